@@ -1,0 +1,58 @@
+"""Async client for Smart Massager devices on the local network (docs/protocol.md).
+
+Imports nothing from Home Assistant: it can be published to PyPI as it is.
+"""
+
+from .client import SmartMassagerClient
+from .const import DEFAULT_PORT, ZEROCONF_TYPE
+from .events import EventStream
+from .exceptions import (
+    MassagerAuthenticationError,
+    MassagerConnectionError,
+    MassagerError,
+    MassagerInvalidRequestError,
+    MassagerInvalidStateError,
+    MassagerPairingNotEnabledError,
+    MassagerResponseError,
+    MassagerTimeoutError,
+)
+from .massager import ConnectionCallback, Massager, StateCallback, StateSubscription
+from .models import (
+    Capabilities,
+    Choice,
+    DeviceError,
+    DeviceIdentity,
+    DeviceInfo,
+    LevelRange,
+    SessionSettings,
+    SessionState,
+    Status,
+)
+
+__all__ = [
+    "DEFAULT_PORT",
+    "ZEROCONF_TYPE",
+    "Capabilities",
+    "Choice",
+    "ConnectionCallback",
+    "DeviceError",
+    "DeviceIdentity",
+    "DeviceInfo",
+    "EventStream",
+    "LevelRange",
+    "Massager",
+    "MassagerAuthenticationError",
+    "MassagerConnectionError",
+    "MassagerError",
+    "MassagerInvalidRequestError",
+    "MassagerInvalidStateError",
+    "MassagerPairingNotEnabledError",
+    "MassagerResponseError",
+    "MassagerTimeoutError",
+    "SessionSettings",
+    "SessionState",
+    "SmartMassagerClient",
+    "StateCallback",
+    "StateSubscription",
+    "Status",
+]

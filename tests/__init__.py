@@ -1,0 +1,1 @@
+"""Tests for the Smart Massager integration, its client library and its emulator."""

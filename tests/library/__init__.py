@@ -1,0 +1,1 @@
+"""Client library and emulator tests: real loopback TCP, no Home Assistant."""

@@ -1,0 +1,124 @@
+"""Model parsing: broken device payloads become MassagerResponseError, never anything else."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from custom_components.smart_massager.emulator import VirtualMassager
+from custom_components.smart_massager.pysmartmassager import (
+    DeviceInfo,
+    LevelRange,
+    MassagerResponseError,
+    SessionSettings,
+    SessionState,
+)
+
+NOW = datetime(2026, 11, 24, 21, 30, tzinfo=UTC)
+
+
+def good_state(**changes: Any) -> dict[str, Any]:
+    device = VirtualMassager(serial="SM-1", name="Back", clock=lambda: NOW)
+    return {**device.state_json(), **changes}
+
+
+def good_info() -> dict[str, Any]:
+    return VirtualMassager(serial="SM-1", name="Back").info_json()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"status": "exploded"},
+        {"status": None},
+        {"intensity": "5"},
+        {"intensity": True},
+        {"heat": 1},
+        {"ends_at": "yesterday"},
+        {"ends_at": 12},
+        {"now": None},
+        {"seq": 1.5},
+        {"error": "boom"},
+        {"error": {"code": 1, "message": "x"}},
+        {"boot_id": None},
+    ],
+)
+def test_broken_state_is_a_typed_error(changes: dict[str, Any]) -> None:
+    with pytest.raises(MassagerResponseError):
+        SessionState.from_json(good_state(**changes))
+
+
+@pytest.mark.parametrize("payload", [None, [], "state", 3])
+def test_non_object_payloads(payload: object) -> None:
+    with pytest.raises(MassagerResponseError):
+        SessionState.from_json(payload)
+    with pytest.raises(MassagerResponseError):
+        DeviceInfo.from_json(payload)
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda caps: caps.update(programs=[]),
+        lambda caps: caps.update(programs=[{"id": "x"}]),
+        lambda caps: caps.update(zones="all"),
+        lambda caps: caps.update(intensity={"min": 10, "max": 1}),
+        lambda caps: caps.update(intensity={"min": 1, "max": 10, "step": 0}),
+        lambda caps: caps["session_minutes"].update(default=99),
+        lambda caps: caps.pop("heat"),
+        lambda caps: caps.pop("pause_timeout_minutes"),
+    ],
+)
+def test_broken_capabilities_are_a_typed_error(breakage: Any) -> None:
+    info = good_info()
+    breakage(info["capabilities"])
+    with pytest.raises(MassagerResponseError):
+        DeviceInfo.from_json(info)
+
+
+def test_naive_times_are_read_as_utc() -> None:
+    state = SessionState.from_json(good_state(started_at="2026-11-24T21:30:00"))
+    assert state.started_at == NOW
+
+
+def test_clock_skew_correction() -> None:
+    ends = NOW + timedelta(minutes=10)
+    raw = good_state(
+        status="running", ends_at=ends.isoformat(), remaining_s=600, now=NOW.isoformat()
+    )
+    in_sync = SessionState.from_json(raw, received_at=NOW + timedelta(seconds=1))
+    assert in_sync.local_ends_at == ends
+    # The device's clock is 10 minutes fast: its ends_at is 10 minutes later than ours.
+    skewed = SessionState.from_json(raw, received_at=NOW - timedelta(minutes=10))
+    assert skewed.clock_skew == timedelta(minutes=10)
+    assert skewed.local_ends_at == ends - timedelta(minutes=10)
+
+
+def test_ordering_by_boot_and_seq() -> None:
+    first = SessionState.from_json(good_state(seq=5, boot_id="a"))
+    later = SessionState.from_json(good_state(seq=6, boot_id="a"))
+    rebooted = SessionState.from_json(good_state(seq=1, boot_id="b"))
+    assert later.is_newer_than(first)
+    assert not first.is_newer_than(later)
+    assert not first.is_newer_than(first)
+    assert rebooted.is_newer_than(later)
+    assert first.is_newer_than(None)
+
+
+def test_level_range() -> None:
+    levels = LevelRange(2, 10, 2)
+    assert levels.levels == 5
+    assert 4 in levels
+    assert 5 not in levels
+    assert True not in levels
+    assert "4" not in levels
+    assert levels.clamp(99) == 10
+    assert levels.clamp(-3) == 2
+    assert levels.clamp(7) == 6
+
+
+def test_settings_body_has_only_set_fields() -> None:
+    assert SessionSettings(intensity=3, heat=False).as_json() == {"intensity": 3, "heat": False}
+    assert SessionSettings().as_json() == {}
