@@ -1,0 +1,72 @@
+"""Pause and resume buttons, for devices that can pause.
+
+Buttons rather than a "paused" switch: a switch has to show on or off at all times, and "paused =
+off" would read as "running" on an idle massager. Two buttons say exactly what they do; the Status
+sensor shows whether the session is paused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import MassagerConfigEntry
+from .entity import MassagerEntity
+from .errors import massager_command
+from .pysmartmassager import Capabilities, SessionState, SmartMassagerClient
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class MassagerButtonDescription(ButtonEntityDescription):
+    """A button gated on a capability."""
+
+    has_fn: Callable[[Capabilities], bool]
+    press_fn: Callable[[SmartMassagerClient], Awaitable[SessionState]]
+
+
+BUTTONS: tuple[MassagerButtonDescription, ...] = (
+    MassagerButtonDescription(
+        key="pause",
+        translation_key="pause",
+        has_fn=lambda caps: caps.pause,
+        press_fn=lambda client: client.pause(),
+    ),
+    MassagerButtonDescription(
+        key="resume",
+        translation_key="resume",
+        has_fn=lambda caps: caps.pause,
+        press_fn=lambda client: client.resume(),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MassagerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the buttons the device's capabilities allow."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        MassagerButton(coordinator, description)
+        for description in BUTTONS
+        if description.has_fn(coordinator.info.capabilities)
+    )
+
+
+class MassagerButton(MassagerEntity, ButtonEntity):
+    """Pause or resume the session."""
+
+    entity_description: MassagerButtonDescription
+
+    @massager_command
+    async def async_press(self) -> None:
+        """Send the command; the device refuses it when it does not fit the session's state."""
+        state = await self.entity_description.press_fn(self.coordinator.client)
+        self.coordinator.async_set_state(state)

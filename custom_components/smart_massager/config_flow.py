@@ -1,0 +1,270 @@
+"""Config flow: address, then pairing; zeroconf discovery, reauth, reconfigure, options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import probatio as vol
+from homeassistant.config_entries import (
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+)
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+
+from .const import (
+    CONF_DEFAULT_INTENSITY,
+    CONF_DEFAULT_MINUTES,
+    CONF_INSTALL_SENTENCES,
+    CONF_TOKEN,
+    DOMAIN,
+    LOGGER,
+)
+from .coordinator import MassagerConfigEntry
+from .pysmartmassager import (
+    DEFAULT_PORT,
+    DeviceIdentity,
+    MassagerAuthenticationError,
+    MassagerConnectionError,
+    MassagerError,
+    MassagerPairingNotEnabledError,
+    SmartMassagerClient,
+)
+
+
+def address_schema(host: str | None = None, port: int = DEFAULT_PORT) -> vol.Schema:
+    """Host and port, prefilled when known."""
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST, default=host or vol.UNDEFINED): str,
+            vol.Required(CONF_PORT, default=port): vol.All(int, vol.Range(min=1, max=65535)),
+        }
+    )
+
+
+class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a massager: find it (typed address or zeroconf), then pair with its button."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        self._host = ""
+        self._port = DEFAULT_PORT
+        self._identity: DeviceIdentity | None = None
+
+    def _client(self, token: str | None = None) -> SmartMassagerClient:
+        return SmartMassagerClient(
+            self._host,
+            port=self._port,
+            token=token,
+            session=async_get_clientsession(self.hass),
+        )
+
+    async def _identify(self) -> str | None:
+        """Ask who answers at the address; an error key, or None on success."""
+        try:
+            self._identity = await self._client().identify()
+        except MassagerConnectionError:
+            return "cannot_connect"
+        except MassagerError:
+            LOGGER.debug("Unexpected answer while identifying %s", self._host, exc_info=True)
+            return "unknown"
+        return None
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Host and port, tested before anything is stored."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            self._host, self._port = user_input[CONF_HOST], user_input[CONF_PORT]
+            if (error := await self._identify()) is None:
+                assert self._identity is not None
+                await self.async_set_unique_id(self._identity.serial)
+                self._abort_if_unique_id_configured()
+                return await self.async_step_pair()
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(address_schema(), user_input),
+            errors=errors,
+        )
+
+    async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
+        """A massager announced itself; a known one at a new address is updated and reloaded."""
+        serial = discovery_info.properties.get("serial")
+        if not serial:
+            return self.async_abort(reason="no_serial")
+        self._host, self._port = discovery_info.host, discovery_info.port or DEFAULT_PORT
+        await self.async_set_unique_id(serial)
+        self._abort_if_unique_id_configured(updates={CONF_HOST: self._host, CONF_PORT: self._port})
+        if error := await self._identify():
+            return self.async_abort(reason=error)
+        assert self._identity is not None
+        self.context["title_placeholders"] = {"name": self._identity.name}
+        return await self.async_step_zeroconf_confirm()
+
+    async def async_step_zeroconf_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Confirm adding the discovered massager."""
+        assert self._identity is not None
+        if user_input is not None:
+            return await self.async_step_pair()
+        return self.async_show_form(
+            step_id="zeroconf_confirm",
+            description_placeholders={"name": self._identity.name, "host": self._host},
+        )
+
+    async def _pair(self) -> tuple[str | None, str | None]:
+        """Pair and check the token; (token, None) or (None, error key)."""
+        client = self._client()
+        try:
+            token = await client.pair()
+            await client.get_info()
+        except MassagerPairingNotEnabledError:
+            return None, "pairing_not_enabled"
+        except MassagerAuthenticationError:
+            return None, "invalid_auth"
+        except MassagerConnectionError:
+            return None, "cannot_connect"
+        except MassagerError:
+            LOGGER.debug("Unexpected answer while pairing with %s", self._host, exc_info=True)
+            return None, "unknown"
+        return token, None
+
+    async def async_step_pair(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the button press, then fetch the token."""
+        assert self._identity is not None
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            token, error = await self._pair()
+            if token is not None:
+                return self.async_create_entry(
+                    title=self._identity.name,
+                    data={CONF_HOST: self._host, CONF_PORT: self._port, CONF_TOKEN: token},
+                )
+            errors["base"] = error or "unknown"
+        return self.async_show_form(
+            step_id="pair",
+            errors=errors,
+            description_placeholders={"name": self._identity.name},
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The token was refused: pair again."""
+        self._host, self._port = entry_data[CONF_HOST], entry_data[CONF_PORT]
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the button press, check it is the same massager, store the new token."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if (error := await self._identify()) is None:
+                assert self._identity is not None
+                await self.async_set_unique_id(self._identity.serial)
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                token, error = await self._pair()
+                if token is not None:
+                    return self.async_update_reload_and_abort(
+                        entry, data_updates={CONF_TOKEN: token}
+                    )
+            errors["base"] = error or "unknown"
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            errors=errors,
+            description_placeholders={"name": entry.title},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A new address for the same massager (a different one is refused)."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            self._host, self._port = user_input[CONF_HOST], user_input[CONF_PORT]
+            if (error := await self._identify()) is None:
+                assert self._identity is not None
+                await self.async_set_unique_id(self._identity.serial)
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_HOST: self._host, CONF_PORT: self._port}
+                )
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                address_schema(), user_input or dict(entry.data)
+            ),
+            errors=errors,
+        )
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: MassagerConfigEntry) -> MassagerOptionsFlow:
+        """Options: session defaults and voice sentences."""
+        return MassagerOptionsFlow()
+
+
+class MassagerOptionsFlow(OptionsFlowWithReload):
+    """Default session length and intensity; whether to install voice sentences."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """One form, ranges from the device when it is loaded."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={
+                    **user_input,
+                    CONF_DEFAULT_MINUTES: int(user_input[CONF_DEFAULT_MINUTES]),
+                    CONF_DEFAULT_INTENSITY: int(user_input[CONF_DEFAULT_INTENSITY]),
+                }
+            )
+        entry: MassagerConfigEntry = self.config_entry
+        minutes_min, minutes_max, minutes_default = 1, 30, 15
+        level_min, level_max, level_default = 1, 10, 5
+        if (runtime := getattr(entry, "runtime_data", None)) is not None:
+            caps = runtime.info.capabilities
+            minutes_min, minutes_max = caps.session_minutes.minimum, caps.session_minutes.maximum
+            minutes_default = caps.default_minutes
+            level_min, level_max = caps.intensity.minimum, caps.intensity.maximum
+            level_default = caps.intensity.clamp((level_min + level_max) // 2)
+        options = entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_DEFAULT_MINUTES, default=options.get(CONF_DEFAULT_MINUTES, minutes_default)
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=minutes_min,
+                        max=minutes_max,
+                        step=1,
+                        mode=NumberSelectorMode.BOX,
+                        unit_of_measurement="min",
+                    )
+                ),
+                vol.Required(
+                    CONF_DEFAULT_INTENSITY,
+                    default=options.get(CONF_DEFAULT_INTENSITY, level_default),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=level_min, max=level_max, step=1, mode=NumberSelectorMode.SLIDER
+                    )
+                ),
+                vol.Required(
+                    CONF_INSTALL_SENTENCES, default=options.get(CONF_INSTALL_SENTENCES, True)
+                ): BooleanSelector(),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)

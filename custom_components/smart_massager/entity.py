@@ -1,0 +1,39 @@
+"""Base entity: one device per massager, unique ids from its serial."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import MassagerCoordinator
+from .pysmartmassager import SessionState
+
+
+class MassagerEntity(CoordinatorEntity[MassagerCoordinator]):
+    """An entity of one massager."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: MassagerCoordinator, description: EntityDescription) -> None:
+        super().__init__(coordinator)
+        self.entity_description = description
+        info = coordinator.info
+        entry = coordinator.config_entry
+        self._attr_unique_id = f"{info.serial}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, info.serial)},
+            name=info.name,
+            manufacturer=info.manufacturer,
+            model=info.model,
+            serial_number=info.serial,
+            sw_version=info.firmware,
+            configuration_url=f"http://{entry.data[CONF_HOST]}:{entry.data[CONF_PORT]}/api/v1/pair",
+        )
+
+    @property
+    def state_data(self) -> SessionState:
+        """The latest device-confirmed state."""
+        return self.coordinator.data

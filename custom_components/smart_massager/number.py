@@ -1,0 +1,102 @@
+"""Intensity and session length."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.number import (
+    NumberDeviceClass,
+    NumberEntity,
+    NumberEntityDescription,
+    NumberMode,
+)
+from homeassistant.const import UnitOfTime
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import MassagerConfigEntry
+from .entity import MassagerEntity
+from .errors import massager_command
+from .pysmartmassager import Capabilities, LevelRange, SessionSettings, SessionState
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class MassagerNumberDescription(NumberEntityDescription):
+    """A number: its range from the capabilities, its value from the state."""
+
+    range_fn: Callable[[Capabilities], LevelRange]
+    value_fn: Callable[[SessionState], int]
+    settings_fn: Callable[[int], SessionSettings]
+
+
+NUMBERS: tuple[MassagerNumberDescription, ...] = (
+    MassagerNumberDescription(
+        key="intensity",
+        translation_key="intensity",
+        mode=NumberMode.SLIDER,
+        range_fn=lambda caps: caps.intensity,
+        value_fn=lambda state: state.intensity,
+        settings_fn=lambda value: SessionSettings(intensity=value),
+    ),
+    MassagerNumberDescription(
+        key="session_length",
+        translation_key="session_length",
+        mode=NumberMode.BOX,
+        device_class=NumberDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        range_fn=lambda caps: caps.session_minutes,
+        value_fn=lambda state: state.minutes,
+        settings_fn=lambda value: SessionSettings(minutes=value),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MassagerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the numbers."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(MassagerNumber(coordinator, description) for description in NUMBERS)
+
+
+class MassagerNumber(MassagerEntity, NumberEntity):
+    """Intensity level or session minutes, within the device's range."""
+
+    entity_description: MassagerNumberDescription
+
+    @property
+    def _range(self) -> LevelRange:
+        return self.entity_description.range_fn(self.coordinator.info.capabilities)
+
+    @property
+    def native_min_value(self) -> float:
+        """The device's minimum."""
+        return self._range.minimum
+
+    @property
+    def native_max_value(self) -> float:
+        """The device's maximum (for minutes: its hard cap)."""
+        return self._range.maximum
+
+    @property
+    def native_step(self) -> float:
+        """The device's step."""
+        return self._range.step
+
+    @property
+    def native_value(self) -> float:
+        """The current setting."""
+        return self.entity_description.value_fn(self.state_data)
+
+    @massager_command
+    async def async_set_native_value(self, value: float) -> None:
+        """Send the new setting; the device refuses values off its range or step."""
+        state = await self.coordinator.client.change_settings(
+            self.entity_description.settings_fn(round(value))
+        )
+        self.coordinator.async_set_state(state)

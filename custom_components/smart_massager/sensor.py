@@ -1,0 +1,136 @@
+"""Status, session end (timestamp) and remaining minutes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+)
+from homeassistant.const import UnitOfTime
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
+
+from .coordinator import MassagerConfigEntry
+from .entity import MassagerEntity
+from .pysmartmassager import SessionState, Status
+
+PARALLEL_UPDATES = 0  # read-only: state comes from the coordinator
+
+
+def remaining_minutes(state: SessionState, now: datetime) -> int:
+    """Whole minutes left, rounded up (a session with 30 s left shows 1)."""
+    if state.status is Status.RUNNING and state.local_ends_at is not None:
+        return max(0, math.ceil((state.local_ends_at - now).total_seconds() / 60))
+    if state.status is Status.PAUSED:
+        return math.ceil(state.remaining_s / 60)
+    return 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class MassagerSensorDescription(SensorEntityDescription):
+    """A sensor read from the state; `counts_down` sensors also change with the clock."""
+
+    value_fn: Callable[[SessionState, datetime], StateType | datetime]
+    counts_down: bool = False
+
+
+SENSORS: tuple[MassagerSensorDescription, ...] = (
+    MassagerSensorDescription(
+        key="status",
+        translation_key="status",
+        device_class=SensorDeviceClass.ENUM,
+        options=[status.value for status in Status],
+        value_fn=lambda state, _now: state.status.value,
+    ),
+    MassagerSensorDescription(
+        key="session_ends",
+        translation_key="session_ends",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        # A timestamp lets the dashboard count down by itself, with no state write per second.
+        value_fn=lambda state, _now: (
+            state.local_ends_at if state.status is Status.RUNNING else None
+        ),
+    ),
+    MassagerSensorDescription(
+        key="remaining",
+        translation_key="remaining",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=remaining_minutes,
+        counts_down=True,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MassagerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(MassagerSensor(coordinator, description) for description in SENSORS)
+
+
+class MassagerSensor(MassagerEntity, SensorEntity):
+    """A sensor of the massager's state."""
+
+    entity_description: MassagerSensorDescription
+    _cancel_tick: CALLBACK_TYPE | None = None
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """The value for the current state and time."""
+        return self.entity_description.value_fn(self.state_data, dt_util.utcnow())
+
+    async def async_added_to_hass(self) -> None:
+        """Start counting down if a session is already running."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._stop_ticking)
+        self._schedule_tick()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._schedule_tick()
+        super()._handle_coordinator_update()
+
+    @callback
+    def _schedule_tick(self) -> None:
+        """Write the state again when the shown minute changes, at most once a minute."""
+        self._stop_ticking()
+        state = self.state_data
+        ends = state.local_ends_at
+        if (
+            not self.entity_description.counts_down
+            or state.status is not Status.RUNNING
+            or ends is None
+        ):
+            return
+        left = (ends - dt_util.utcnow()).total_seconds()
+        if left <= 0:
+            return
+        # The shown value is ceil(left / 60); it drops when `left` crosses a whole minute.
+        delay = left % 60 or 60
+        self._cancel_tick = async_call_later(self.hass, timedelta(seconds=delay), self._tick)
+
+    @callback
+    def _tick(self, _now: datetime) -> None:
+        self._cancel_tick = None
+        self.async_write_ha_state()
+        self._schedule_tick()
+
+    @callback
+    def _stop_ticking(self) -> None:
+        if self._cancel_tick is not None:
+            self._cancel_tick()
+            self._cancel_tick = None
