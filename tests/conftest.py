@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Generator
 
 import pytest
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 import custom_components.smart_massager  # noqa: F401  # see the module docstring
 from custom_components.smart_massager.emulator import EmulatorServer, VirtualMassager
@@ -59,3 +61,9 @@ async def client(emulator: EmulatorServer, token: str) -> AsyncGenerator[SmartMa
         emulator.host, port=emulator.port, token=token, request_timeout=2.0
     ) as client:
         yield client
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots through Home Assistant's extension (stable ids, readable states)."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)

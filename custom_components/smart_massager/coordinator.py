@@ -13,7 +13,6 @@ from .const import DOMAIN, FALLBACK_POLL_INTERVAL, LOGGER
 from .pysmartmassager import (
     DeviceInfo,
     MassagerAuthenticationError,
-    MassagerConnectionError,
     MassagerError,
     SessionState,
     SmartMassagerClient,
@@ -128,8 +127,3 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
     def stream_connected(self) -> bool:
         """True while the push stream is up (diagnostics)."""
         return self.subscription.connected
-
-    def connection_error(self) -> MassagerConnectionError | None:
-        """The last connection error, for diagnostics."""
-        error = self.last_exception
-        return error if isinstance(error, MassagerConnectionError) else None

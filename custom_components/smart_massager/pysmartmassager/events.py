@@ -123,6 +123,9 @@ class EventStream(StateSubscription):
                 self._on_state(state)
                 delivered = True
                 self._set_connected(True)
+        except (aiohttp.ClientError, OSError) as err:
+            # For example a reset while aiohttp answers the device's ping.
+            raise MassagerConnectionError(f"event stream broke: {err}") from err
         finally:
             await stream.close()
             _cancel_stray_heartbeat(stream)

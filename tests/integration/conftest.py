@@ -1,0 +1,57 @@
+"""Config entry and set-up fixtures, pointing at the emulator from tests/conftest.py."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Callable
+
+import pytest
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
+from custom_components.smart_massager.emulator import EmulatorServer
+from tests.conftest import SERIAL
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/smart_massager."""
+
+
+@pytest.fixture
+def config_entry(emulator: EmulatorServer, token: str) -> MockConfigEntry:
+    """An entry for the emulated massager, as the config flow would create it."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Back massager",
+        unique_id=SERIAL,
+        entry_id="01JSMARTMASSAGER00000000001",
+        data={CONF_HOST: emulator.host, CONF_PORT: emulator.port, CONF_TOKEN: token},
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> AsyncGenerator[MockConfigEntry]:
+    """The entry, set up and loaded; unloaded afterwards so no task lingers."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    yield config_entry
+    if config_entry.state.recoverable:
+        await hass.config_entries.async_unload(config_entry.entry_id)
+        await hass.async_block_till_done()
+
+
+async def wait_for(
+    hass: HomeAssistant, condition: Callable[[], bool], timeout: float = 5.0
+) -> None:
+    """Let the loop run (real sockets need real time) until `condition()` is true."""
+    async with asyncio.timeout(timeout):
+        # Polling on purpose: the condition spans sockets and states, nothing signals it.
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    await hass.async_block_till_done()

@@ -1,0 +1,280 @@
+"""Config flow against the emulator: every step, every error recovering to success."""
+
+from __future__ import annotations
+
+import socket
+from ipaddress import ip_address
+
+import pytest
+from homeassistant.config_entries import SOURCE_USER, SOURCE_ZEROCONF
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smart_massager.const import (
+    CONF_DEFAULT_INTENSITY,
+    CONF_DEFAULT_MINUTES,
+    CONF_INSTALL_SENTENCES,
+    CONF_TOKEN,
+    DOMAIN,
+)
+from custom_components.smart_massager.emulator import EmulatorServer, VirtualMassager
+from tests.conftest import SERIAL
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def zeroconf_info(emulator: EmulatorServer, serial: str | None = SERIAL) -> ZeroconfServiceInfo:
+    return ZeroconfServiceInfo(
+        ip_address=ip_address(emulator.host),
+        ip_addresses=[ip_address(emulator.host)],
+        hostname="back-massager.local.",
+        name="Back massager._smart-massager._tcp.local.",
+        port=emulator.port,
+        type="_smart-massager._tcp.local.",
+        properties={"serial": serial} if serial else {},
+    )
+
+
+async def test_user_flow_pairs_and_creates_entry(
+    hass: HomeAssistant, emulator: EmulatorServer
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "user")
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: emulator.host, CONF_PORT: emulator.port}
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "pair")
+
+    # Not in pairing mode yet: a recoverable error on the same step.
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["errors"] == {"base": "pairing_not_enabled"}
+    assert not emulator.device.tokens
+
+    emulator.device.open_pairing()
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Back massager"
+    assert result["result"].unique_id == SERIAL
+    assert result["data"][CONF_HOST] == emulator.host
+    assert result["data"][CONF_PORT] == emulator.port
+    assert result["data"][CONF_TOKEN] in emulator.device.tokens
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize("fault", ["closed_port", "malformed_json"])
+async def test_user_flow_errors_recover(
+    hass: HomeAssistant, emulator: EmulatorServer, fault: str
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    port = emulator.port
+    if fault == "closed_port":
+        port, expected = closed_port(), "cannot_connect"
+    else:
+        emulator.faults.malformed_json, expected = True, "unknown"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: emulator.host, CONF_PORT: port}
+    )
+    assert result["errors"] == {"base": expected}
+
+    emulator.faults.malformed_json = False
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: emulator.host, CONF_PORT: emulator.port}
+    )
+    assert result["step_id"] == "pair"
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [("http_500", "unknown"), ("power_off", "cannot_connect"), ("revoke", "invalid_auth")],
+)
+async def test_pair_step_errors_recover(
+    hass: HomeAssistant, emulator: EmulatorServer, fault: str, expected: str
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: emulator.host, CONF_PORT: emulator.port}
+    )
+    emulator.device.pairing_always_open = True
+    if fault == "http_500":
+        emulator.faults.http_500 = True
+    elif fault == "power_off":
+        await emulator.stop()
+    else:
+        # The device hands out a token but refuses it at once (a misbehaving firmware).
+        original = emulator.device.pair
+
+        def pair_then_forget() -> str:
+            token = original()
+            emulator.device.tokens.discard(token)
+            return token
+
+        emulator.device.pair = pair_then_forget  # type: ignore[method-assign]
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["errors"] == {"base": expected}
+
+    emulator.faults.http_500 = False
+    if fault == "power_off":
+        await emulator.start()
+        emulator.device.pairing_always_open = True
+    if fault == "revoke":
+        del emulator.device.pair  # back to the class's method
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+
+async def test_already_configured(
+    hass: HomeAssistant, emulator: EmulatorServer, config_entry: MockConfigEntry
+) -> None:
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: emulator.host, CONF_PORT: emulator.port}
+    )
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "already_configured")
+
+
+async def test_zeroconf_confirm_then_pair(hass: HomeAssistant, emulator: EmulatorServer) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=zeroconf_info(emulator)
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "zeroconf_confirm")
+    assert result["description_placeholders"] == {"name": "Back massager", "host": "127.0.0.1"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["step_id"] == "pair"
+    emulator.device.open_pairing()
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == SERIAL
+    await hass.async_block_till_done()
+
+
+async def test_zeroconf_without_serial_or_unreachable(
+    hass: HomeAssistant, emulator: EmulatorServer
+) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=zeroconf_info(emulator, serial=None)
+    )
+    assert result["reason"] == "no_serial"
+    await emulator.stop()
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=zeroconf_info(emulator)
+    )
+    assert result["reason"] == "cannot_connect"
+
+
+async def test_zeroconf_rediscovery_updates_address(
+    hass: HomeAssistant, emulator: EmulatorServer, token: str
+) -> None:
+    # The entry still points at the massager's old address; it now answers on another port.
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=SERIAL,
+        data={CONF_HOST: "127.0.0.1", CONF_PORT: closed_port(), CONF_TOKEN: token},
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=zeroconf_info(emulator)
+    )
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "already_configured")
+    assert entry.data[CONF_PORT] == emulator.port
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+    await hass.async_block_till_done()
+
+
+async def test_reauth(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: EmulatorServer
+) -> None:
+    entry = init_integration
+    old_token = entry.data[CONF_TOKEN]
+    result = await entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["errors"] == {"base": "pairing_not_enabled"}
+    emulator.device.open_pairing()
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reauth_successful")
+    assert entry.data[CONF_TOKEN] != old_token
+    assert entry.data[CONF_TOKEN] in emulator.device.tokens
+    await hass.async_block_till_done()
+
+
+async def test_reauth_refuses_another_device(
+    hass: HomeAssistant, init_integration: MockConfigEntry, socket_enabled: None
+) -> None:
+    other = EmulatorServer(VirtualMassager(serial="SM-OTHER", name="Chair"))
+    await other.start()
+    try:
+        hass.config_entries.async_update_entry(
+            init_integration, data={**init_integration.data, CONF_PORT: other.port}
+        )
+        result = await init_integration.start_reauth_flow(hass)
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+        assert result["reason"] == "wrong_device"
+    finally:
+        await other.stop()
+
+
+async def test_reconfigure_same_and_wrong_device(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: EmulatorServer
+) -> None:
+    entry = init_integration
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: closed_port()}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    other = EmulatorServer(VirtualMassager(serial="SM-OTHER", name="Chair"))
+    await other.start()
+    try:
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_HOST: other.host, CONF_PORT: other.port}
+        )
+        assert result["reason"] == "wrong_device"
+        assert entry.data[CONF_PORT] == emulator.port
+    finally:
+        await other.stop()
+
+    # The same massager on a new port: the entry follows it and reloads.
+    port = emulator.port
+    await emulator.stop()
+    emulator.port = 0
+    await emulator.start()
+    assert emulator.port != port
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: emulator.host, CONF_PORT: emulator.port}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_PORT] == emulator.port
+    await hass.async_block_till_done()
+
+
+async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    entry = init_integration
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["step_id"] == "init"
+    schema = result["data_schema"].schema
+    minutes = next(key for key in schema if key == CONF_DEFAULT_MINUTES)
+    assert schema[minutes].config["max"] == 30  # the device's cap, read from its capabilities
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_DEFAULT_MINUTES: 20.0, CONF_DEFAULT_INTENSITY: 7.0, CONF_INSTALL_SENTENCES: False},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        CONF_DEFAULT_MINUTES: 20,
+        CONF_DEFAULT_INTENSITY: 7,
+        CONF_INSTALL_SENTENCES: False,
+    }
+    await hass.async_block_till_done()

@@ -1,0 +1,61 @@
+"""Set-up, unload, not-ready and auth failure."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smart_massager.const import DOMAIN
+from custom_components.smart_massager.emulator import EmulatorServer
+
+from .conftest import wait_for
+
+
+async def test_load_and_unload(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: EmulatorServer
+) -> None:
+    entry = init_integration
+    assert entry.state is ConfigEntryState.LOADED
+    await wait_for(hass, lambda: emulator.stream_count == 1)
+    assert entry.runtime_data.coordinator.stream_connected
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    # The push stream is closed on unload (the harness also fails on a lingering task).
+    await wait_for(hass, lambda: emulator.stream_count == 0)
+
+
+async def test_not_ready_when_unreachable(
+    hass: HomeAssistant, config_entry: MockConfigEntry, emulator: EmulatorServer
+) -> None:
+    await emulator.stop()
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert "Cannot reach the massager" in (config_entry.reason or "")
+
+
+async def test_refused_token_starts_reauth(
+    hass: HomeAssistant, config_entry: MockConfigEntry, emulator: EmulatorServer
+) -> None:
+    emulator.device.revoke_tokens()
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_token_revoked_while_running_starts_reauth(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: EmulatorServer
+) -> None:
+    await wait_for(hass, lambda: emulator.stream_count == 1)
+    emulator.device.revoke_tokens()
+    await emulator.drop_streams()
+    await wait_for(hass, lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN)))
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flows[0]["context"]["source"] == SOURCE_REAUTH
+    assert hass.states.get("fan.back_massager").state == "unavailable"
