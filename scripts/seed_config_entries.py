@@ -1,0 +1,97 @@
+"""Pair with running emulated massagers and write their config entries into a config folder.
+
+scripts/develop runs this before Home Assistant starts (Home Assistant owns the storage file while it
+runs). Entries are matched by serial: a second run updates address and token (the emulator forgets
+its tokens when it stops) and leaves everything else in the configuration alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
+from custom_components.smart_massager.pysmartmassager import SmartMassagerClient
+from homeassistant.config_entries import (
+    STORAGE_KEY,
+    STORAGE_VERSION,
+    STORAGE_VERSION_MINOR,
+    ConfigEntry,
+)
+from homeassistant.const import CONF_HOST, CONF_PORT
+
+
+async def pair(host: str, port: int) -> tuple[str, str, dict[str, Any]]:
+    """(serial, name, entry data) for the massager at host:port; it must be in pairing mode."""
+    async with SmartMassagerClient(host, port=port) as client:
+        for _ in range(50):  # the emulator may still be starting
+            try:
+                identity = await client.identify()
+                break
+            except Exception:  # noqa: BLE001  # any failure here means "not up yet"
+                await asyncio.sleep(0.2)
+        else:
+            raise SystemExit(f"No massager answers at {host}:{port}")
+        token = await client.pair()
+    return identity.serial, identity.name, {CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: token}
+
+
+def merge(storage: dict[str, Any], devices: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Update existing entries by serial, add the missing ones."""
+    entries: list[dict[str, Any]] = storage["data"]["entries"]
+    for serial, name, data in devices:
+        known = next(
+            (e for e in entries if e["domain"] == DOMAIN and e["unique_id"] == serial), None
+        )
+        if known is not None:
+            known["data"] = data
+            continue
+        entry = ConfigEntry(
+            domain=DOMAIN,
+            title=name,
+            data=data,
+            source="user",
+            unique_id=serial,
+            version=1,
+            minor_version=1,
+            options={},
+            discovery_keys=MappingProxyType({}),
+            subentries_data=None,
+        )
+        entries.append(entry.as_dict())
+
+
+async def main() -> None:
+    """Entry point."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", type=Path, default=Path("config"))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--count", type=int, default=1)
+    args = parser.parse_args()
+
+    devices = [await pair(args.host, args.port + index) for index in range(args.count)]
+    path = args.config / ".storage" / STORAGE_KEY
+    path.parent.mkdir(parents=True, exist_ok=True)
+    storage: dict[str, Any] = (
+        json.loads(path.read_text())
+        if path.exists()
+        else {
+            "version": STORAGE_VERSION,
+            "minor_version": STORAGE_VERSION_MINOR,
+            "key": STORAGE_KEY,
+            "data": {"entries": []},
+        }
+    )
+    merge(storage, devices)
+    path.write_text(json.dumps(storage, indent=2))
+    for serial, name, data in devices:
+        print(f"  {name} ({serial}) at {data[CONF_HOST]}:{data[CONF_PORT]}: paired")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
