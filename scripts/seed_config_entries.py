@@ -1,8 +1,8 @@
 """Pair with running emulated massagers and write their config entries into a config folder.
 
-scripts/develop runs this before Home Assistant starts (Home Assistant owns the storage file while it
-runs). Entries are matched by serial: a second run updates address and token (the emulator forgets
-its tokens when it stops) and leaves everything else in the configuration alone.
+scripts/develop runs this before Home Assistant starts (Home Assistant owns the storage file
+while it runs). Entries are matched by serial: a second run updates address and token (the
+emulator forgets its tokens when it stops) and leaves everything else in the configuration alone.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
-from custom_components.smart_massager.pysmartmassager import SmartMassagerClient
 from homeassistant.config_entries import (
     STORAGE_KEY,
     STORAGE_VERSION,
@@ -23,6 +21,9 @@ from homeassistant.config_entries import (
     ConfigEntry,
 )
 from homeassistant.const import CONF_HOST, CONF_PORT
+
+from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
+from custom_components.smart_massager.pysmartmassager import SmartMassagerClient
 
 
 async def pair(host: str, port: int) -> tuple[str, str, dict[str, Any]]:
