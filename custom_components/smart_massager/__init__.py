@@ -5,11 +5,17 @@ from __future__ import annotations
 from homeassistant.const import CONF_HOST, CONF_PORT, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_TOKEN, DOMAIN
 from .coordinator import MassagerConfigEntry, MassagerCoordinator, MassagerRuntimeData
 from .pysmartmassager import MassagerAuthenticationError, MassagerError, SmartMassagerClient
+from .routines import RoutineRunner
+from .services import async_setup_services
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 PLATFORMS = [
     Platform.BUTTON,
@@ -19,6 +25,12 @@ PLATFORMS = [
     Platform.SENSOR,
     Platform.SWITCH,
 ]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions: they exist even while no massager is loaded (clear errors then)."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> bool:
@@ -44,12 +56,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> 
 
     coordinator = MassagerCoordinator(hass, entry, client, info)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = MassagerRuntimeData(client=client, info=info, coordinator=coordinator)
+    entry.runtime_data = MassagerRuntimeData(
+        client=client,
+        info=info,
+        coordinator=coordinator,
+        routines=RoutineRunner(hass, entry, coordinator),
+    )
     coordinator.start_push()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> bool:
-    """Unload platforms; the push task is a background task of the entry, cancelled with it."""
+    """Unload platforms; push and routine tasks are the entry's background tasks, cancelled with it.
+
+    A routine cancelled here leaves the device's current step to end by the device's own timer.
+    """
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -19,6 +20,9 @@ from .pysmartmassager import (
     StateSubscription,
 )
 
+if TYPE_CHECKING:
+    from .routines import RoutineRunner
+
 
 @dataclass
 class MassagerRuntimeData:
@@ -27,6 +31,7 @@ class MassagerRuntimeData:
     client: SmartMassagerClient
     info: DeviceInfo
     coordinator: MassagerCoordinator
+    routines: RoutineRunner
 
 
 type MassagerConfigEntry = ConfigEntry[MassagerRuntimeData]

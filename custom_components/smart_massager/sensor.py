@@ -19,9 +19,19 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from .coordinator import MassagerConfigEntry
+from .coordinator import MassagerConfigEntry, MassagerCoordinator
 from .entity import MassagerEntity
 from .pysmartmassager import SessionState, Status
+from .routine_catalogue import BUILTIN_ROUTINES, CUSTOM_ROUTINE
+from .routines import RoutineRunner
+
+NO_ROUTINE = "none"
+ROUTINE = SensorEntityDescription(
+    key="routine",
+    translation_key="routine",
+    device_class=SensorDeviceClass.ENUM,
+    options=[NO_ROUTINE, *BUILTIN_ROUTINES, CUSTOM_ROUTINE],
+)
 
 PARALLEL_UPDATES = 0  # read-only: state comes from the coordinator
 
@@ -79,7 +89,12 @@ async def async_setup_entry(
 ) -> None:
     """Add the sensors."""
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(MassagerSensor(coordinator, description) for description in SENSORS)
+    async_add_entities(
+        [
+            *(MassagerSensor(coordinator, description) for description in SENSORS),
+            MassagerRoutineSensor(coordinator, ROUTINE, entry.runtime_data.routines),
+        ]
+    )
 
 
 class MassagerSensor(MassagerEntity, SensorEntity):
@@ -134,3 +149,43 @@ class MassagerSensor(MassagerEntity, SensorEntity):
         if self._cancel_tick is not None:
             self._cancel_tick()
             self._cancel_tick = None
+
+
+class MassagerRoutineSensor(MassagerEntity, SensorEntity):
+    """The running routine, its step and end time; "none" between routines."""
+
+    def __init__(
+        self,
+        coordinator: MassagerCoordinator,
+        description: SensorEntityDescription,
+        runner: RoutineRunner,
+    ) -> None:
+        super().__init__(coordinator, description)
+        self._runner = runner
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the runner's progress."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._runner.async_add_listener(self.async_write_ha_state))
+
+    @property
+    def native_value(self) -> str:
+        """The routine's id, or "none"."""
+        progress = self._runner.progress
+        return NO_ROUTINE if progress is None else progress.routine
+
+    @property
+    def extra_state_attributes(self) -> dict[str, object]:
+        """Step, steps total, program, zone, the routine's end, and how the last one ended."""
+        progress = self._runner.progress
+        outcome = self._runner.last_outcome
+        attributes: dict[str, object] = {"last_outcome": None if outcome is None else outcome.value}
+        if progress is not None:
+            attributes |= {
+                "step": progress.step,
+                "steps_total": progress.steps_total,
+                "program": progress.program,
+                "zone": progress.zone,
+                "ends_at": None if progress.ends_at is None else progress.ends_at.isoformat(),
+            }
+        return attributes

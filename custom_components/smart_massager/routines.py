@@ -1,0 +1,186 @@
+"""The routine engine: runs a routine's steps in order on one massager.
+
+Each step is an ordinary device session, so the device's own timer ends every step even if Home
+Assistant stops mid-routine: nothing runs away. The engine starts the next step when the device
+reports the previous one finished, and ends the routine (and says why) when anything else happens:
+the user stops the massager or starts something else, the device reboots, errs or goes
+unavailable. It never resumes a massage by itself later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+
+from .const import DOMAIN, LOGGER
+from .coordinator import MassagerConfigEntry, MassagerCoordinator
+from .pysmartmassager import MassagerError, SessionSettings, SessionState, Status
+from .routine_catalogue import Routine
+
+EVENT_ROUTINE_ENDED = f"{DOMAIN}_routine_ended"
+
+
+class RoutineOutcome(StrEnum):
+    """How a routine ended."""
+
+    COMPLETED = "completed"
+    STOPPED = "stopped"  # the user stopped the massager or the routine
+    INTERRUPTED = "interrupted"  # something else was started or the program changed
+    DEVICE_UNAVAILABLE = "device_unavailable"  # unreachable or rebooted mid-step
+    DEVICE_ERROR = "device_error"
+    FAILED = "failed"  # a step could not be started
+
+
+@dataclass(frozen=True, slots=True)
+class RoutineProgress:
+    """What the Routine sensor shows while a routine runs."""
+
+    routine: str
+    step: int  # 1-based
+    steps_total: int
+    program: str
+    zone: str
+    ends_at: datetime | None
+
+
+class RoutineRunner:
+    """Runs at most one routine at a time on the entry's massager."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: MassagerConfigEntry, coordinator: MassagerCoordinator
+    ) -> None:
+        self._hass = hass
+        self._entry = entry
+        self._coordinator = coordinator
+        self._task: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+        self._listeners: list[CALLBACK_TYPE] = []
+        self.progress: RoutineProgress | None = None
+        self.last_outcome: RoutineOutcome | None = None
+        self._routine_id = ""
+        self._steps_done = 0
+
+    @property
+    def running(self) -> bool:
+        """True while a routine runs."""
+        return self._task is not None and not self._task.done()
+
+    @callback
+    def async_add_listener(self, listener: CALLBACK_TYPE) -> Callable[[], None]:
+        """Call `listener` when progress changes; returns the remover."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    @callback
+    def async_start(self, routine: Routine, steps: list[SessionSettings]) -> None:
+        """Run `steps` (already checked against the device) as `routine`."""
+        self._task = self._entry.async_create_background_task(
+            self._hass, self._run(routine, steps), f"{DOMAIN} routine {routine.id}"
+        )
+
+    async def async_stop(self) -> bool:
+        """Stop the routine (not the massage); True if one was running."""
+        task, self._task = self._task, None
+        if task is None or task.done():
+            return False
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if task.cancelled():  # it had not ended by itself in the meantime
+            self._end(self._routine_id, RoutineOutcome.STOPPED, self._steps_done)
+        return True
+
+    async def _run(self, routine: Routine, steps: list[SessionSettings]) -> None:
+        self._routine_id, self._steps_done = routine.id, 0
+        remove = self._coordinator.async_add_listener(self._changed.set)
+        try:
+            for index, settings in enumerate(steps):
+                try:
+                    state = await self._coordinator.client.start_session(settings)
+                except MassagerError as err:
+                    LOGGER.warning(
+                        "Routine %s: step %s could not start: %s", routine.id, index + 1, err
+                    )
+                    self._end(routine.id, RoutineOutcome.FAILED, index)
+                    return
+                self._coordinator.async_set_state(state)
+                later = sum(step.minutes or 0 for step in steps[index + 1 :])
+                self._set_progress(routine.id, index, len(steps), state, later)
+                outcome = await self._wait_for_step_end(settings, state)
+                if outcome is not None:
+                    self._end(routine.id, outcome, index)
+                    return
+                self._steps_done = index + 1
+            self._end(routine.id, RoutineOutcome.COMPLETED, len(steps))
+        finally:
+            remove()
+
+    async def _wait_for_step_end(
+        self, settings: SessionSettings, started: SessionState
+    ) -> RoutineOutcome | None:
+        """None when the step finished normally, else why the routine must end."""
+        while True:
+            self._changed.clear()
+            coordinator = self._coordinator
+            if not coordinator.last_update_success:
+                return RoutineOutcome.DEVICE_UNAVAILABLE
+            state = coordinator.data
+            if state.boot_id != started.boot_id:
+                return RoutineOutcome.DEVICE_UNAVAILABLE  # rebooted: the session is gone
+            if state.status is Status.FINISHED:
+                return None
+            if state.status is Status.IDLE:
+                return RoutineOutcome.STOPPED
+            if state.status is Status.ERROR:
+                return RoutineOutcome.DEVICE_ERROR
+            if (settings.program, settings.zone) != (state.program, state.zone):
+                return RoutineOutcome.INTERRUPTED
+            await self._changed.wait()
+
+    @callback
+    def _set_progress(
+        self, routine: str, index: int, total: int, state: SessionState, later_minutes: int
+    ) -> None:
+        ends = state.local_ends_at
+        self.progress = RoutineProgress(
+            routine=routine,
+            step=index + 1,
+            steps_total=total,
+            program=state.program,
+            zone=state.zone,
+            ends_at=None if ends is None else ends + timedelta(minutes=later_minutes),
+        )
+        self._notify()
+
+    @callback
+    def _end(self, routine: str, outcome: RoutineOutcome, steps_done: int) -> None:
+        self.progress = None
+        self.last_outcome = outcome
+        log = LOGGER.info if outcome is RoutineOutcome.COMPLETED else LOGGER.warning
+        log("Routine %s on %s ended: %s", routine, self._coordinator.info.name, outcome.value)
+        device = dr.async_get(self._hass).async_get_device_by_identifier(
+            (DOMAIN, self._coordinator.info.serial), self._entry.entry_id
+        )
+        self._hass.bus.async_fire(
+            EVENT_ROUTINE_ENDED,
+            {
+                "device_id": device.id if device else None,
+                "config_entry_id": self._entry.entry_id,
+                "routine": routine,
+                "outcome": outcome.value,
+                "steps_done": steps_done,
+            },
+        )
+        self._notify()
+
+    @callback
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()

@@ -1,0 +1,292 @@
+"""Actions: start_session, stop_session, adjust, run_routine, stop_routine.
+
+Every action checks its input against each targeted massager's capabilities before anything is
+sent; a refusal names what is allowed and leaves the device unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import probatio as vol
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.service import async_extract_config_entry_ids
+
+from .const import CONF_DEFAULT_INTENSITY, CONF_DEFAULT_MINUTES, DOMAIN
+from .coordinator import MassagerConfigEntry
+from .errors import translate_error
+from .pysmartmassager import Capabilities, MassagerError, SessionSettings
+from .routine_catalogue import (
+    BUILTIN_ROUTINES,
+    CUSTOM_ROUTINE,
+    Routine,
+    RoutineStep,
+    program_for_device,
+)
+from .validation import (
+    check_heat,
+    check_intensity,
+    check_minutes,
+    check_program,
+    check_settings,
+    check_zone,
+)
+
+SERVICE_START_SESSION = "start_session"
+SERVICE_STOP_SESSION = "stop_session"
+SERVICE_ADJUST = "adjust"
+SERVICE_RUN_ROUTINE = "run_routine"
+SERVICE_STOP_ROUTINE = "stop_routine"
+
+ATTR_PROGRAM = "program"
+ATTR_ZONE = "zone"
+ATTR_INTENSITY = "intensity"
+ATTR_MINUTES = "minutes"
+ATTR_HEAT = "heat"
+ATTR_GENTLER = "gentler"
+ATTR_FIRMER = "firmer"
+ATTR_ROUTINE = "routine"
+ATTR_STEPS = "steps"
+ATTR_INTENSITY_OFFSET = "intensity_offset"
+
+_SETTINGS_FIELDS = {
+    vol.Optional(ATTR_PROGRAM): cv.string,
+    vol.Optional(ATTR_ZONE): cv.string,
+    vol.Optional(ATTR_INTENSITY): vol.Coerce(int),
+    vol.Optional(ATTR_HEAT): cv.boolean,
+}
+TARGET_SCHEMA = vol.Schema(cv.TARGET_SERVICE_FIELDS)
+START_SCHEMA = vol.Schema(
+    {
+        **cv.TARGET_SERVICE_FIELDS,
+        **_SETTINGS_FIELDS,
+        vol.Optional(ATTR_MINUTES): vol.Coerce(int),
+    }
+)
+ADJUST_SCHEMA = vol.Schema(
+    {
+        **cv.TARGET_SERVICE_FIELDS,
+        **_SETTINGS_FIELDS,
+        vol.Optional(ATTR_GENTLER): vol.All(vol.Coerce(int), vol.Range(min=1)),
+        vol.Optional(ATTR_FIRMER): vol.All(vol.Coerce(int), vol.Range(min=1)),
+    }
+)
+STEP_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_PROGRAM): cv.string,
+        vol.Required(ATTR_MINUTES): vol.Coerce(int),
+        vol.Optional(ATTR_ZONE): cv.string,
+        vol.Optional(ATTR_INTENSITY): vol.Coerce(int),
+    }
+)
+RUN_ROUTINE_SCHEMA = vol.Schema(
+    {
+        **cv.TARGET_SERVICE_FIELDS,
+        vol.Optional(ATTR_ROUTINE): cv.string,
+        vol.Optional(ATTR_STEPS): vol.All(cv.ensure_list, [STEP_SCHEMA]),
+        vol.Optional(ATTR_ZONE): cv.string,
+        vol.Optional(ATTR_INTENSITY_OFFSET): vol.Coerce(int),
+        vol.Optional(ATTR_HEAT): cv.boolean,
+    }
+)
+
+
+def _refuse(key: str, **placeholders: object) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={name: str(value) for name, value in placeholders.items()},
+    )
+
+
+async def _targets(call: ServiceCall) -> list[MassagerConfigEntry]:
+    """The loaded massagers the call targets; a validation error if it targets none."""
+    entries: list[MassagerConfigEntry] = []
+    for entry_id in sorted(await async_extract_config_entry_ids(call)):
+        entry = call.hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            continue
+        if entry.state is not ConfigEntryState.LOADED:
+            raise _refuse("massager_not_loaded", name=entry.title)
+        entries.append(entry)
+    if not entries:
+        raise _refuse("not_a_massager")
+    return entries
+
+
+def _refuse_if_active(entry: MassagerConfigEntry) -> None:
+    runtime = entry.runtime_data
+    if runtime.coordinator.data.active or runtime.routines.running:
+        raise _refuse("session_active", name=entry.title)
+
+
+def _start_settings(entry: MassagerConfigEntry, data: dict[str, Any]) -> SessionSettings:
+    """The call's settings, falling back to the entry's options (then the device's current)."""
+    caps = entry.runtime_data.info.capabilities
+    return check_settings(
+        caps,
+        program=data.get(ATTR_PROGRAM),
+        zone=data.get(ATTR_ZONE),
+        intensity=data.get(ATTR_INTENSITY, entry.options.get(CONF_DEFAULT_INTENSITY)),
+        minutes=data.get(ATTR_MINUTES, entry.options.get(CONF_DEFAULT_MINUTES)),
+        heat=data.get(ATTR_HEAT),
+    )
+
+
+def _adjust_settings(entry: MassagerConfigEntry, data: dict[str, Any]) -> SessionSettings:
+    """Absolute or relative (gentler/firmer, clamped to the device's range) changes."""
+    caps = entry.runtime_data.info.capabilities
+    relative = [key for key in (ATTR_INTENSITY, ATTR_GENTLER, ATTR_FIRMER) if key in data]
+    if len(relative) > 1:
+        raise _refuse("adjust_one_intensity")
+    intensity: int | None = data.get(ATTR_INTENSITY)
+    current = entry.runtime_data.coordinator.data.intensity
+    if ATTR_GENTLER in data:
+        intensity = caps.intensity.clamp(current - data[ATTR_GENTLER] * caps.intensity.step)
+    elif ATTR_FIRMER in data:
+        intensity = caps.intensity.clamp(current + data[ATTR_FIRMER] * caps.intensity.step)
+    settings = check_settings(
+        caps,
+        program=data.get(ATTR_PROGRAM),
+        zone=data.get(ATTR_ZONE),
+        intensity=intensity,
+        heat=data.get(ATTR_HEAT),
+    )
+    if not settings.as_json():
+        raise _refuse("nothing_to_adjust")
+    return settings
+
+
+def routine_for_call(data: dict[str, Any]) -> Routine:
+    """The built-in routine named in the call, or the call's own steps as a routine."""
+    if (ATTR_ROUTINE in data) == (ATTR_STEPS in data):
+        raise _refuse("routine_or_steps", allowed=", ".join(BUILTIN_ROUTINES))
+    if ATTR_ROUTINE in data:
+        if (routine := BUILTIN_ROUTINES.get(data[ATTR_ROUTINE])) is None:
+            raise _refuse(
+                "invalid_routine", value=data[ATTR_ROUTINE], allowed=", ".join(BUILTIN_ROUTINES)
+            )
+        return routine
+    if not data[ATTR_STEPS]:
+        raise _refuse("empty_steps")
+    steps = tuple(
+        RoutineStep(
+            program=step[ATTR_PROGRAM],
+            minutes=step[ATTR_MINUTES],
+            zone=step.get(ATTR_ZONE),
+            intensity=step.get(ATTR_INTENSITY),
+        )
+        for step in data[ATTR_STEPS]
+    )
+    return Routine(id=CUSTOM_ROUTINE, steps=steps)
+
+
+def routine_settings(
+    caps: Capabilities,
+    routine: Routine,
+    *,
+    zone: str | None = None,
+    intensity_offset: int = 0,
+    heat: bool = False,
+) -> list[SessionSettings]:
+    """Each step as checked device settings; programs the device lacks use their fallback."""
+    routine_zone = zone or (routine.zone if routine.zone in caps.zone_ids else caps.zone_ids[0])
+    check_zone(caps, routine_zone)
+    levels = caps.intensity
+    settings: list[SessionSettings] = []
+    for step in routine.steps:
+        program = program_for_device(step.program, caps.program_ids)
+        if program is None:
+            raise _refuse(
+                "routine_program_unsupported",
+                value=step.program,
+                allowed=", ".join(caps.program_ids),
+            )
+        if step.intensity is not None:
+            level = check_intensity(caps, step.intensity)
+        else:
+            pressure = 0.5 if step.pressure is None else step.pressure
+            level = round(levels.minimum + pressure * (levels.maximum - levels.minimum))
+        settings.append(
+            SessionSettings(
+                program=check_program(caps, program),
+                zone=check_zone(caps, step.zone or routine_zone),
+                intensity=levels.clamp(level + intensity_offset * levels.step),
+                minutes=check_minutes(caps, step.minutes),
+                heat=check_heat(caps, heat),
+            )
+        )
+    return settings
+
+
+async def _start_session(call: ServiceCall) -> None:
+    entries = await _targets(call)
+    plans = []
+    for entry in entries:
+        _refuse_if_active(entry)
+        plans.append((entry, _start_settings(entry, call.data)))
+    for entry, settings in plans:
+        await _send(entry, lambda client, s=settings: client.start_session(s))
+
+
+async def _stop_session(call: ServiceCall) -> None:
+    for entry in await _targets(call):
+        await entry.runtime_data.routines.async_stop()
+        await _send(entry, lambda client: client.stop())
+
+
+async def _adjust(call: ServiceCall) -> None:
+    entries = await _targets(call)
+    plans = [(entry, _adjust_settings(entry, call.data)) for entry in entries]
+    for entry, settings in plans:
+        await _send(entry, lambda client, s=settings: client.change_settings(s))
+
+
+async def _run_routine(call: ServiceCall) -> None:
+    routine = routine_for_call(call.data)
+    entries = await _targets(call)
+    plans = []
+    for entry in entries:
+        _refuse_if_active(entry)
+        steps = routine_settings(
+            entry.runtime_data.info.capabilities,
+            routine,
+            zone=call.data.get(ATTR_ZONE),
+            intensity_offset=call.data.get(ATTR_INTENSITY_OFFSET, 0),
+            heat=call.data.get(ATTR_HEAT, False),
+        )
+        plans.append((entry, steps))
+    for entry, steps in plans:
+        entry.runtime_data.routines.async_start(routine, steps)
+
+
+async def _stop_routine(call: ServiceCall) -> None:
+    for entry in await _targets(call):
+        # The routine and the step it started; a session started by hand is left alone.
+        if await entry.runtime_data.routines.async_stop():
+            await _send(entry, lambda client: client.stop())
+
+
+async def _send(entry: MassagerConfigEntry, command: Any) -> None:
+    runtime = entry.runtime_data
+    try:
+        state = await command(runtime.client)
+    except MassagerError as err:
+        raise translate_error(err) from err
+    runtime.coordinator.async_set_state(state)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions (once, in async_setup)."""
+    for name, handler, schema in (
+        (SERVICE_START_SESSION, _start_session, START_SCHEMA),
+        (SERVICE_STOP_SESSION, _stop_session, TARGET_SCHEMA),
+        (SERVICE_ADJUST, _adjust, ADJUST_SCHEMA),
+        (SERVICE_RUN_ROUTINE, _run_routine, RUN_ROUTINE_SCHEMA),
+        (SERVICE_STOP_ROUTINE, _stop_routine, TARGET_SCHEMA),
+    ):
+        hass.services.async_register(DOMAIN, name, handler, schema=schema)

@@ -1,0 +1,76 @@
+"""Check action input against a massager's capabilities before anything is sent.
+
+Every refusal is a translated ServiceValidationError that names what is allowed. Used by the
+actions and by the voice intents, so both refuse in the same words.
+"""
+
+from __future__ import annotations
+
+from homeassistant.exceptions import ServiceValidationError
+
+from .const import DOMAIN
+from .pysmartmassager import Capabilities, LevelRange, SessionSettings
+
+
+def _refuse(key: str, **placeholders: object) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={name: str(value) for name, value in placeholders.items()},
+    )
+
+
+def check_program(caps: Capabilities, program: str) -> str:
+    """`program` if the device has it."""
+    if program not in caps.program_ids:
+        raise _refuse("invalid_program", value=program, allowed=", ".join(caps.program_ids))
+    return program
+
+
+def check_zone(caps: Capabilities, zone: str) -> str:
+    """`zone` if the device has it."""
+    if zone not in caps.zone_ids:
+        raise _refuse("invalid_zone", value=zone, allowed=", ".join(caps.zone_ids))
+    return zone
+
+
+def _check_level(levels: LevelRange, value: int, key: str) -> int:
+    if value not in levels:
+        raise _refuse(key, value=value, min=levels.minimum, max=levels.maximum, step=levels.step)
+    return value
+
+
+def check_intensity(caps: Capabilities, intensity: int) -> int:
+    """`intensity` if it is one of the device's levels."""
+    return _check_level(caps.intensity, intensity, "invalid_intensity")
+
+
+def check_minutes(caps: Capabilities, minutes: int) -> int:
+    """`minutes` if within the device's session range (its cap is never exceeded)."""
+    return _check_level(caps.session_minutes, minutes, "invalid_minutes")
+
+
+def check_heat(caps: Capabilities, heat: bool) -> bool:
+    """`heat` unless it asks for heat from a device without a heater."""
+    if heat and not caps.heat:
+        raise _refuse("heat_not_supported")
+    return heat
+
+
+def check_settings(
+    caps: Capabilities,
+    *,
+    program: str | None = None,
+    zone: str | None = None,
+    intensity: int | None = None,
+    minutes: int | None = None,
+    heat: bool | None = None,
+) -> SessionSettings:
+    """All given settings, checked; omitted ones stay None (the device keeps them)."""
+    return SessionSettings(
+        program=None if program is None else check_program(caps, program),
+        zone=None if zone is None else check_zone(caps, zone),
+        intensity=None if intensity is None else check_intensity(caps, intensity),
+        minutes=None if minutes is None else check_minutes(caps, minutes),
+        heat=None if heat is None else check_heat(caps, heat),
+    )
