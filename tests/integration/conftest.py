@@ -49,9 +49,26 @@ async def init_integration(
 async def wait_for(
     hass: HomeAssistant, condition: Callable[[], bool], timeout: float = 5.0
 ) -> None:
-    """Let the loop run (real sockets need real time) until `condition()` is true."""
-    async with asyncio.timeout(timeout):
-        # Polling on purpose: the condition spans sockets and states, nothing signals it.
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
+    """Let the loop run (real sockets need real time) until `condition()` is true.
+
+    With the clock frozen (the `freezer` fixture) the loop's own time stands still, so sleeping
+    would never end: then it yields with sleep(0), which still lets the loop serve socket I/O,
+    and bounds the wait by iterations instead of seconds.
+    """
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await asyncio.sleep(0)  # returns with or without a frozen clock
+    frozen = loop.time() == start  # a running clock always moves at nanosecond resolution
+    if frozen:
+        for _ in range(int(timeout * 50_000)):
+            if condition():
+                break
+            await asyncio.sleep(0)
+        else:
+            raise TimeoutError("condition not met (frozen clock)")
+    else:
+        async with asyncio.timeout(timeout):
+            # Polling on purpose: the condition spans sockets and states, nothing signals it.
+            while not condition():  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
     await hass.async_block_till_done()
