@@ -47,13 +47,20 @@ async def init_integration(
 
 
 async def wait_for(
-    hass: HomeAssistant, condition: Callable[[], bool], timeout: float = 5.0
+    hass: HomeAssistant,
+    condition: Callable[[], bool],
+    timeout: float = 5.0,
+    *,
+    settle: bool = True,
 ) -> None:
     """Let the loop run (real sockets need real time) until `condition()` is true.
 
     With the clock frozen (the `freezer` fixture) the loop's own time stands still, so sleeping
     would never end: then it yields with sleep(0), which still lets the loop serve socket I/O,
     and bounds the wait by iterations instead of seconds.
+
+    `settle=False` skips the final async_block_till_done, which would wait for every tracked
+    task, including an automation run that is itself waiting (wait_for_trigger).
     """
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -71,4 +78,5 @@ async def wait_for(
             # Polling on purpose: the condition spans sockets and states, nothing signals it.
             while not condition():  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
-    await hass.async_block_till_done()
+    if settle:
+        await hass.async_block_till_done()
