@@ -13,6 +13,7 @@ from .const import CONF_TOKEN, DOMAIN
 from .coordinator import MassagerConfigEntry, MassagerCoordinator, MassagerRuntimeData
 from .pysmartmassager import MassagerAuthenticationError, MassagerError, SmartMassagerClient
 from .routines import RoutineRunner
+from .sentences import async_sync_sentences
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -64,6 +65,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> 
     )
     coordinator.start_push()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await async_sync_sentences(hass, arriving=entry)
     return True
 
 
@@ -73,3 +75,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: MassagerConfigEntry) ->
     A routine cancelled here leaves the device's current step to end by the device's own timer.
     """
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> None:
+    """A removed massager leaves the voice sentences (the files go with the last one)."""
+    await async_sync_sentences(hass, leaving=entry)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable
+from pathlib import Path
 
 import pytest
 from homeassistant.const import CONF_HOST, CONF_PORT
@@ -18,6 +19,16 @@ from tests.conftest import SERIAL
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/smart_massager."""
+
+
+@pytest.fixture(autouse=True)
+def config_dir_per_test(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """Files the integration writes (voice sentences) go to a folder of this test's own.
+
+    The harness's default config folder sits inside the installed plugin, shared by every test.
+    """
+    hass.config.config_dir = str(tmp_path)
+    return tmp_path
 
 
 @pytest.fixture

@@ -1,0 +1,408 @@
+"""Voice intents: start a program, run a routine, gentler/firmer, heat, pause/resume/stop, status.
+
+Input is checked against the device's capabilities before anything is sent; a refusal is an error
+response whose speech says what is allowed (returned, not raised: Assist would log a traceback for
+a raised IntentHandleError and say something generic). The same handlers serve Assist's
+sentences and LLM agents (llm.py).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import probatio as vol
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import intent
+
+from .coordinator import MassagerConfigEntry
+from .pysmartmassager import MassagerError, SessionSettings, Status
+from .routine_catalogue import BUILTIN_ROUTINES
+from .sensor import remaining_minutes
+from .services import routine_settings
+from .speech import SpokenRefusal, join_choices, program_name, routine_name, say, zone_name
+
+INTENT_START_PROGRAM = "SmartMassagerStartProgram"
+INTENT_RUN_ROUTINE = "SmartMassagerRunRoutine"
+INTENT_GENTLER = "SmartMassagerGentler"
+INTENT_FIRMER = "SmartMassagerFirmer"
+INTENT_HEAT = "SmartMassagerHeat"
+INTENT_PAUSE = "SmartMassagerPause"
+INTENT_RESUME = "SmartMassagerResume"
+INTENT_STOP = "SmartMassagerStop"
+INTENT_TIME_LEFT = "SmartMassagerTimeLeft"
+INTENT_WHAT_PROGRAM = "SmartMassagerWhatProgram"
+
+_TARGET_SLOTS = {vol.Optional("name"): cv.string, vol.Optional("area"): cv.string}
+
+
+class MassagerIntentHandler(intent.IntentHandler):
+    """Resolves the massager, runs `respond`, and turns every failure into a spoken answer."""
+
+    extra_slots: dict[Any, Any] = {}  # noqa: RUF012  # class-level table, never mutated
+
+    @property
+    def slot_schema(self) -> dict[Any, Any]:
+        """Name/area plus the intent's own slots."""
+        return {**_TARGET_SLOTS, **self.extra_slots}
+
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """Handle the intent for the one massager it means."""
+        slots = self.async_validate_slots(intent_obj.slots)
+        values = {key: slot["value"] for key, slot in slots.items()}
+        language = intent_obj.language
+        from .intent_targets import resolve_massager  # noqa: PLC0415  # avoids an import cycle
+
+        response = intent_obj.create_response()
+        try:
+            entry = resolve_massager(
+                intent_obj.hass, language, values.get("name"), values.get("area")
+            )
+            speech = await self.respond(intent_obj.hass, entry, language, values)
+        except SpokenRefusal as refusal:
+            response.async_set_error(intent.IntentResponseErrorCode.FAILED_TO_HANDLE, str(refusal))
+            return response
+        except MassagerError as err:
+            response.async_set_error(
+                intent.IntentResponseErrorCode.FAILED_TO_HANDLE, say(language, "failed", error=err)
+            )
+            return response
+        response.async_set_speech(speech)
+        return response
+
+    async def respond(
+        self,
+        hass: HomeAssistant,
+        entry: MassagerConfigEntry,
+        language: str,
+        values: dict[str, Any],
+    ) -> str:
+        """Do the thing; return what to say."""
+        raise NotImplementedError
+
+
+def _names(entry: MassagerConfigEntry) -> tuple[dict[str, str], dict[str, str]]:
+    caps = entry.runtime_data.info.capabilities
+    return (
+        {choice.id: choice.name for choice in caps.programs},
+        {choice.id: choice.name for choice in caps.zones},
+    )
+
+
+def _find(language: str, value: str, names: dict[str, str], spoken: Any, refusal: str) -> str:
+    """An id from an id or a spoken name; else a spoken refusal naming the choices."""
+    wanted = value.casefold().replace("-", " ").replace("_", " ").strip()
+    for choice_id, display in names.items():
+        said = {choice_id, display, spoken(language, choice_id, names)}
+        if wanted in {name.casefold().replace("-", " ").replace("_", " ") for name in said}:
+            return choice_id
+    allowed = join_choices(language, [spoken(language, choice, names) for choice in names])
+    raise SpokenRefusal(say(language, refusal, value=value, allowed=allowed))
+
+
+class StartProgramHandler(MassagerIntentHandler):
+    """'start palm circles on my lower back for 10 minutes at intensity 7'."""
+
+    intent_type = INTENT_START_PROGRAM
+    description = (
+        "Starts a massage program on a massager, optionally on a zone (shoulders, upper back,"
+        " lower back, full back), for a number of minutes and at an intensity level."
+    )
+    extra_slots = {  # noqa: RUF012
+        # `program` comes from the device's list; `program_name` is the wildcard fallback that lets
+        # an unknown name reach the handler, which then says which programs exist.
+        vol.Optional("program"): cv.string,
+        vol.Optional("program_name"): cv.string,
+        vol.Optional("zone"): cv.string,
+        vol.Optional("minutes"): vol.Coerce(int),
+        vol.Optional("intensity"): vol.Coerce(int),
+    }
+
+    async def respond(
+        self,
+        hass: HomeAssistant,
+        entry: MassagerConfigEntry,
+        language: str,
+        values: dict[str, Any],
+    ) -> str:
+        """Start the session after checking every value."""
+        runtime = entry.runtime_data
+        caps = runtime.info.capabilities
+        programs, zones = _names(entry)
+        spoken_program = values.get("program") or values.get("program_name") or ""
+        program = _find(language, spoken_program, programs, program_name, "unknown_program")
+        zone = values.get("zone")
+        if zone is not None:
+            zone = _find(language, zone, zones, zone_name, "unknown_zone")
+        intensity, minutes = values.get("intensity"), values.get("minutes")
+        if intensity is not None and intensity not in caps.intensity:
+            raise SpokenRefusal(
+                say(
+                    language,
+                    "bad_intensity",
+                    min=caps.intensity.minimum,
+                    max=caps.intensity.maximum,
+                )
+            )
+        if minutes is not None and minutes not in caps.session_minutes:
+            raise SpokenRefusal(
+                say(
+                    language,
+                    "bad_minutes",
+                    min=caps.session_minutes.minimum,
+                    max=caps.session_minutes.maximum,
+                )
+            )
+        if runtime.coordinator.data.active or runtime.routines.running:
+            raise SpokenRefusal(say(language, "session_active"))
+        state = await runtime.client.start_session(
+            SessionSettings(program=program, zone=zone, intensity=intensity, minutes=minutes)
+        )
+        runtime.coordinator.async_set_state(state)
+        return say(
+            language,
+            "started",
+            program=program_name(language, state.program, programs),
+            zone=zone_name(language, state.zone, zones),
+            minutes=state.minutes,
+            intensity=state.intensity,
+        )
+
+
+class RunRoutineHandler(MassagerIntentHandler):
+    """'start the evening back-pain routine'."""
+
+    intent_type = INTENT_RUN_ROUTINE
+    description = (
+        "Runs a built-in massage routine: evening_back_pain_relief (15 min, lower back),"
+        " quick_shoulder_release (8 min) or lower_back_recovery (12 min, after exercise)."
+    )
+    extra_slots = {vol.Required("routine"): vol.In(list(BUILTIN_ROUTINES))}  # noqa: RUF012
+
+    async def respond(
+        self,
+        hass: HomeAssistant,
+        entry: MassagerConfigEntry,
+        language: str,
+        values: dict[str, Any],
+    ) -> str:
+        """Check and start the routine."""
+        runtime = entry.runtime_data
+        if runtime.coordinator.data.active or runtime.routines.running:
+            raise SpokenRefusal(say(language, "session_active"))
+        routine = BUILTIN_ROUTINES[values["routine"]]
+        try:
+            steps = routine_settings(runtime.info.capabilities, routine)
+        except ServiceValidationError as err:
+            raise SpokenRefusal(say(language, "failed", error=err)) from err
+        runtime.routines.async_start(routine, steps)
+        return say(
+            language,
+            "routine_started",
+            routine=routine_name(language, routine.id),
+            steps=len(steps),
+            minutes=routine.minutes,
+        )
+
+
+class IntensityStepHandler(MassagerIntentHandler):
+    """'make the massage gentler', 'a bit firmer', 'massage softer by two'."""
+
+    direction = -1
+    extra_slots = {vol.Optional("levels"): vol.All(vol.Coerce(int), vol.Range(min=1))}  # noqa: RUF012
+
+    async def respond(
+        self,
+        hass: HomeAssistant,
+        entry: MassagerConfigEntry,
+        language: str,
+        values: dict[str, Any],
+    ) -> str:
+        """Move the intensity by N levels within the device's range."""
+        runtime = entry.runtime_data
+        levels = runtime.info.capabilities.intensity
+        current = runtime.coordinator.data.intensity
+        target = levels.clamp(current + self.direction * values.get("levels", 1) * levels.step)
+        gentle = self.direction < 0
+        if target == current:
+            return say(
+                language, "at_limit_gentle" if gentle else "at_limit_firm", intensity=current
+            )
+        state = await runtime.client.change_settings(SessionSettings(intensity=target))
+        runtime.coordinator.async_set_state(state)
+        return say(
+            language,
+            "gentler" if gentle else "firmer",
+            intensity=state.intensity,
+            max=levels.maximum,
+        )
+
+
+class GentlerHandler(IntensityStepHandler):
+    """Lower the intensity."""
+
+    intent_type = INTENT_GENTLER
+    description = "Makes the massage gentler (lower intensity) by one level, or by `levels`."
+    direction = -1
+
+
+class FirmerHandler(IntensityStepHandler):
+    """Raise the intensity."""
+
+    intent_type = INTENT_FIRMER
+    description = "Makes the massage firmer (higher intensity) by one level, or by `levels`."
+    direction = 1
+
+
+class HeatHandler(MassagerIntentHandler):
+    """'turn the massage heat on'."""
+
+    intent_type = INTENT_HEAT
+    description = "Turns the massager's heat on or off (massagers with a heater)."
+    extra_slots = {vol.Required("heat_state"): vol.In(["on", "off"])}  # noqa: RUF012
+
+    async def respond(
+        self,
+        hass: HomeAssistant,
+        entry: MassagerConfigEntry,
+        language: str,
+        values: dict[str, Any],
+    ) -> str:
+        """Switch the heat."""
+        runtime = entry.runtime_data
+        on = values["heat_state"] == "on"
+        if on and not runtime.info.capabilities.heat:
+            raise SpokenRefusal(say(language, "no_heat"))
+        state = await runtime.client.change_settings(SessionSettings(heat=on))
+        runtime.coordinator.async_set_state(state)
+        return say(language, "heat_on" if state.heat else "heat_off")
+
+
+class SessionCommandHandler(MassagerIntentHandler):
+    """Pause, resume or stop."""
+
+    command = "stop"
+
+    async def respond(
+        self,
+        hass: HomeAssistant,
+        entry: MassagerConfigEntry,
+        language: str,
+        values: dict[str, Any],
+    ) -> str:
+        """Send the command; nothing to pause or resume is a spoken answer, not a failure."""
+        runtime = entry.runtime_data
+        client = runtime.client
+        data = runtime.coordinator.data
+        if self.command == "stop":
+            await runtime.routines.async_stop()
+            state = await client.stop()
+        elif self.command == "pause":
+            if data.status is not Status.RUNNING:
+                return say(language, "not_running")
+            state = await client.pause()
+        else:
+            if data.status is not Status.PAUSED:
+                return say(language, "not_running")
+            state = await client.resume()
+        runtime.coordinator.async_set_state(state)
+        return say(
+            language, {"stop": "stopped", "pause": "paused", "resume": "resumed"}[self.command]
+        )
+
+
+class PauseHandler(SessionCommandHandler):
+    """Pause."""
+
+    intent_type = INTENT_PAUSE
+    description = "Pauses the running massage (it ends by itself if paused too long)."
+    command = "pause"
+
+
+class ResumeHandler(SessionCommandHandler):
+    """Resume."""
+
+    intent_type = INTENT_RESUME
+    description = "Resumes a paused massage."
+    command = "resume"
+
+
+class StopHandler(SessionCommandHandler):
+    """Stop."""
+
+    intent_type = INTENT_STOP
+    description = "Stops the massage and any routine."
+    command = "stop"
+
+
+class TimeLeftHandler(MassagerIntentHandler):
+    """'how long is left on the massage'."""
+
+    intent_type = INTENT_TIME_LEFT
+    description = "Tells how many minutes are left in the massage session."
+
+    async def respond(
+        self,
+        hass: HomeAssistant,
+        entry: MassagerConfigEntry,
+        language: str,
+        values: dict[str, Any],
+    ) -> str:
+        """Minutes left, rounded up."""
+        from homeassistant.util import dt as dt_util  # noqa: PLC0415
+
+        state = entry.runtime_data.coordinator.data
+        if not state.active:
+            return say(language, "not_running")
+        minutes = remaining_minutes(state, dt_util.utcnow())
+        key = "time_left_paused" if state.status is Status.PAUSED else "time_left"
+        return say(language, key, minutes=max(1, math.ceil(minutes)))
+
+
+class WhatProgramHandler(MassagerIntentHandler):
+    """'what program is the massager running'."""
+
+    intent_type = INTENT_WHAT_PROGRAM
+    description = "Tells which program, zone and intensity the massage is running."
+
+    async def respond(
+        self,
+        hass: HomeAssistant,
+        entry: MassagerConfigEntry,
+        language: str,
+        values: dict[str, Any],
+    ) -> str:
+        """Program, zone and intensity."""
+        state = entry.runtime_data.coordinator.data
+        if not state.active:
+            return say(language, "not_running")
+        programs, zones = _names(entry)
+        return say(
+            language,
+            "program_running",
+            program=program_name(language, state.program, programs),
+            zone=zone_name(language, state.zone, zones),
+            intensity=state.intensity,
+        )
+
+
+HANDLERS: tuple[MassagerIntentHandler, ...] = (
+    StartProgramHandler(),
+    RunRoutineHandler(),
+    GentlerHandler(),
+    FirmerHandler(),
+    HeatHandler(),
+    PauseHandler(),
+    ResumeHandler(),
+    StopHandler(),
+    TimeLeftHandler(),
+    WhatProgramHandler(),
+)
+
+
+async def async_setup_intents(hass: HomeAssistant) -> None:
+    """Register the intents (Home Assistant calls this for the integration's intent platform)."""
+    for handler in HANDLERS:
+        intent.async_register(hass, handler)

@@ -1,0 +1,247 @@
+"""Assist sentence files: generated from what the massagers report, installed and kept in sync.
+
+Files go to <config>/custom_sentences/<language>/smart_massager.yaml, the folder Assist's default
+agent reads. The first line carries a checksum of the rest: a file whose checksum still matches
+is ours and is rewritten or removed freely; a file someone edited is left alone, and a repair
+issue explains how to get updates again. After every change the conversation agent reloads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util.yaml import dump
+
+from .const import CONF_INSTALL_SENTENCES, DOMAIN, LOGGER
+from .coordinator import MassagerConfigEntry
+from .routine_catalogue import BUILTIN_ROUTINES
+from .speech import PROGRAM_NAMES_DE, ROUTINE_NAMES, ZONE_NAMES_DE
+
+FILE_NAME = f"{DOMAIN}.yaml"
+HEADER = "# Managed by Smart Massager (checksum {checksum}); edit it and it is left alone.\n"
+HEADER_PATTERN = re.compile(r"^# Managed by Smart Massager \(checksum ([0-9a-f]{64})\)")
+LANGUAGES = ("en", "de")
+
+_SENTENCES: dict[str, dict[str, list[str]]] = {
+    "en": {
+        "SmartMassagerStartProgram": [
+            (
+                "(start|begin|give me) [some|a] {program} [massage] [(on|for) [my|the] {zone}] "
+                "[for {minutes} minute[s]] [at intensity {intensity}] [on [the] {name}]"
+            ),
+            "(start|begin) [some|a] {program_name} massage [on [the] {name}]",
+            "(start|begin) {program_name} on [the] {name}",
+        ],
+        "SmartMassagerRunRoutine": [
+            "(start|run|begin|do) [the|my] {routine} [routine] [on [the] {name}]",
+        ],
+        "SmartMassagerGentler": [
+            "make [the] massage (gentler|softer|lighter) [by {levels}] [on [the] {name}]",
+            "[a bit|a little] (gentler|softer) [please]",
+            "massage (gentler|softer) [by {levels}]",
+            "[the] massage is too (firm|hard|strong)",
+            "less pressure [please]",
+        ],
+        "SmartMassagerFirmer": [
+            "make [the] massage (firmer|harder|stronger) [by {levels}] [on [the] {name}]",
+            "[a bit|a little] (firmer|harder|stronger) [please]",
+            "massage (firmer|harder|stronger) [by {levels}]",
+            "more pressure [please]",
+        ],
+        "SmartMassagerHeat": [
+            "turn [the] (massage|massager) heat {heat_state}",
+            "turn {heat_state} [the] (massage|massager) heat",
+            "(massage|massager) heat {heat_state}",
+        ],
+        "SmartMassagerPause": ["pause [the] massage [on [the] {name}]"],
+        "SmartMassagerResume": ["(resume|continue) [the] massage [on [the] {name}]"],
+        "SmartMassagerStop": ["(stop|end) [the] massage [on [the] {name}]"],
+        "SmartMassagerTimeLeft": [
+            "how (long|much time|many minutes) is left [on [the] (massage|{name})]",
+            "how long [does|will] [the] massage [(last|run)] [for]",
+            "when (does|will) [the] massage (end|finish)",
+        ],
+        "SmartMassagerWhatProgram": [
+            "what (program|massage) is [the] ({name}|massager) (running|doing|on)",
+            "what is [the] massager doing",
+        ],
+    },
+    "de": {
+        "SmartMassagerStartProgram": [
+            (
+                "starte [die] {program} [massage] [(am|an [den|die|der]|auf [dem|den]) {zone}] "
+                "[für {minutes} minuten] [mit stufe {intensity}]"
+            ),
+        ],
+        "SmartMassagerRunRoutine": ["starte [die] {routine}"],
+        "SmartMassagerGentler": [
+            "[die] massage [etwas|ein bisschen] sanfter [um {levels}]",
+            "[etwas|ein bisschen] sanfter [bitte]",
+        ],
+        "SmartMassagerFirmer": [
+            "[die] massage [etwas|ein bisschen] fester [um {levels}]",
+            "[etwas|ein bisschen] fester [bitte]",
+        ],
+        "SmartMassagerHeat": ["schalte [die] massagewärme {heat_state}"],
+        "SmartMassagerPause": ["pausiere [die] massage"],
+        "SmartMassagerResume": ["setze [die] massage fort"],
+        "SmartMassagerStop": ["(stoppe|beende) [die] massage"],
+        "SmartMassagerTimeLeft": ["wie lange [läuft|dauert] die massage noch"],
+        "SmartMassagerWhatProgram": ["welches programm läuft [gerade]"],
+    },
+}
+
+_ROUTINE_ALIASES = {
+    "en": {
+        "evening_back_pain_relief": ["evening back pain relief", "evening back pain", "evening"],
+        "quick_shoulder_release": ["quick shoulder release", "shoulder release"],
+        "lower_back_recovery": ["lower back recovery", "recovery"],
+    },
+    "de": {
+        "evening_back_pain_relief": ["abendliche rückenentlastung", "abendroutine"],
+        "quick_shoulder_release": ["schnelle schulterlockerung", "schulterlockerung"],
+        "lower_back_recovery": ["erholung für den unteren rücken", "erholung"],
+    },
+}
+_HEAT_STATES = {"en": {"on": "on", "off": "off"}, "de": {"ein": "on", "an": "on", "aus": "off"}}
+
+
+def _spoken(text: str) -> str:
+    """A name as it is spoken: lower case, no hyphens (Assist normalises input likewise)."""
+    return text.casefold().replace("-", " ")
+
+
+def sentence_file(language: str, entries: list[MassagerConfigEntry]) -> dict[str, Any]:
+    """The hassil document for `language`, with program and zone names from the devices."""
+    programs: dict[str, str] = {}
+    zones: dict[str, str] = {}
+    for entry in entries:
+        caps = entry.runtime_data.info.capabilities
+        programs.update({choice.id: choice.name for choice in caps.programs})
+        zones.update({choice.id: choice.name for choice in caps.zones})
+    if language == "de":
+        programs = {key: PROGRAM_NAMES_DE.get(key, name) for key, name in programs.items()}
+        zones = {key: ZONE_NAMES_DE.get(key, name) for key, name in zones.items()}
+    zone_values = [{"in": _spoken(name), "out": key} for key, name in sorted(zones.items())]
+    if language == "en":  # "my shoulders", "my lower back" read naturally; also "upper back"
+        zone_values += [{"in": key.replace("_", " "), "out": key} for key in sorted(zones)]
+    routines = [
+        {"in": alias, "out": routine}
+        for routine, aliases in _ROUTINE_ALIASES[language].items()
+        if routine in BUILTIN_ROUTINES
+        for alias in [_spoken(ROUTINE_NAMES[language][routine]), *aliases]
+    ]
+    return {
+        "language": language,
+        "intents": {
+            intent_type: {"data": [{"sentences": sentences}]}
+            for intent_type, sentences in _SENTENCES[language].items()
+        },
+        "lists": {
+            "program": {
+                "values": [
+                    {"in": _spoken(name), "out": key} for key, name in sorted(programs.items())
+                ]
+            },
+            "program_name": {"wildcard": True},
+            "zone": {"values": _unique(zone_values)},
+            "routine": {"values": _unique(routines)},
+            "heat_state": {
+                "values": [{"in": word, "out": out} for word, out in _HEAT_STATES[language].items()]
+            },
+            # Wider than any device's range on purpose: "intensity 15" must reach the handler,
+            # which answers with the allowed range instead of "I did not understand".
+            "intensity": {"range": {"from": 0, "to": 100}},
+            "minutes": {"range": {"from": 1, "to": 240}},
+            "levels": {"range": {"from": 1, "to": 10}},
+        },
+    }
+
+
+def _unique(values: list[dict[str, str]]) -> list[dict[str, str]]:
+    seen: set[str] = set()
+    unique = []
+    for value in values:
+        if value["in"] not in seen:
+            seen.add(value["in"])
+            unique.append(value)
+    return unique
+
+
+def render(document: dict[str, Any]) -> str:
+    """The file's text: checksum header, then the YAML."""
+    body = dump(document)
+    return HEADER.format(checksum=hashlib.sha256(body.encode()).hexdigest()) + body
+
+
+def is_ours_unmodified(text: str) -> bool:
+    """True when the file is one we wrote and nobody changed since."""
+    first, _, body = text.partition("\n")
+    match = HEADER_PATTERN.match(first)
+    return match is not None and match.group(1) == hashlib.sha256(body.encode()).hexdigest()
+
+
+def _sync_file(path: Path, text: str | None) -> str:
+    """Write (text) or remove (None) our file; returns 'written', 'removed', 'kept' or 'edited'."""
+    if path.exists():
+        current = path.read_text(encoding="utf-8")
+        if not is_ours_unmodified(current):
+            return "edited"
+        if text is None:
+            path.unlink()
+            return "removed"
+        if current == text:
+            return "kept"
+    elif text is None:
+        return "kept"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return "written"
+
+
+async def async_sync_sentences(
+    hass: HomeAssistant,
+    *,
+    arriving: MassagerConfigEntry | None = None,
+    leaving: MassagerConfigEntry | None = None,
+) -> None:
+    """Install, update or remove the sentence files to match the loaded massagers' options.
+
+    `arriving` is an entry being set up (not yet LOADED, but it counts); `leaving` is one being
+    removed (it no longer counts).
+    """
+    entries: list[MassagerConfigEntry] = [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry is not leaving and (entry is arriving or entry.state is ConfigEntryState.LOADED)
+    ]
+    wanted = [entry for entry in entries if entry.options.get(CONF_INSTALL_SENTENCES, True)]
+    changed = False
+    for language in LANGUAGES:
+        path = Path(hass.config.path("custom_sentences", language, FILE_NAME))
+        text = render(sentence_file(language, wanted)) if wanted else None
+        outcome = await hass.async_add_executor_job(_sync_file, path, text)
+        issue_id = f"sentences_edited_{language}"
+        if outcome == "edited":
+            ir.async_create_issue(
+                hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="sentences_edited",
+                translation_placeholders={"path": str(path)},
+            )
+        else:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+        if outcome in ("written", "removed"):
+            LOGGER.debug("Voice sentences %s: %s", outcome, path)
+            changed = True
+    if changed and hass.services.has_service("conversation", "reload"):
+        await hass.services.async_call("conversation", "reload", {}, blocking=True)
