@@ -109,6 +109,12 @@ _ROUTINE_ALIASES = {
         "lower_back_recovery": ["erholung für den unteren rücken", "erholung"],
     },
 }
+_ZONE_ALIASES_DE = {
+    "shoulders": ["schultern", "schulter"],
+    "upper_back": ["oberen rücken", "oberer rücken"],
+    "lower_back": ["unteren rücken", "unterer rücken"],
+    "full_back": ["ganzen rücken", "ganzer rücken", "rücken"],
+}
 _HEAT_STATES = {"en": {"on": "on", "off": "off"}, "de": {"ein": "on", "an": "on", "aus": "off"}}
 
 
@@ -129,8 +135,15 @@ def sentence_file(language: str, entries: list[MassagerConfigEntry]) -> dict[str
         programs = {key: PROGRAM_NAMES_DE.get(key, name) for key, name in programs.items()}
         zones = {key: ZONE_NAMES_DE.get(key, name) for key, name in zones.items()}
     zone_values = [{"in": _spoken(name), "out": key} for key, name in sorted(zones.items())]
-    if language == "en":  # "my shoulders", "my lower back" read naturally; also "upper back"
+    if language == "en":  # the ids read naturally too: "on my lower back"
         zone_values += [{"in": key.replace("_", " "), "out": key} for key in sorted(zones)]
+    if language == "de":  # German declines: "am unteren Rücken", "an den Schultern"
+        zone_values += [
+            {"in": alias, "out": key}
+            for key, aliases in _ZONE_ALIASES_DE.items()
+            if key in zones
+            for alias in aliases
+        ]
     routines = [
         {"in": alias, "out": routine}
         for routine, aliases in _ROUTINE_ALIASES[language].items()
@@ -243,5 +256,28 @@ async def async_sync_sentences(
         if outcome in ("written", "removed"):
             LOGGER.debug("Voice sentences %s: %s", outcome, path)
             changed = True
-    if changed and hass.services.has_service("conversation", "reload"):
-        await hass.services.async_call("conversation", "reload", {}, blocking=True)
+    if changed:
+        await _reload_assist(hass)
+
+
+async def _reload_assist(hass: HomeAssistant) -> None:
+    """Make Assist's default agent read the sentence files again.
+
+    The agent's own reload clears its cached sentences; the `conversation.reload` action would
+    also re-read configuration.yaml, which this change does not need. A failure is logged and
+    never fails the caller: the new sentences then load at the next restart.
+    """
+    if "conversation" not in hass.config.components:
+        return  # not loaded yet: it reads the files when it starts
+    from homeassistant.components.conversation.agent_manager import (  # noqa: PLC0415
+        async_get_agent,  # imported only once conversation is loaded
+    )
+
+    agent = async_get_agent(hass)
+    reload = getattr(agent, "async_reload", None)
+    if reload is None:
+        return
+    try:
+        await reload()
+    except Exception:  # noqa: BLE001  # see docstring: never fail set-up over a reload
+        LOGGER.warning("Assist could not reload its sentences; they apply after a restart")

@@ -52,7 +52,9 @@ async def init_integration(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     yield config_entry
-    if config_entry.state.recoverable:
+    # A test may have removed the entry itself.
+    known = hass.config_entries.async_get_entry(config_entry.entry_id) is not None
+    if known and config_entry.state.recoverable:
         await hass.config_entries.async_unload(config_entry.entry_id)
         await hass.async_block_till_done()
 

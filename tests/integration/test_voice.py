@@ -1,0 +1,453 @@
+"""Voice: Home Assistant's real default conversation agent and hassil matching, the emulator behind.
+
+Sentences go through `conversation.async_converse` exactly as typed or spoken text does; the
+outcome is read back from the emulator, and the spoken response is checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from homeassistant.components import conversation
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import intent, llm
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smart_massager.const import CONF_INSTALL_SENTENCES, CONF_TOKEN, DOMAIN
+from custom_components.smart_massager.emulator import (
+    Catalogue,
+    EmulatorServer,
+    Status,
+    VirtualMassager,
+)
+from custom_components.smart_massager.sentences import is_ours_unmodified
+
+from .conftest import wait_for
+
+type Check = Callable[[VirtualMassager, HomeAssistant], bool]
+
+
+async def setup_assist(hass: HomeAssistant) -> None:
+    for domain in ("homeassistant", "conversation", "intent"):
+        assert await async_setup_component(hass, domain, {})
+    await hass.async_block_till_done()
+
+
+async def converse(hass: HomeAssistant, text: str, language: str = "en") -> tuple[str, str]:
+    result = await conversation.async_converse(hass, text, None, Context(), language=language)
+    await hass.async_block_till_done()
+    response = result.response
+    return response.response_type.value, response.speech["plain"]["speech"]
+
+
+@pytest.fixture
+async def assist(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: EmulatorServer
+) -> AsyncGenerator[MockConfigEntry]:
+    """The integration with Assist (conversation + intents) and the event stream up."""
+    await setup_assist(hass)
+    await wait_for(hass, lambda: emulator.stream_count == 1)
+    yield init_integration
+    if init_integration.state is ConfigEntryState.LOADED:
+        await init_integration.runtime_data.routines.async_stop()
+
+
+def running(device: VirtualMassager, **settings: Any) -> None:
+    device.start(
+        {"program": "palm_circles", "zone": "lower_back", "intensity": 5, "minutes": 10, **settings}
+    )
+
+
+def on(**expected: Any) -> Check:
+    return lambda device, _hass: all(
+        getattr(device, key) == value for key, value in expected.items()
+    )
+
+
+def routine(name: str) -> Check:
+    return lambda _device, hass: hass.states.get("sensor.back_massager_routine").state == name
+
+
+IDLE = None
+RUN = running
+PAUSED = "paused"
+
+EN_CASES: list[tuple[str, Any, Check, str]] = [
+    # Start a program (on an idle massager).
+    (
+        "start palm circles",
+        IDLE,
+        on(program="palm_circles", status=Status.RUNNING),
+        "Started palm circles",
+    ),
+    ("start palm circles on my lower back", IDLE, on(zone="lower_back"), "on your lower back"),
+    ("start palm circles on my lower back for 10 minutes", IDLE, on(minutes=10), "for 10 minutes"),
+    (
+        "start palm circles on my lower back for 10 minutes at intensity 7",
+        IDLE,
+        on(program="palm_circles", zone="lower_back", minutes=10, intensity=7),
+        "at intensity 7",
+    ),
+    (
+        "begin shiatsu massage on the shoulders",
+        IDLE,
+        on(program="shiatsu", zone="shoulders"),
+        "shiatsu",
+    ),
+    (
+        "give me some kneading on my upper back",
+        IDLE,
+        on(program="kneading", zone="upper_back"),
+        "kneading",
+    ),
+    (
+        "start trigger point for 5 minutes",
+        IDLE,
+        on(program="trigger_point", minutes=5),
+        "5 minutes",
+    ),
+    (
+        "start thumb glide at intensity 3",
+        IDLE,
+        on(program="thumb_glide", intensity=3),
+        "intensity 3",
+    ),
+    (
+        "start ball roll on my full back on the back massager",
+        IDLE,
+        on(program="ball_roll", zone="full_back"),
+        "ball roll",
+    ),
+    ("start warm up glide", IDLE, on(program="warm_up_glide"), "warm-up glide"),
+    # Routines.
+    (
+        "start the evening back pain routine",
+        IDLE,
+        routine("evening_back_pain_relief"),
+        "5 steps, 15 minutes",
+    ),
+    (
+        "run quick shoulder release on the back massager",
+        IDLE,
+        routine("quick_shoulder_release"),
+        "8 minutes",
+    ),
+    ("run the recovery routine", IDLE, routine("lower_back_recovery"), "12 minutes"),
+    # Gentler / firmer, from intensity 5.
+    ("make the massage gentler", RUN, on(intensity=4), "intensity 4 of 10"),
+    ("a bit softer", RUN, on(intensity=4), "Gentler"),
+    ("massage softer by two", RUN, on(intensity=3), "intensity 3"),
+    ("the massage is too firm", RUN, on(intensity=4), "Gentler"),
+    ("less pressure please", RUN, on(intensity=4), "Gentler"),
+    ("make the massage firmer", RUN, on(intensity=6), "intensity 6 of 10"),
+    ("a little harder", RUN, on(intensity=6), "Firmer"),
+    ("massage stronger by 3", RUN, on(intensity=8), "intensity 8"),
+    ("more pressure", RUN, on(intensity=6), "Firmer"),
+    # Heat.
+    ("turn the massage heat on", RUN, on(heat=True), "Heat is on"),
+    ("turn off the massager heat", RUN, on(heat=False), "Heat is off"),
+    ("massage heat on", RUN, on(heat=True), "Heat is on"),
+    # Pause, resume, stop.
+    ("pause the massage", RUN, on(status=Status.PAUSED), "Paused"),
+    ("resume the massage", PAUSED, on(status=Status.RUNNING), "Resumed"),
+    ("continue the massage", PAUSED, on(status=Status.RUNNING), "Resumed"),
+    ("stop the massage", RUN, on(status=Status.IDLE), "Stopped"),
+    ("end the massage on the back massager", RUN, on(status=Status.IDLE), "Stopped"),
+    # Status questions (nothing changes).
+    ("how long is left on the massage", RUN, on(status=Status.RUNNING), "10 minutes left"),
+    ("when does the massage end", RUN, on(status=Status.RUNNING), "minutes left"),
+    (
+        "what program is the massager running",
+        RUN,
+        on(status=Status.RUNNING),
+        "palm circles on your lower back",
+    ),
+    ("what is the massager doing", RUN, on(status=Status.RUNNING), "intensity 5"),
+    # Out of the box: Home Assistant's own fan sentences.
+    ("turn on the back massager", IDLE, on(status=Status.RUNNING), ""),
+    ("set the back massager to 60%", RUN, on(intensity=6), ""),
+]
+
+DE_CASES: list[tuple[str, Any, Check, str]] = [
+    (
+        "starte handflächenkreise am unteren rücken",
+        IDLE,
+        on(program="palm_circles", zone="lower_back"),
+        "Handflächenkreise",
+    ),
+    (
+        "starte kneten an den schultern für 10 minuten",
+        IDLE,
+        on(program="kneading", zone="shoulders", minutes=10),
+        "10 Minuten",
+    ),
+    ("starte shiatsu mit stufe 7", IDLE, on(program="shiatsu", intensity=7), "Stufe 7"),
+    (
+        "starte die abendroutine",
+        IDLE,
+        routine("evening_back_pain_relief"),
+        "Abendliche Rückenentlastung",
+    ),
+    ("massage etwas sanfter", RUN, on(intensity=4), "Sanfter"),
+    ("fester bitte", RUN, on(intensity=6), "Fester"),
+    ("schalte die massagewärme ein", RUN, on(heat=True), "Wärme ist an"),
+    ("pausiere die massage", RUN, on(status=Status.PAUSED), "pausiert"),
+    ("setze die massage fort", PAUSED, on(status=Status.RUNNING), "fortgesetzt"),
+    ("stoppe die massage", RUN, on(status=Status.IDLE), "gestoppt"),
+    ("wie lange läuft die massage noch", RUN, on(status=Status.RUNNING), "Noch 10 Minuten"),
+]
+
+
+async def prepare(hass: HomeAssistant, emulator: EmulatorServer, before: Any) -> None:
+    device = emulator.device
+    if before is RUN:
+        running(device)
+    elif before == PAUSED:
+        running(device)
+        device.pause()
+    if before is not IDLE:
+        expected = device.status.value
+        await wait_for(
+            hass, lambda: hass.states.get("sensor.back_massager_status").state == expected
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "check", "speech"), EN_CASES, ids=[c[0] for c in EN_CASES]
+)
+async def test_english_sentences(
+    hass: HomeAssistant,
+    assist: MockConfigEntry,
+    emulator: EmulatorServer,
+    text: str,
+    before: Any,
+    check: Check,
+    speech: str,
+) -> None:
+    await prepare(hass, emulator, before)
+    response_type, said = await converse(hass, text)
+    assert response_type in ("action_done", "query_answer"), said
+    # A routine starts in the background: its first state may land just after the answer.
+    await wait_for(hass, lambda: check(emulator.device, hass), timeout=3)
+    assert speech in said
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "check", "speech"), DE_CASES, ids=[c[0] for c in DE_CASES]
+)
+async def test_german_sentences(
+    hass: HomeAssistant,
+    assist: MockConfigEntry,
+    emulator: EmulatorServer,
+    text: str,
+    before: Any,
+    check: Check,
+    speech: str,
+) -> None:
+    await prepare(hass, emulator, before)
+    response_type, said = await converse(hass, text, language="de")
+    assert response_type in ("action_done", "query_answer"), said
+    # A routine starts in the background: its first state may land just after the answer.
+    await wait_for(hass, lambda: check(emulator.device, hass), timeout=3)
+    assert speech in said
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "answer"),
+    [
+        (
+            "start spine crusher massage",
+            IDLE,
+            "I don't know the program spine crusher. You can choose warm-up glide",
+        ),
+        ("start palm circles at intensity 15", IDLE, "Intensity goes from 1 to 10."),
+        ("start palm circles for 45 minutes", IDLE, "A session can be 1 to 30 minutes."),
+        ("start shiatsu", RUN, "A massage is already running"),
+        ("pause the massage", IDLE, "No massage is running."),
+        ("how long is left on the massage", IDLE, "No massage is running."),
+    ],
+)
+async def test_helpful_refusals_change_nothing(
+    hass: HomeAssistant,
+    assist: MockConfigEntry,
+    emulator: EmulatorServer,
+    text: str,
+    before: Any,
+    answer: str,
+) -> None:
+    await prepare(hass, emulator, before)
+    state_before = {**emulator.device.state_json(), "now": None, "remaining_s": None}
+    _, said = await converse(hass, text)
+    assert said.startswith(answer), said
+    assert {**emulator.device.state_json(), "now": None, "remaining_s": None} == state_before
+
+
+async def test_two_massagers_ambiguity_and_names(
+    hass: HomeAssistant, assist: MockConfigEntry, emulator: EmulatorServer, socket_enabled: None
+) -> None:
+    chair_device = VirtualMassager(serial="SM-CHAIR", name="Massage chair")
+    chair = EmulatorServer(chair_device)
+    await chair.start()
+    chair_device.open_pairing()
+    chair_entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Massage chair",
+        unique_id="SM-CHAIR",
+        data={CONF_HOST: chair.host, CONF_PORT: chair.port, CONF_TOKEN: chair_device.pair()},
+    )
+    chair_entry.add_to_hass(hass)
+    try:
+        assert await hass.config_entries.async_setup(chair_entry.entry_id)
+        await hass.async_block_till_done()
+        running(emulator.device)
+        running(chair_device)
+        await wait_for(hass, lambda: hass.states.get("fan.massage_chair").state == "on")
+
+        response_type, said = await converse(hass, "make the massage gentler")
+        assert response_type == "error"
+        assert said == "Which massager do you mean: Back massager or Massage chair?"
+        assert (emulator.device.intensity, chair_device.intensity) == (5, 5)
+
+        _, said = await converse(hass, "make the massage gentler on the massage chair")
+        assert said == "Gentler: intensity 4 of 10."
+        assert (emulator.device.intensity, chair_device.intensity) == (5, 4)
+        _, said = await converse(hass, "stop the massage on the back massager")
+        assert (emulator.device.status, chair_device.status) == (Status.IDLE, Status.RUNNING)
+    finally:
+        await hass.config_entries.async_unload(chair_entry.entry_id)
+        await chair.stop()
+
+
+def sentence_path(hass: HomeAssistant, language: str) -> Path:
+    return Path(hass.config.path("custom_sentences", language, "smart_massager.yaml"))
+
+
+async def test_out_of_the_box_without_sentence_files(
+    hass: HomeAssistant, config_entry: MockConfigEntry, emulator: EmulatorServer
+) -> None:
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options={CONF_INSTALL_SENTENCES: False})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await setup_assist(hass)
+    assert not sentence_path(hass, "en").exists()
+    _, said = await converse(hass, "turn on the back massager")
+    assert emulator.device.status is Status.RUNNING, said
+    await converse(hass, "set the back massager to 30%")
+    assert emulator.device.intensity == 3
+    response_type, _ = await converse(hass, "make the massage gentler")
+    assert response_type == "error"  # not understood: the custom sentences are not installed
+    assert emulator.device.intensity == 3
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def set_install_sentences(hass: HomeAssistant, entry: MockConfigEntry, *, on: bool) -> None:
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"default_minutes": 15, "default_intensity": 5, CONF_INSTALL_SENTENCES: on},
+    )
+    await hass.async_block_till_done()
+
+
+async def test_sentence_file_lifecycle(
+    hass: HomeAssistant, assist: MockConfigEntry, emulator: EmulatorServer
+) -> None:
+    entry = assist
+    english, german = sentence_path(hass, "en"), sentence_path(hass, "de")
+    # Installed on set-up, in both languages, marked as ours.
+    assert is_ours_unmodified(english.read_text(encoding="utf-8"))
+    assert is_ours_unmodified(german.read_text(encoding="utf-8"))
+    assert "palm circles" in english.read_text(encoding="utf-8")
+    assert "handflächenkreise" in german.read_text(encoding="utf-8")
+
+    # Updated when the device's programs change (a firmware update, then a reload).
+    emulator.device.catalogue = Catalogue(
+        programs={"palm_circles": "Palm circles", "hot_stones": "Hot stones"}
+    )
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    text = english.read_text(encoding="utf-8")
+    assert "hot stones" in text
+    assert "kneading" not in text
+    await wait_for(hass, lambda: emulator.stream_count == 1)
+    _, said = await converse(hass, "start hot stones")
+    assert emulator.device.program == "hot_stones", said
+
+    # Edited by hand: left alone, with a repair issue that explains.
+    edited = english.read_text(encoding="utf-8").replace("less pressure", "not so hard")
+    english.write_text(edited, encoding="utf-8")
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert english.read_text(encoding="utf-8") == edited
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "sentences_edited_en")
+    assert issue is not None
+    assert issue.translation_key == "sentences_edited"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "sentences_edited_de") is None
+
+    # Option off (through the options flow, as a user does): our unmodified German file goes;
+    # the edited English one stays.
+    await set_install_sentences(hass, entry, on=False)
+    assert not german.exists()
+    assert english.exists()
+
+    # The user deletes the edited file and turns the option on again: back to managed, no issue.
+    english.unlink()
+    await set_install_sentences(hass, entry, on=True)
+    assert is_ours_unmodified(english.read_text(encoding="utf-8"))
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "sentences_edited_en") is None
+
+    # Removing the integration removes the files.
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert not english.exists()
+    assert not german.exists()
+
+
+async def test_llm_agent_calls_the_tools(
+    hass: HomeAssistant, assist: MockConfigEntry, emulator: EmulatorServer
+) -> None:
+    assert await async_setup_component(hass, "llm", {})
+    running(emulator.device)
+    await wait_for(hass, lambda: hass.states.get("fan.back_massager").state == "on")
+    context = llm.LLMContext(
+        platform="test_agent",
+        context=Context(),
+        language="en",
+        assistant=conversation.DOMAIN,
+        device_id=None,
+    )
+    api = await llm.async_get_api(hass, llm.LLM_API_ASSIST, context)
+    names = {tool.name for tool in api.tools}
+    assert "smart_massager__SmartMassagerGentler" in names
+    assert "smart_massager__SmartMassagerStartProgram" in names
+    # The prompt tells the model this massager's programs, zones and ranges.
+    assert "palm_circles (Palm circles)" in api.api_prompt
+    assert "intensity 1-10" in api.api_prompt
+
+    result = await api.async_call_tool(
+        llm.ToolInput(tool_name="smart_massager__SmartMassagerGentler", tool_args={"levels": 2})
+    )
+    assert emulator.device.intensity == 3
+    assert not result.error
+    assert result.data["speech"]["plain"]["speech"] == "Gentler: intensity 3 of 10."
+
+    await api.async_call_tool(
+        llm.ToolInput(tool_name="smart_massager__SmartMassagerStop", tool_args={})
+    )
+    assert emulator.device.status is Status.IDLE
+    result = await api.async_call_tool(
+        llm.ToolInput(
+            tool_name="smart_massager__SmartMassagerStartProgram",
+            tool_args={"program": "palm_circles", "zone": "lower_back", "minutes": 45},
+        )
+    )
+    assert result.data["response_type"] == intent.IntentResponseType.ERROR.value
+    assert "1 to 30 minutes" in result.data["speech"]["plain"]["speech"]
+    assert emulator.device.status is Status.IDLE
