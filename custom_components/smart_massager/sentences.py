@@ -28,6 +28,9 @@ HEADER = "# Managed by Smart Massager (checksum {checksum}); edit it and it is l
 HEADER_PATTERN = re.compile(r"^# Managed by Smart Massager \(checksum ([0-9a-f]{64})\)")
 LANGUAGES = ("en", "de")
 
+# Which massager, when there are several: by its name or by its area (both optional).
+_WHICH = " [on [the] {name}] [in [the] {area}]"
+
 _SENTENCES: dict[str, dict[str, list[str]]] = {
     "en": {
         "SmartMassagerStartProgram": [
@@ -42,14 +45,14 @@ _SENTENCES: dict[str, dict[str, list[str]]] = {
             "(start|run|begin|do) [the|my] {routine} [routine] [on [the] {name}]",
         ],
         "SmartMassagerGentler": [
-            "make [the] massage (gentler|softer|lighter) [by {levels}] [on [the] {name}]",
+            "make [the] massage (gentler|softer|lighter) [by {levels}]" + _WHICH,
             "[a bit|a little] (gentler|softer) [please]",
             "massage (gentler|softer) [by {levels}]",
             "[the] massage is too (firm|hard|strong)",
             "less pressure [please]",
         ],
         "SmartMassagerFirmer": [
-            "make [the] massage (firmer|harder|stronger) [by {levels}] [on [the] {name}]",
+            "make [the] massage (firmer|harder|stronger) [by {levels}]" + _WHICH,
             "[a bit|a little] (firmer|harder|stronger) [please]",
             "massage (firmer|harder|stronger) [by {levels}]",
             "more pressure [please]",
@@ -59,9 +62,11 @@ _SENTENCES: dict[str, dict[str, list[str]]] = {
             "turn {heat_state} [the] (massage|massager) heat",
             "(massage|massager) heat {heat_state}",
         ],
-        "SmartMassagerPause": ["pause [the] massage [on [the] {name}]"],
-        "SmartMassagerResume": ["(resume|continue) [the] massage [on [the] {name}]"],
-        "SmartMassagerStop": ["(stop|end) [the] massage [on [the] {name}]"],
+        "SmartMassagerPause": ["pause [the] massage" + _WHICH],
+        "SmartMassagerResume": [
+            "(resume|continue) [the] massage [on [the] {name}] [in [the] {area}]"
+        ],
+        "SmartMassagerStop": ["(stop|end) [the] massage" + _WHICH],
         "SmartMassagerTimeLeft": [
             "how (long|much time|many minutes) is left [on [the] (massage|{name})]",
             "how long [does|will] [the] massage [(last|run)] [for]",

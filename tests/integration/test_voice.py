@@ -15,6 +15,8 @@ from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import intent, llm
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
@@ -320,6 +322,17 @@ async def test_two_massagers_ambiguity_and_names(
         assert (emulator.device.intensity, chair_device.intensity) == (5, 4)
         _, said = await converse(hass, "stop the massage on the back massager")
         assert (emulator.device.status, chair_device.status) == (Status.IDLE, Status.RUNNING)
+
+        # The area picks the massager too.
+        living_room = ar.async_get(hass).async_create("Living room")
+        devices = dr.async_get(hass)
+        for device_entry in dr.async_entries_for_config_entry(devices, chair_entry.entry_id):
+            devices.async_update_device(device_entry.id, area_id=living_room.id)
+        _, said = await converse(hass, "pause the massage in the living room")
+        assert said == "Paused the massage.", said
+        assert chair_device.status is Status.PAUSED
+        _, said = await converse(hass, "stop the massage in the kitchen")
+        assert chair_device.status is Status.PAUSED, said
     finally:
         await hass.config_entries.async_unload(chair_entry.entry_id)
         await chair.stop()
