@@ -204,6 +204,9 @@ DE_CASES: list[tuple[str, Any, Check, str]] = [
     ("setze die massage fort", PAUSED, on(status=Status.RUNNING), "fortgesetzt"),
     ("stoppe die massage", RUN, on(status=Status.IDLE), "gestoppt"),
     ("wie lange läuft die massage noch", RUN, on(status=Status.RUNNING), "Noch 10 Minuten"),
+    # Home Assistant's own German fan sentences.
+    ("schalte den back massager ein", IDLE, on(status=Status.RUNNING), ""),
+    ("stelle die geschwindigkeit von back massager auf 60 %", RUN, on(intensity=6), ""),
 ]
 
 
