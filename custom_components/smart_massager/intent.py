@@ -9,6 +9,7 @@ sentences and LLM agents (llm.py).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import probatio as vol
@@ -38,6 +39,15 @@ INTENT_WHAT_PROGRAM = "SmartMassagerWhatProgram"
 _TARGET_SLOTS = {vol.Optional("name"): cv.string, vol.Optional("area"): cv.string}
 
 
+@dataclass(frozen=True, slots=True)
+class VoiceRequest:
+    """One voice request: the massager it means, its language and its slot values."""
+
+    entry: MassagerConfigEntry
+    language: str
+    values: dict[str, Any]
+
+
 class MassagerIntentHandler(intent.IntentHandler):
     """Resolves the massager, runs `respond`, and turns every failure into a spoken answer."""
 
@@ -60,7 +70,7 @@ class MassagerIntentHandler(intent.IntentHandler):
             entry = resolve_massager(
                 intent_obj.hass, language, values.get("name"), values.get("area")
             )
-            speech = await self.respond(intent_obj.hass, entry, language, values)
+            speech = await self.respond(VoiceRequest(entry, language, values))
         except SpokenRefusal as refusal:
             response.async_set_error(intent.IntentResponseErrorCode.FAILED_TO_HANDLE, str(refusal))
             return response
@@ -72,13 +82,7 @@ class MassagerIntentHandler(intent.IntentHandler):
         response.async_set_speech(speech)
         return response
 
-    async def respond(
-        self,
-        hass: HomeAssistant,
-        entry: MassagerConfigEntry,
-        language: str,
-        values: dict[str, Any],
-    ) -> str:
+    async def respond(self, request: VoiceRequest) -> str:
         """Do the thing; return what to say."""
         raise NotImplementedError
 
@@ -120,14 +124,9 @@ class StartProgramHandler(MassagerIntentHandler):
         vol.Optional("intensity"): vol.Coerce(int),
     }
 
-    async def respond(
-        self,
-        hass: HomeAssistant,
-        entry: MassagerConfigEntry,
-        language: str,
-        values: dict[str, Any],
-    ) -> str:
+    async def respond(self, request: VoiceRequest) -> str:
         """Start the session after checking every value."""
+        entry, language, values = request.entry, request.language, request.values
         runtime = entry.runtime_data
         caps = runtime.info.capabilities
         programs, zones = _names(entry)
@@ -181,14 +180,9 @@ class RunRoutineHandler(MassagerIntentHandler):
     )
     extra_slots = {vol.Required("routine"): vol.In(list(BUILTIN_ROUTINES))}  # noqa: RUF012
 
-    async def respond(
-        self,
-        hass: HomeAssistant,
-        entry: MassagerConfigEntry,
-        language: str,
-        values: dict[str, Any],
-    ) -> str:
+    async def respond(self, request: VoiceRequest) -> str:
         """Check and start the routine."""
+        entry, language, values = request.entry, request.language, request.values
         runtime = entry.runtime_data
         if runtime.coordinator.data.active or runtime.routines.running:
             raise SpokenRefusal(say(language, "session_active"))
@@ -213,14 +207,9 @@ class IntensityStepHandler(MassagerIntentHandler):
     direction = -1
     extra_slots = {vol.Optional("levels"): vol.All(vol.Coerce(int), vol.Range(min=1))}  # noqa: RUF012
 
-    async def respond(
-        self,
-        hass: HomeAssistant,
-        entry: MassagerConfigEntry,
-        language: str,
-        values: dict[str, Any],
-    ) -> str:
+    async def respond(self, request: VoiceRequest) -> str:
         """Move the intensity by N levels within the device's range."""
+        entry, language, values = request.entry, request.language, request.values
         runtime = entry.runtime_data
         levels = runtime.info.capabilities.intensity
         current = runtime.coordinator.data.intensity
@@ -263,14 +252,9 @@ class HeatHandler(MassagerIntentHandler):
     description = "Turns the massager's heat on or off (massagers with a heater)."
     extra_slots = {vol.Required("heat_state"): vol.In(["on", "off"])}  # noqa: RUF012
 
-    async def respond(
-        self,
-        hass: HomeAssistant,
-        entry: MassagerConfigEntry,
-        language: str,
-        values: dict[str, Any],
-    ) -> str:
+    async def respond(self, request: VoiceRequest) -> str:
         """Switch the heat."""
+        entry, language, values = request.entry, request.language, request.values
         runtime = entry.runtime_data
         on = values["heat_state"] == "on"
         if on and not runtime.info.capabilities.heat:
@@ -285,14 +269,9 @@ class SessionCommandHandler(MassagerIntentHandler):
 
     command = "stop"
 
-    async def respond(
-        self,
-        hass: HomeAssistant,
-        entry: MassagerConfigEntry,
-        language: str,
-        values: dict[str, Any],
-    ) -> str:
+    async def respond(self, request: VoiceRequest) -> str:
         """Send the command; nothing to pause or resume is a spoken answer, not a failure."""
+        entry, language = request.entry, request.language
         runtime = entry.runtime_data
         client = runtime.client
         data = runtime.coordinator.data
@@ -343,14 +322,9 @@ class TimeLeftHandler(MassagerIntentHandler):
     intent_type = INTENT_TIME_LEFT
     description = "Tells how many minutes are left in the massage session."
 
-    async def respond(
-        self,
-        hass: HomeAssistant,
-        entry: MassagerConfigEntry,
-        language: str,
-        values: dict[str, Any],
-    ) -> str:
+    async def respond(self, request: VoiceRequest) -> str:
         """Minutes left, rounded up."""
+        entry, language = request.entry, request.language
         from homeassistant.util import dt as dt_util  # noqa: PLC0415
 
         state = entry.runtime_data.coordinator.data
@@ -367,14 +341,9 @@ class WhatProgramHandler(MassagerIntentHandler):
     intent_type = INTENT_WHAT_PROGRAM
     description = "Tells which program, zone and intensity the massage is running."
 
-    async def respond(
-        self,
-        hass: HomeAssistant,
-        entry: MassagerConfigEntry,
-        language: str,
-        values: dict[str, Any],
-    ) -> str:
+    async def respond(self, request: VoiceRequest) -> str:
         """Program, zone and intensity."""
+        entry, language = request.entry, request.language
         state = entry.runtime_data.coordinator.data
         if not state.active:
             return say(language, "not_running")
