@@ -35,8 +35,6 @@ from homeassistant.components.select import (
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
     ATTR_ENTITY_ID,
-    CONF_HOST,
-    CONF_PORT,
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
     Platform,
@@ -49,7 +47,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
+from custom_components.smart_massager.const import DOMAIN
 from custom_components.smart_massager.emulator import Catalogue, EmulatorServer, Status
 from custom_components.smart_massager.fan import level_for_percentage, percentage_for_level
 from custom_components.smart_massager.pysmartmassager import LevelRange
@@ -295,14 +293,10 @@ async def test_device_errors_become_translated_errors(
 
 
 async def test_device_without_heat_or_pause_has_no_such_entities(
-    hass: HomeAssistant, emulator: EmulatorServer, token: str
+    hass: HomeAssistant, emulator: EmulatorServer, config_entry: MockConfigEntry
 ) -> None:
     emulator.device.catalogue = Catalogue(heat=False, pause=False)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SERIAL,
-        data={CONF_HOST: emulator.host, CONF_PORT: emulator.port, CONF_TOKEN: token},
-    )
+    entry = config_entry  # the device's catalogue is set first, then it is set up
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -20,7 +19,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
+from custom_components.smart_massager.const import DOMAIN
 from custom_components.smart_massager.emulator import (
     PROGRAMS,
     Catalogue,
@@ -29,7 +28,6 @@ from custom_components.smart_massager.emulator import (
     VirtualMassager,
 )
 from custom_components.smart_massager.routines import EVENT_ROUTINE_ENDED
-from tests.conftest import SERIAL
 
 from .conftest import wait_for
 
@@ -227,18 +225,14 @@ async def test_unload_mid_routine_leaves_the_device_timer_in_charge(
 
 
 async def test_programs_fall_back_or_refuse(
-    hass: HomeAssistant, emulator: EmulatorServer, token: str
+    hass: HomeAssistant, emulator: EmulatorServer, config_entry: MockConfigEntry
 ) -> None:
     # A massager without warm-up glide or palm circles: rolling and kneading stand in.
     reduced = {
         key: name for key, name in PROGRAMS.items() if key not in ("warm_up_glide", "palm_circles")
     }
     emulator.device.catalogue = Catalogue(programs=reduced)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SERIAL,
-        data={CONF_HOST: emulator.host, CONF_PORT: emulator.port, CONF_TOKEN: token},
-    )
+    entry = config_entry  # the device's catalogue is set first, then it is set up
     await setup(hass, entry, emulator)
     starts = record_starts(emulator.device)
     await run_routine(hass, routine="quick_shoulder_release")
@@ -251,16 +245,12 @@ async def test_programs_fall_back_or_refuse(
 
 
 async def test_program_without_stand_in_is_refused(
-    hass: HomeAssistant, emulator: EmulatorServer, token: str
+    hass: HomeAssistant, emulator: EmulatorServer, config_entry: MockConfigEntry
 ) -> None:
     from homeassistant.exceptions import ServiceValidationError  # noqa: PLC0415
 
     emulator.device.catalogue = Catalogue(programs={"tapping": "Tapping"})
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SERIAL,
-        data={CONF_HOST: emulator.host, CONF_PORT: emulator.port, CONF_TOKEN: token},
-    )
+    entry = config_entry  # the device's catalogue is set first, then it is set up
     await setup(hass, entry, emulator)
     with pytest.raises(ServiceValidationError) as err:
         await run_routine(hass, routine="evening_back_pain_relief")

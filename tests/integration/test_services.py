@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
@@ -14,7 +13,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.smart_massager.const import (
     CONF_DEFAULT_INTENSITY,
     CONF_DEFAULT_MINUTES,
-    CONF_TOKEN,
     DOMAIN,
 )
 from custom_components.smart_massager.emulator import Catalogue, EmulatorServer, Status
@@ -127,14 +125,10 @@ async def test_refusals_that_depend_on_state_or_target(
 
 
 async def test_heat_refused_on_a_device_without_heat(
-    hass: HomeAssistant, emulator: EmulatorServer, token: str
+    hass: HomeAssistant, emulator: EmulatorServer, config_entry: MockConfigEntry
 ) -> None:
     emulator.device.catalogue = Catalogue(heat=False)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SERIAL,
-        data={CONF_HOST: emulator.host, CONF_PORT: emulator.port, CONF_TOKEN: token},
-    )
+    entry = config_entry  # the device's catalogue is set first, then it is set up
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
