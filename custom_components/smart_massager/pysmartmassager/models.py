@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -200,8 +201,13 @@ class SessionState:
 
     @property
     def clock_skew(self) -> timedelta:
-        """How far the device's clock is ahead of ours (negative: behind), whole seconds."""
-        return timedelta(seconds=round((self.device_time - self.received_at).total_seconds()))
+        """How far the device's clock is ahead of ours (negative: behind), whole seconds.
+
+        Rounded up: the device writes its time truncated to the second, so the difference we
+        see falls short by up to a second; rounding it (not up) let a corrected end time land a
+        second late, and "15 minutes left" showed as 16.
+        """
+        return timedelta(seconds=math.ceil((self.device_time - self.received_at).total_seconds()))
 
     @property
     def local_ends_at(self) -> datetime | None:

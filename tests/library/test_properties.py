@@ -1,0 +1,66 @@
+"""Property-based: whatever a device sends, the library raises only its own typed errors."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from custom_components.smart_massager.emulator import VirtualMassager
+from custom_components.smart_massager.pysmartmassager import (
+    DeviceInfo,
+    MassagerResponseError,
+    SessionState,
+)
+from custom_components.smart_massager.pysmartmassager.events import _parse_event
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+VALID_STATE = VirtualMassager(serial="SM-P", name="Prop").state_json()
+VALID_INFO = VirtualMassager(serial="SM-P", name="Prop").info_json()
+
+
+def parses_or_typed_error(parse: Any, payload: object) -> None:
+    with contextlib.suppress(MassagerResponseError):
+        parse(payload)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON)
+def test_arbitrary_json_state_and_info(payload: object) -> None:
+    parses_or_typed_error(SessionState.from_json, payload)
+    parses_or_typed_error(DeviceInfo.from_json, payload)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(VALID_STATE)), JSON)
+def test_valid_state_with_one_field_replaced(key: str, value: object) -> None:
+    parses_or_typed_error(SessionState.from_json, {**VALID_STATE, key: value})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(VALID_INFO["capabilities"])), JSON)  # type: ignore[arg-type]
+def test_valid_capabilities_with_one_field_replaced(key: str, value: object) -> None:
+    info = json.loads(json.dumps(VALID_INFO))
+    info["capabilities"][key] = value
+    parses_or_typed_error(DeviceInfo.from_json, info)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text() | st.binary().map(lambda raw: raw.decode("utf-8", "replace")))
+def test_arbitrary_event_stream_messages(text: str) -> None:
+    parses_or_typed_error(_parse_event, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSON)
+def test_arbitrary_event_objects(data: object) -> None:
+    parses_or_typed_error(_parse_event, json.dumps({"type": "state", "data": data}))
