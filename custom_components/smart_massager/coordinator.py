@@ -33,6 +33,11 @@ class MassagerRuntimeData:
     coordinator: MassagerCoordinator
     routines: RoutineRunner
 
+    @property
+    def busy(self) -> bool:
+        """A session runs or is paused, or a routine is between steps: nothing new may start."""
+        return self.coordinator.data.active or self.routines.running
+
 
 type MassagerConfigEntry = ConfigEntry[MassagerRuntimeData]
 

@@ -8,7 +8,6 @@ sentences and LLM agents (llm.py).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import intent
+from homeassistant.util import dt as dt_util
 
 from .coordinator import MassagerConfigEntry
 from .pysmartmassager import MassagerError, SessionSettings, Status
@@ -154,7 +154,7 @@ class StartProgramHandler(MassagerIntentHandler):
                     max=caps.session_minutes.maximum,
                 )
             )
-        if runtime.coordinator.data.active or runtime.routines.running:
+        if runtime.busy:
             raise SpokenRefusal(say(language, "session_active"))
         state = await runtime.client.start_session(
             SessionSettings(program=program, zone=zone, intensity=intensity, minutes=minutes)
@@ -184,7 +184,7 @@ class RunRoutineHandler(MassagerIntentHandler):
         """Check and start the routine."""
         entry, language, values = request.entry, request.language, request.values
         runtime = entry.runtime_data
-        if runtime.coordinator.data.active or runtime.routines.running:
+        if runtime.busy:
             raise SpokenRefusal(say(language, "session_active"))
         routine = BUILTIN_ROUTINES[values["routine"]]
         try:
@@ -325,14 +325,12 @@ class TimeLeftHandler(MassagerIntentHandler):
     async def respond(self, request: VoiceRequest) -> str:
         """Minutes left, rounded up."""
         entry, language = request.entry, request.language
-        from homeassistant.util import dt as dt_util  # noqa: PLC0415
-
         state = entry.runtime_data.coordinator.data
         if not state.active:
             return say(language, "not_running")
         minutes = remaining_minutes(state, dt_util.utcnow())
         key = "time_left_paused" if state.status is Status.PAUSED else "time_left"
-        return say(language, key, minutes=max(1, math.ceil(minutes)))
+        return say(language, key, minutes=max(1, minutes))
 
 
 class WhatProgramHandler(MassagerIntentHandler):

@@ -11,7 +11,6 @@ from typing import Any
 import probatio as vol
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, callback
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_extract_config_entry_ids
 
@@ -33,6 +32,7 @@ from .validation import (
     check_program,
     check_settings,
     check_zone,
+    refusal,
 )
 
 SERVICE_START_SESSION = "start_session"
@@ -94,14 +94,6 @@ RUN_ROUTINE_SCHEMA = vol.Schema(
 )
 
 
-def _refuse(key: str, **placeholders: object) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={name: str(value) for name, value in placeholders.items()},
-    )
-
-
 async def _targets(call: ServiceCall) -> list[MassagerConfigEntry]:
     """The loaded massagers the call targets; a validation error if it targets none."""
     entries: list[MassagerConfigEntry] = []
@@ -110,17 +102,16 @@ async def _targets(call: ServiceCall) -> list[MassagerConfigEntry]:
         if entry is None or entry.domain != DOMAIN:
             continue
         if entry.state is not ConfigEntryState.LOADED:
-            raise _refuse("massager_not_loaded", name=entry.title)
+            raise refusal("massager_not_loaded", name=entry.title)
         entries.append(entry)
     if not entries:
-        raise _refuse("not_a_massager")
+        raise refusal("not_a_massager")
     return entries
 
 
 def _refuse_if_active(entry: MassagerConfigEntry) -> None:
-    runtime = entry.runtime_data
-    if runtime.coordinator.data.active or runtime.routines.running:
-        raise _refuse("session_active", name=entry.title)
+    if entry.runtime_data.busy:
+        raise refusal("session_active", name=entry.title)
 
 
 def _start_settings(entry: MassagerConfigEntry, data: dict[str, Any]) -> SessionSettings:
@@ -141,7 +132,7 @@ def _adjust_settings(entry: MassagerConfigEntry, data: dict[str, Any]) -> Sessio
     caps = entry.runtime_data.info.capabilities
     relative = [key for key in (ATTR_INTENSITY, ATTR_GENTLER, ATTR_FIRMER) if key in data]
     if len(relative) > 1:
-        raise _refuse("adjust_one_intensity")
+        raise refusal("adjust_one_intensity")
     intensity: int | None = data.get(ATTR_INTENSITY)
     current = entry.runtime_data.coordinator.data.intensity
     if ATTR_GENTLER in data:
@@ -156,22 +147,22 @@ def _adjust_settings(entry: MassagerConfigEntry, data: dict[str, Any]) -> Sessio
         heat=data.get(ATTR_HEAT),
     )
     if not settings.as_json():
-        raise _refuse("nothing_to_adjust")
+        raise refusal("nothing_to_adjust")
     return settings
 
 
 def routine_for_call(data: dict[str, Any]) -> Routine:
     """The built-in routine named in the call, or the call's own steps as a routine."""
     if (ATTR_ROUTINE in data) == (ATTR_STEPS in data):
-        raise _refuse("routine_or_steps", allowed=", ".join(BUILTIN_ROUTINES))
+        raise refusal("routine_or_steps", allowed=", ".join(BUILTIN_ROUTINES))
     if ATTR_ROUTINE in data:
         if (routine := BUILTIN_ROUTINES.get(data[ATTR_ROUTINE])) is None:
-            raise _refuse(
+            raise refusal(
                 "invalid_routine", value=data[ATTR_ROUTINE], allowed=", ".join(BUILTIN_ROUTINES)
             )
         return routine
     if not data[ATTR_STEPS]:
-        raise _refuse("empty_steps")
+        raise refusal("empty_steps")
     steps = tuple(
         RoutineStep(
             program=step[ATTR_PROGRAM],
@@ -200,7 +191,7 @@ def routine_settings(
     for step in routine.steps:
         program = program_for_device(step.program, caps.program_ids)
         if program is None:
-            raise _refuse(
+            raise refusal(
                 "routine_program_unsupported",
                 value=step.program,
                 allowed=", ".join(caps.program_ids),

@@ -12,7 +12,8 @@ from .const import DOMAIN
 from .pysmartmassager import Capabilities, LevelRange, SessionSettings
 
 
-def _refuse(key: str, **placeholders: object) -> ServiceValidationError:
+def refusal(key: str, **placeholders: object) -> ServiceValidationError:
+    """A translated validation error; placeholders become strings."""
     return ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key=key,
@@ -23,20 +24,20 @@ def _refuse(key: str, **placeholders: object) -> ServiceValidationError:
 def check_program(caps: Capabilities, program: str) -> str:
     """`program` if the device has it."""
     if program not in caps.program_ids:
-        raise _refuse("invalid_program", value=program, allowed=", ".join(caps.program_ids))
+        raise refusal("invalid_program", value=program, allowed=", ".join(caps.program_ids))
     return program
 
 
 def check_zone(caps: Capabilities, zone: str) -> str:
     """`zone` if the device has it."""
     if zone not in caps.zone_ids:
-        raise _refuse("invalid_zone", value=zone, allowed=", ".join(caps.zone_ids))
+        raise refusal("invalid_zone", value=zone, allowed=", ".join(caps.zone_ids))
     return zone
 
 
 def _check_level(levels: LevelRange, value: int, key: str) -> int:
     if value not in levels:
-        raise _refuse(key, value=value, min=levels.minimum, max=levels.maximum, step=levels.step)
+        raise refusal(key, value=value, min=levels.minimum, max=levels.maximum, step=levels.step)
     return value
 
 
@@ -53,7 +54,7 @@ def check_minutes(caps: Capabilities, minutes: int) -> int:
 def check_heat(caps: Capabilities, heat: bool) -> bool:
     """`heat` unless it asks for heat from a device without a heater."""
     if heat and not caps.heat:
-        raise _refuse("heat_not_supported")
+        raise refusal("heat_not_supported")
     return heat
 
 
