@@ -33,8 +33,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import custom_components.smart_massager  # noqa: F401  # import the repo's package first
 from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
 from custom_components.smart_massager.coordinator import MassagerCoordinator
-from custom_components.smart_massager.emulator import EmulatorServer, VirtualMassager
-from custom_components.smart_massager.pysmartmassager import (
+from emulators.reference import EmulatorServer, VirtualMassager
+from pysmartmassager import (
     SessionSettings,
     SessionState,
     SmartMassagerClient,

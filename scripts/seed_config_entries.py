@@ -23,7 +23,7 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_HOST, CONF_PORT
 
 from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
-from custom_components.smart_massager.pysmartmassager import SmartMassagerClient
+from pysmartmassager import SmartMassagerClient
 
 
 async def pair(host: str, port: int) -> tuple[str, str, dict[str, Any]]:

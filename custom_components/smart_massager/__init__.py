@@ -9,9 +9,10 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
+from pysmartmassager import MassagerAuthenticationError, MassagerError, SmartMassagerClient
+
 from .const import CONF_TOKEN, DOMAIN
 from .coordinator import MassagerConfigEntry, MassagerCoordinator, MassagerRuntimeData
-from .pysmartmassager import MassagerAuthenticationError, MassagerError, SmartMassagerClient
 from .routines import RoutineRunner
 from .sentences import async_sync_sentences
 from .services import async_setup_services

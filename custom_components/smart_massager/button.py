@@ -14,10 +14,11 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from pysmartmassager import Capabilities, SessionState, SmartMassagerClient
+
 from .coordinator import MassagerConfigEntry
 from .entity import MassagerEntity
 from .errors import massager_command
-from .pysmartmassager import Capabilities, SessionState, SmartMassagerClient
 
 PARALLEL_UPDATES = 1
 

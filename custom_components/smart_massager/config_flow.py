@@ -22,6 +22,16 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
+from pysmartmassager import (
+    DEFAULT_PORT,
+    DeviceIdentity,
+    MassagerAuthenticationError,
+    MassagerConnectionError,
+    MassagerError,
+    MassagerPairingNotEnabledError,
+    SmartMassagerClient,
+)
+
 from .const import (
     CONF_DEFAULT_INTENSITY,
     CONF_DEFAULT_MINUTES,
@@ -31,15 +41,6 @@ from .const import (
     LOGGER,
 )
 from .coordinator import MassagerConfigEntry
-from .pysmartmassager import (
-    DEFAULT_PORT,
-    DeviceIdentity,
-    MassagerAuthenticationError,
-    MassagerConnectionError,
-    MassagerError,
-    MassagerPairingNotEnabledError,
-    SmartMassagerClient,
-)
 
 
 def address_schema(host: str | None = None, port: int = DEFAULT_PORT) -> vol.Schema:

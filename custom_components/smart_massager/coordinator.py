@@ -10,8 +10,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .const import DOMAIN, FALLBACK_POLL_INTERVAL, LOGGER
-from .pysmartmassager import (
+from pysmartmassager import (
     DeviceInfo,
     MassagerAuthenticationError,
     MassagerError,
@@ -19,6 +18,8 @@ from .pysmartmassager import (
     SmartMassagerClient,
     StateSubscription,
 )
+
+from .const import DOMAIN, FALLBACK_POLL_INTERVAL, LOGGER
 
 if TYPE_CHECKING:
     from .routines import RoutineRunner

@@ -7,9 +7,10 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from pysmartmassager import SessionState
+
 from .const import DOMAIN
 from .coordinator import MassagerCoordinator
-from .pysmartmassager import SessionState
 
 
 class MassagerEntity(CoordinatorEntity[MassagerCoordinator]):

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any, Concatenate
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .const import DOMAIN
-from .pysmartmassager import (
+from pysmartmassager import (
     MassagerAuthenticationError,
     MassagerConnectionError,
     MassagerError,
@@ -16,6 +15,8 @@ from .pysmartmassager import (
     MassagerInvalidStateError,
     MassagerTimeoutError,
 )
+
+from .const import DOMAIN
 
 if TYPE_CHECKING:
     from .entity import MassagerEntity

@@ -18,10 +18,11 @@ from homeassistant.util.percentage import (
     ranged_value_to_percentage,
 )
 
+from pysmartmassager import LevelRange, SessionSettings, Status
+
 from .coordinator import MassagerConfigEntry
 from .entity import MassagerEntity
 from .errors import massager_command
-from .pysmartmassager import LevelRange, SessionSettings, Status
 
 PARALLEL_UPDATES = 1
 

@@ -18,8 +18,9 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import intent
 from homeassistant.util import dt as dt_util
 
+from pysmartmassager import MassagerError, SessionSettings, Status
+
 from .coordinator import MassagerConfigEntry
-from .pysmartmassager import MassagerError, SessionSettings, Status
 from .routine_catalogue import BUILTIN_ROUTINES
 from .sensor import remaining_minutes
 from .services import routine_settings

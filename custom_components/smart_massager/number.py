@@ -15,10 +15,11 @@ from homeassistant.const import UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from pysmartmassager import Capabilities, LevelRange, SessionSettings, SessionState
+
 from .coordinator import MassagerConfigEntry
 from .entity import MassagerEntity
 from .errors import massager_command
-from .pysmartmassager import Capabilities, LevelRange, SessionSettings, SessionState
 
 PARALLEL_UPDATES = 1
 

@@ -19,9 +19,10 @@ from enum import StrEnum
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
+from pysmartmassager import MassagerError, SessionSettings, SessionState, Status
+
 from .const import DOMAIN, LOGGER
 from .coordinator import MassagerConfigEntry, MassagerCoordinator
-from .pysmartmassager import MassagerError, SessionSettings, SessionState, Status
 from .routine_catalogue import Routine
 
 EVENT_ROUTINE_ENDED = f"{DOMAIN}_routine_ended"

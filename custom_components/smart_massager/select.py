@@ -9,10 +9,11 @@ from homeassistant.components.select import SelectEntity, SelectEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from pysmartmassager import Capabilities, SessionSettings, SessionState
+
 from .coordinator import MassagerConfigEntry
 from .entity import MassagerEntity
 from .errors import massager_command
-from .pysmartmassager import Capabilities, SessionSettings, SessionState
 
 PARALLEL_UPDATES = 1
 

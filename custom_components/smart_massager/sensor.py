@@ -19,9 +19,10 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
+from pysmartmassager import SessionState, Status
+
 from .coordinator import MassagerConfigEntry, MassagerCoordinator
 from .entity import MassagerEntity
-from .pysmartmassager import SessionState, Status
 from .routine_catalogue import BUILTIN_ROUTINES, CUSTOM_ROUTINE
 from .routines import RoutineRunner
 

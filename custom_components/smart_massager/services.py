@@ -14,10 +14,11 @@ from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_extract_config_entry_ids
 
+from pysmartmassager import Capabilities, MassagerError, SessionSettings
+
 from .const import CONF_DEFAULT_INTENSITY, CONF_DEFAULT_MINUTES, DOMAIN
 from .coordinator import MassagerConfigEntry
 from .errors import translate_error
-from .pysmartmassager import Capabilities, MassagerError, SessionSettings
 from .routine_catalogue import (
     BUILTIN_ROUTINES,
     CUSTOM_ROUTINE,

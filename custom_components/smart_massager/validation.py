@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from homeassistant.exceptions import ServiceValidationError
 
+from pysmartmassager import Capabilities, LevelRange, SessionSettings
+
 from .const import DOMAIN
-from .pysmartmassager import Capabilities, LevelRange, SessionSettings
 
 
 def refusal(key: str, **placeholders: object) -> ServiceValidationError:

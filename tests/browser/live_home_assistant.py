@@ -96,12 +96,12 @@ class LiveHomeAssistant:
         )
         self._write_http_storage(config)
         log = (self.workdir / "processes.log").open("ab")
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "custom_components" / "smart_massager")}
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self._spawn(
             [
                 sys.executable,
                 "-m",
-                "emulator",
+                "emulators.reference",
                 "--port",
                 str(self.emulator_port),
                 "--pairing",

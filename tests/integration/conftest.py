@@ -11,9 +11,9 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from conftest import SERIAL
 from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
-from custom_components.smart_massager.emulator import EmulatorServer
-from tests.conftest import SERIAL
+from emulators.reference import EmulatorServer
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_massager.const import DOMAIN
-from custom_components.smart_massager.emulator import EmulatorServer
+from emulators.reference import EmulatorServer
 
 VALUES = st.one_of(
     st.none(),

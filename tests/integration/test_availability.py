@@ -8,7 +8,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smart_massager.emulator import EmulatorServer
+from emulators.reference import EmulatorServer
 
 from .conftest import wait_for
 

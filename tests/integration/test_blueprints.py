@@ -32,8 +32,8 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from custom_components.smart_massager.emulator import EmulatorServer, Status
 from custom_components.smart_massager.routines import EVENT_ROUTINE_ENDED
+from emulators.reference import EmulatorServer, Status
 
 from .conftest import wait_for
 from .test_routines import on_step, record_starts

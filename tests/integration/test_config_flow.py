@@ -13,6 +13,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from conftest import SERIAL
 from custom_components.smart_massager.const import (
     CONF_DEFAULT_INTENSITY,
     CONF_DEFAULT_MINUTES,
@@ -20,8 +21,7 @@ from custom_components.smart_massager.const import (
     CONF_TOKEN,
     DOMAIN,
 )
-from custom_components.smart_massager.emulator import EmulatorServer, VirtualMassager
-from tests.conftest import SERIAL
+from emulators.reference import EmulatorServer, VirtualMassager
 
 
 def closed_port() -> int:

@@ -9,7 +9,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from tests.conftest import SERIAL
+from conftest import SERIAL
 
 
 async def test_diagnostics_redact_secrets(

@@ -47,11 +47,11 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
+from conftest import SERIAL
 from custom_components.smart_massager.const import DOMAIN
-from custom_components.smart_massager.emulator import Catalogue, EmulatorServer, Status
 from custom_components.smart_massager.fan import level_for_percentage, percentage_for_level
-from custom_components.smart_massager.pysmartmassager import LevelRange
-from tests.conftest import SERIAL
+from emulators.reference import Catalogue, EmulatorServer, Status
+from pysmartmassager import LevelRange
 
 from .conftest import wait_for
 

@@ -6,7 +6,7 @@ import pytest
 from homeassistant.exceptions import ServiceValidationError
 
 from custom_components.smart_massager.errors import allowed_text, translate_error
-from custom_components.smart_massager.pysmartmassager import (
+from pysmartmassager import (
     MassagerConnectionError,
     MassagerError,
     MassagerInvalidRequestError,

@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smart_massager.emulator import EmulatorServer, Status
+from emulators.reference import EmulatorServer, Status
 
 from .conftest import wait_for
 

@@ -20,14 +20,14 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.smart_massager.const import DOMAIN
-from custom_components.smart_massager.emulator import (
+from custom_components.smart_massager.routines import EVENT_ROUTINE_ENDED
+from emulators.reference import (
     PROGRAMS,
     Catalogue,
     EmulatorServer,
     Status,
     VirtualMassager,
 )
-from custom_components.smart_massager.routines import EVENT_ROUTINE_ENDED
 
 from .conftest import wait_for
 

@@ -8,8 +8,8 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.smart_massager.emulator import EmulatorServer
 from custom_components.smart_massager.sensor import remaining_minutes
+from emulators.reference import EmulatorServer
 
 
 async def test_remaining_ticks_each_minute(
@@ -53,8 +53,8 @@ async def test_remaining_ticks_each_minute(
 
 
 def test_remaining_minutes_for_paused_and_idle() -> None:
-    from custom_components.smart_massager.emulator import VirtualMassager  # noqa: PLC0415
-    from custom_components.smart_massager.pysmartmassager import SessionState  # noqa: PLC0415
+    from emulators.reference import VirtualMassager  # noqa: PLC0415
+    from pysmartmassager import SessionState  # noqa: PLC0415
 
     device = VirtualMassager(serial="x", name="y")
     state = SessionState.from_json({**device.state_json(), "status": "paused", "remaining_s": 61})

@@ -10,13 +10,13 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from conftest import SERIAL
 from custom_components.smart_massager.const import (
     CONF_DEFAULT_INTENSITY,
     CONF_DEFAULT_MINUTES,
     DOMAIN,
 )
-from custom_components.smart_massager.emulator import Catalogue, EmulatorServer, Status
-from tests.conftest import SERIAL
+from emulators.reference import Catalogue, EmulatorServer, Status
 
 FAN = "fan.back_massager"
 

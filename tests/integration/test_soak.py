@@ -19,7 +19,7 @@ from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
-from custom_components.smart_massager.emulator import EmulatorServer, ProtocolError, VirtualMassager
+from emulators.reference import EmulatorServer, ProtocolError, VirtualMassager
 
 from .conftest import wait_for
 

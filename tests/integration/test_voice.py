@@ -23,13 +23,13 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_massager.const import CONF_INSTALL_SENTENCES, CONF_TOKEN, DOMAIN
-from custom_components.smart_massager.emulator import (
+from custom_components.smart_massager.sentences import is_ours_unmodified
+from emulators.reference import (
     Catalogue,
     EmulatorServer,
     Status,
     VirtualMassager,
 )
-from custom_components.smart_massager.sentences import is_ours_unmodified
 
 from .conftest import wait_for
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from custom_components.smart_massager.emulator import EmulatorServer
-from custom_components.smart_massager.emulator.__main__ import main, parse_args, serve
+from emulators.reference import EmulatorServer
+from emulators.reference.__main__ import main, parse_args, serve
 
 ROOT = Path(__file__).parents[2]
 
@@ -77,10 +77,10 @@ def test_scripts_emulator_starts_and_stops_on_sigterm() -> None:
 
 
 def test_main_is_the_module_entry_point() -> None:
-    # `python -m emulator --help` exits 0 after printing usage: the entry point is wired.
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "custom_components" / "smart_massager")}
+    # `python -m emulators.reference --help` exits 0 after printing usage: the entry point is wired.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-m", "emulator", "--help"],
+        [sys.executable, "-m", "emulators.reference", "--help"],
         env=env,
         capture_output=True,
         text=True,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from custom_components.smart_massager.emulator import VirtualMassager
-from custom_components.smart_massager.pysmartmassager import (
+from emulators.reference import VirtualMassager
+from pysmartmassager import (
     DeviceInfo,
     LevelRange,
     MassagerResponseError,

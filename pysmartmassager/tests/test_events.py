@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from custom_components.smart_massager.emulator import EmulatorServer
-from custom_components.smart_massager.pysmartmassager import (
+from emulators.reference import EmulatorServer
+from pysmartmassager import (
     EventStream,
     MassagerAuthenticationError,
     MassagerResponseError,

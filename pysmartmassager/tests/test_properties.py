@@ -8,14 +8,14 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pysmartmassager.events import _parse_event
 
-from custom_components.smart_massager.emulator import VirtualMassager
-from custom_components.smart_massager.pysmartmassager import (
+from emulators.reference import VirtualMassager
+from pysmartmassager import (
     DeviceInfo,
     MassagerResponseError,
     SessionState,
 )
-from custom_components.smart_massager.pysmartmassager.events import _parse_event
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

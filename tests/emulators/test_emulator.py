@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.smart_massager.emulator import (
+from emulators.reference import (
     Catalogue,
     EmulatorServer,
     Fleet,

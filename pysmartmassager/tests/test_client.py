@@ -6,8 +6,9 @@ import socket
 
 import pytest
 
-from custom_components.smart_massager.emulator import Catalogue, EmulatorServer, VirtualMassager
-from custom_components.smart_massager.pysmartmassager import (
+from conftest import SERIAL
+from emulators.reference import Catalogue, EmulatorServer, VirtualMassager
+from pysmartmassager import (
     Choice,
     LevelRange,
     MassagerAuthenticationError,
@@ -22,7 +23,6 @@ from custom_components.smart_massager.pysmartmassager import (
     SmartMassagerClient,
     Status,
 )
-from tests.conftest import SERIAL
 
 
 async def test_identify_and_pair(emulator: EmulatorServer) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import aiohttp
 
-from custom_components.smart_massager.emulator import EmulatorServer
+from emulators.reference import EmulatorServer
 
 PROTOCOL = Path(__file__).parents[2] / "docs" / "protocol.md"
 ROW = re.compile(r"^\| (GET|POST|PATCH|DELETE) \| `(/api/v1/[a-z/]+)` \| (yes|no) \|", re.MULTILINE)
