@@ -15,3 +15,8 @@ CONF_INSTALL_SENTENCES: Final = "install_sentences"
 # Polling happens only while the push stream is down, and then slowly: the stream's own reconnect
 # loop (every 3 s at most) is what brings the device back quickly.
 FALLBACK_POLL_INTERVAL: Final = timedelta(seconds=60)
+
+# Routine limits (README "Safety"): a routine is at most this many steps and, in total, at most
+# ROUTINE_CAP_FACTOR times the device's session cap; with heat, at most one cap in total.
+MAX_ROUTINE_STEPS: Final = 10
+ROUTINE_CAP_FACTOR: Final = 2

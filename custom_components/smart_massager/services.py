@@ -6,17 +6,26 @@ sent; a refusal names what is allowed and leaves the device unchanged.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import probatio as vol
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_extract_config_entry_ids
 
 from pysmartmassager import Capabilities, MassagerError, SessionSettings
 
-from .const import CONF_DEFAULT_INTENSITY, CONF_DEFAULT_MINUTES, DOMAIN
+from .const import (
+    CONF_DEFAULT_INTENSITY,
+    CONF_DEFAULT_MINUTES,
+    DOMAIN,
+    LOGGER,
+    MAX_ROUTINE_STEPS,
+    ROUTINE_CAP_FACTOR,
+)
 from .coordinator import MassagerConfigEntry
 from .errors import translate_error
 from .routine_catalogue import (
@@ -95,19 +104,29 @@ RUN_ROUTINE_SCHEMA = vol.Schema(
 )
 
 
-async def _targets(call: ServiceCall) -> list[MassagerConfigEntry]:
-    """The loaded massagers the call targets; a validation error if it targets none."""
-    entries: list[MassagerConfigEntry] = []
+async def _target_entries(call: ServiceCall) -> tuple[list[MassagerConfigEntry], list[str]]:
+    """The call's massager entries: (loaded ones, titles of those not loaded)."""
+    loaded: list[MassagerConfigEntry] = []
+    not_loaded: list[str] = []
     for entry_id in sorted(await async_extract_config_entry_ids(call)):
         entry = call.hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
             continue
-        if entry.state is not ConfigEntryState.LOADED:
-            raise refusal("massager_not_loaded", name=entry.title)
-        entries.append(entry)
-    if not entries:
+        if entry.state is ConfigEntryState.LOADED:
+            loaded.append(entry)
+        else:
+            not_loaded.append(entry.title)
+    if not loaded and not not_loaded:
         raise refusal("not_a_massager")
-    return entries
+    return loaded, not_loaded
+
+
+async def _targets(call: ServiceCall) -> list[MassagerConfigEntry]:
+    """The loaded massagers the call targets; refused whole if one of them is not loaded."""
+    loaded, not_loaded = await _target_entries(call)
+    if not_loaded:
+        raise refusal("massager_not_loaded", name=not_loaded[0])
+    return loaded
 
 
 def _refuse_if_active(entry: MassagerConfigEntry) -> None:
@@ -176,6 +195,19 @@ def routine_for_call(data: dict[str, Any]) -> Routine:
     return Routine(id=CUSTOM_ROUTINE, steps=steps)
 
 
+def check_routine_limits(caps: Capabilities, routine: Routine, *, heat: bool) -> None:
+    """Refuse a routine longer than the limits; per-step checks alone let 200 steps through."""
+    cap = caps.session_minutes.maximum
+    if len(routine.steps) > MAX_ROUTINE_STEPS:
+        raise refusal("routine_too_many_steps", count=len(routine.steps), max=MAX_ROUTINE_STEPS)
+    total_cap = ROUTINE_CAP_FACTOR * cap
+    if routine.minutes > total_cap:
+        raise refusal("routine_too_long", minutes=routine.minutes, max=total_cap)
+    if heat and routine.minutes > cap:
+        # Heat on skin is what the device's own cap protects: never more than one cap in total.
+        raise refusal("routine_heat_too_long", minutes=routine.minutes, max=cap)
+
+
 def routine_settings(
     caps: Capabilities,
     routine: Routine,
@@ -187,6 +219,7 @@ def routine_settings(
     """Each step as checked device settings; programs the device lacks use their fallback."""
     routine_zone = zone or (routine.zone if routine.zone in caps.zone_ids else caps.zone_ids[0])
     check_zone(caps, routine_zone)
+    check_routine_limits(caps, routine, heat=heat)
     levels = caps.intensity
     settings: list[SessionSettings] = []
     for step in routine.steps:
@@ -225,9 +258,28 @@ async def _start_session(call: ServiceCall) -> None:
 
 
 async def _stop_session(call: ServiceCall) -> None:
-    for entry in await _targets(call):
+    """Stop every reachable target, all at once; then name the ones that could not be stopped.
+
+    A safety stop (the safety_stop blueprint targets several massagers) must not give up on the
+    others because one is unloaded or unreachable.
+    """
+    loaded, failed = await _target_entries(call)
+
+    async def stop(entry: MassagerConfigEntry) -> None:
         await entry.runtime_data.routines.async_stop()
         await _send(entry, lambda client: client.stop())
+
+    results = await asyncio.gather(*(stop(entry) for entry in loaded), return_exceptions=True)
+    for entry, result in zip(loaded, results, strict=True):
+        if isinstance(result, BaseException):
+            LOGGER.warning("Could not stop %s: %s", entry.title, result)
+            failed.append(entry.title)
+    if failed:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="stop_failed",
+            translation_placeholders={"names": ", ".join(failed)},
+        )
 
 
 async def _adjust(call: ServiceCall) -> None:
