@@ -1,21 +1,23 @@
-"""Smart Massager: massagers on the local network, pushed into Home Assistant."""
+"""Smart Massager: massagers of any transport, with sessions, routines and voice."""
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_HOST, CONF_PORT, Platform
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from pysmartmassager import MassagerAuthenticationError, MassagerError, SmartMassagerClient
+from pysmartmassager import MassagerAuthenticationError, MassagerError
 
-from .const import CONF_TOKEN, DOMAIN
+from .const import CONF_TRANSPORT, DOMAIN
 from .coordinator import MassagerConfigEntry, MassagerCoordinator, MassagerRuntimeData
 from .routines import RoutineRunner
 from .sentences import async_sync_sentences
 from .services import async_setup_services
+from .session_guard import SessionGuard
+from .session_timer import SessionTimer
+from .transport import TRANSPORT_REFERENCE, create_massager
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -36,15 +38,10 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> bool:
-    """Connect to the massager, read its capabilities, start the push stream."""
-    client = SmartMassagerClient(
-        entry.data[CONF_HOST],
-        port=entry.data[CONF_PORT],
-        token=entry.data[CONF_TOKEN],
-        session=async_get_clientsession(hass),
-    )
+    """Build the entry's massager, read its capabilities, start its state feed."""
+    massager = create_massager(hass, entry)
     try:
-        info = await client.get_info()
+        info = await massager.get_info()
     except MassagerAuthenticationError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="authentication_failed"
@@ -53,13 +50,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> 
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="cannot_connect",
-            translation_placeholders={"host": entry.data[CONF_HOST], "error": str(err)},
+            translation_placeholders={"name": entry.title, "error": str(err)},
         ) from err
 
-    coordinator = MassagerCoordinator(hass, entry, client, info)
+    coordinator = MassagerCoordinator(hass, entry, massager, info)
+    coordinator.guard = SessionGuard(hass, coordinator)
+    entry.async_on_unload(coordinator.guard.async_unload)
+    if not info.capabilities.device_timer:
+        coordinator.timer = SessionTimer(hass, coordinator)
+        entry.async_on_unload(coordinator.timer.async_unload)
+        await coordinator.timer.async_load()
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = MassagerRuntimeData(
-        client=client,
+        massager=massager,
         info=info,
         coordinator=coordinator,
         routines=RoutineRunner(hass, entry, coordinator),
@@ -67,6 +70,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> 
     coordinator.start_push()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await async_sync_sentences(hass, arriving=entry)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> bool:
+    """1.1 -> 1.2: entries name their transport (all earlier entries are reference devices)."""
+    if entry.version > 1:
+        return False  # a downgrade: this version cannot read a newer entry
+    if entry.minor_version < 2:  # noqa: PLR2004
+        hass.config_entries.async_update_entry(
+            entry,
+            data={**entry.data, CONF_TRANSPORT: TRANSPORT_REFERENCE},
+            minor_version=2,
+        )
     return True
 
 

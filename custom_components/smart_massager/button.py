@@ -14,11 +14,10 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from pysmartmassager import Capabilities, SessionState, SmartMassagerClient
+from pysmartmassager import Capabilities, Massager, SessionState
 
 from .coordinator import MassagerConfigEntry
 from .entity import MassagerEntity
-from .errors import massager_command
 
 PARALLEL_UPDATES = 1
 
@@ -28,7 +27,7 @@ class MassagerButtonDescription(ButtonEntityDescription):
     """A button gated on a capability."""
 
     has_fn: Callable[[Capabilities], bool]
-    press_fn: Callable[[SmartMassagerClient], Awaitable[SessionState]]
+    press_fn: Callable[[Massager], Awaitable[SessionState]]
 
 
 BUTTONS: tuple[MassagerButtonDescription, ...] = (
@@ -36,13 +35,13 @@ BUTTONS: tuple[MassagerButtonDescription, ...] = (
         key="pause",
         translation_key="pause",
         has_fn=lambda caps: caps.pause,
-        press_fn=lambda client: client.pause(),
+        press_fn=lambda massager: massager.pause(),
     ),
     MassagerButtonDescription(
         key="resume",
         translation_key="resume",
         has_fn=lambda caps: caps.pause,
-        press_fn=lambda client: client.resume(),
+        press_fn=lambda massager: massager.resume(),
     ),
 )
 
@@ -66,8 +65,6 @@ class MassagerButton(MassagerEntity, ButtonEntity):
 
     entity_description: MassagerButtonDescription
 
-    @massager_command
     async def async_press(self) -> None:
         """Send the command; the device refuses it when it does not fit the session's state."""
-        state = await self.entity_description.press_fn(self.coordinator.client)
-        self.coordinator.async_set_state(state)
+        await self.coordinator.async_command(self.entity_description.press_fn)

@@ -20,3 +20,22 @@ FALLBACK_POLL_INTERVAL: Final = timedelta(seconds=60)
 # ROUTINE_CAP_FACTOR times the device's session cap; with heat, at most one cap in total.
 MAX_ROUTINE_STEPS: Final = 10
 ROUTINE_CAP_FACTOR: Final = 2
+
+CONF_TRANSPORT: Final = "transport"
+
+# Transports that cannot push are polled: quickly during a session, so a press on the device
+# shows within seconds, and slowly when idle.
+ACTIVE_POLL_INTERVAL: Final = timedelta(seconds=2)
+IDLE_POLL_INTERVAL: Final = timedelta(seconds=30)
+
+# Pushed states are applied at most this often (seconds); a flood keeps only the newest.
+PUSH_COALESCE_S: Final = 0.2
+
+# The session guard: a session reported as lasting longer than the device's cap plus this margin
+# is stopped by Home Assistant.
+GUARD_MARGIN: Final = timedelta(minutes=2)
+
+# Home Assistant as the timer: attempts to stop a session at its end before giving up with a
+# repair issue, and the first wait between them (doubling).
+TIMER_STOP_ATTEMPTS: Final = 4
+TIMER_STOP_RETRY_S: Final = 2.0

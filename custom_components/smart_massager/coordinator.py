@@ -1,7 +1,15 @@
-"""Push-fed coordinator: one per massager, holding the latest device-confirmed state."""
+"""The coordinator: one per massager, the single owner of its `Massager` and its latest state.
+
+Whatever the transport: states arrive by push where the transport pushes (polling only while the
+push channel is down), by adaptive polling where it cannot push (quick during a session, slow when
+idle). Every command goes through `async_command`: send, translate errors, apply the confirmed
+state. Pushed floods are coalesced so a misbehaving device cannot flood Home Assistant's loop.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -12,24 +20,47 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 
 from pysmartmassager import (
     DeviceInfo,
+    Massager,
     MassagerAuthenticationError,
     MassagerError,
+    SessionSettings,
     SessionState,
-    SmartMassagerClient,
     StateSubscription,
 )
 
-from .const import DOMAIN, FALLBACK_POLL_INTERVAL, LOGGER
+from .const import (
+    ACTIVE_POLL_INTERVAL,
+    DOMAIN,
+    FALLBACK_POLL_INTERVAL,
+    IDLE_POLL_INTERVAL,
+    LOGGER,
+    PUSH_COALESCE_S,
+)
+from .errors import translate_error
 
 if TYPE_CHECKING:
     from .routines import RoutineRunner
+    from .session_guard import SessionGuard
+    from .session_timer import SessionTimer
+
+type Command = Callable[[Massager], Awaitable[SessionState]]
+
+
+def start_command(settings: SessionSettings) -> Command:
+    """The command that starts a session with `settings`."""
+    return lambda massager: massager.start_session(settings)
+
+
+def change_command(settings: SessionSettings) -> Command:
+    """The command that changes settings."""
+    return lambda massager: massager.change_settings(settings)
 
 
 @dataclass
 class MassagerRuntimeData:
     """What a loaded config entry holds."""
 
-    client: SmartMassagerClient
+    massager: Massager
     info: DeviceInfo
     coordinator: MassagerCoordinator
     routines: RoutineRunner
@@ -44,11 +75,11 @@ type MassagerConfigEntry = ConfigEntry[MassagerRuntimeData]
 
 
 class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
-    """Holds the massager's state; fed by its WebSocket, polled only while that is down.
+    """Holds the massager's state and sends its commands.
 
-    Availability follows reachability, not the stream: when the stream drops the coordinator polls
-    once at once, so a brief stream hiccup with the device still answering HTTP changes nothing
-    the user sees, while a device that is gone turns unavailable with a single log line.
+    Availability follows reachability: when the push channel drops the coordinator polls once at
+    once, so a brief hiccup with the device still answering changes nothing the user sees, while
+    a device that is gone turns unavailable with a single log line.
     """
 
     config_entry: MassagerConfigEntry
@@ -57,27 +88,35 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
         self,
         hass: HomeAssistant,
         entry: MassagerConfigEntry,
-        client: SmartMassagerClient,
+        massager: Massager,
         info: DeviceInfo,
     ) -> None:
+        self.massager = massager
+        self.info = info
+        self.subscription: StateSubscription | None = massager.subscribe(
+            self._on_push_state, self._on_push_connection
+        )
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=info.name,
-            update_interval=None,
+            update_interval=None if self.subscription else IDLE_POLL_INTERVAL,
             always_update=False,
         )
-        self.client = client
-        self.info = info
-        self.subscription: StateSubscription = client.subscribe(
-            self._on_push_state, self._on_push_connection
-        )
+        # Home Assistant's own checks on the device's session: set by __init__.async_setup_entry.
+        self.guard: SessionGuard | None = None
+        self.timer: SessionTimer | None = None
+        self._pending: SessionState | None = None
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self._last_push_applied = 0.0
+
+    # -- reading ---------------------------------------------------------------------------------
 
     async def _async_update_data(self) -> SessionState:
-        """Fetch the state over HTTP: at setup, and as the fallback while the stream is down."""
+        """Fetch the state: at setup, while polling, and as the fallback while push is down."""
         try:
-            state = await self.client.get_state()
+            state = await self.massager.get_state()
         except MassagerAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="authentication_failed"
@@ -88,40 +127,114 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
                 translation_key="device_unreachable",
                 translation_placeholders={"name": self.info.name, "error": str(err)},
             ) from err
-        # A state fetched over HTTP may be older than one the stream delivered meanwhile.
-        return state if state.is_newer_than(self.data) else self.data
+        # A state fetched by polling may be older than one pushed meanwhile.
+        state = state if state.is_newer_than(self.data) else self.data
+        state = self._checked(state)
+        self._adapt_polling(state)
+        return state
 
     @callback
     def start_push(self) -> None:
         """Run the push subscription for as long as the entry is loaded (cancelled on unload)."""
+        if self.subscription is None:
+            return
         self.config_entry.async_create_background_task(
-            self.hass, self._run_push(), f"{DOMAIN} push {self.info.serial}"
+            self.hass, self._run_push(self.subscription), f"{DOMAIN} push {self.info.serial}"
         )
+        self.config_entry.async_on_unload(self._cancel_flush)
 
-    async def _run_push(self) -> None:
+    async def _run_push(self, subscription: StateSubscription) -> None:
         try:
-            await self.subscription.run()
+            await subscription.run()
         except MassagerAuthenticationError as err:
             # Retrying cannot fix a refused token: ask the user to pair again.
             self.update_interval = None
             self.async_set_update_error(err)
             self.config_entry.async_start_reauth(self.hass)
 
+    # -- commands --------------------------------------------------------------------------------
+
+    async def async_command(self, command: Command) -> SessionState:
+        """Send a command; apply the state the device confirms; raise translated errors.
+
+        A refused token also schedules a reload, whose setup then starts the reauth flow.
+        """
+        try:
+            state = await command(self.massager)
+        except MassagerAuthenticationError as err:
+            self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
+            raise translate_error(err) from err
+        except MassagerError as err:
+            raise translate_error(err) from err
+        self.async_set_state(state)
+        return self.data
+
     @callback
     def async_set_state(self, state: SessionState) -> None:
-        """Take a device-confirmed state (push or command answer) unless a newer one is held."""
+        """Take a confirmed state (push, poll or command answer) unless a newer one is held."""
         if not state.is_newer_than(self.data if self.last_update_success else None):
             return
         if not self.last_update_success:
             LOGGER.info("%s is reachable again", self.info.name)
+        state = self._checked(state)
+        self._adapt_polling(state)
+        if self.last_update_success and state.same_as(self.data):
+            # Only the ordering revision or a clock field moved: keep it, write nothing.
+            self.data = state
+            return
         self.async_set_updated_data(state)
+
+    def _checked(self, state: SessionState) -> SessionState:
+        """The state after Home Assistant's own session checks (timer end time, guard)."""
+        if self.timer is not None:
+            state = self.timer.observe(state)
+        if self.guard is not None:
+            self.guard.observe(state)
+        return state
+
+    def _adapt_polling(self, state: SessionState) -> None:
+        if self.subscription is None:
+            self.update_interval = ACTIVE_POLL_INTERVAL if state.active else IDLE_POLL_INTERVAL
+
+    # -- push ------------------------------------------------------------------------------------
 
     @callback
     def _on_push_state(self, state: SessionState) -> None:
+        """Apply pushed states at most every PUSH_COALESCE_S; the latest always wins.
+
+        The first state after a quiet spell is applied at once (no added latency); during a
+        flood the newest one is kept and applied when the window ends, so nothing is lost but
+        the loop writes a state at most a few times a second.
+        """
         # The stream is delivering: no polling (set before async_set_updated_data, which
         # reschedules a poll only when an interval is set).
         self.update_interval = None
-        self.async_set_state(state)
+        if self._pending is not None and not state.is_newer_than(self._pending):
+            return
+        now = self.hass.loop.time()
+        if self._flush_handle is None and now - self._last_push_applied >= PUSH_COALESCE_S:
+            self._last_push_applied = now
+            self.async_set_state(state)
+            return
+        self._pending = state
+        if self._flush_handle is None:
+            self._flush_handle = self.hass.loop.call_at(
+                self._last_push_applied + PUSH_COALESCE_S, self._flush
+            )
+
+    @callback
+    def _flush(self) -> None:
+        self._flush_handle = None
+        state, self._pending = self._pending, None
+        if state is not None:
+            self._last_push_applied = self.hass.loop.time()
+            self.async_set_state(state)
+
+    @callback
+    def _cancel_flush(self) -> None:
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
 
     @callback
     def _on_push_connection(self, connected: bool) -> None:
@@ -129,12 +242,12 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
             return
         self.update_interval = FALLBACK_POLL_INTERVAL
         if self.last_update_success:
-            LOGGER.debug("%s event stream lost; checking the device over HTTP", self.info.name)
+            LOGGER.debug("%s push channel lost; checking the device", self.info.name)
             self.config_entry.async_create_background_task(
                 self.hass, self.async_request_refresh(), f"{DOMAIN} check {self.info.serial}"
             )
 
     @property
     def stream_connected(self) -> bool:
-        """True while the push stream is up (diagnostics)."""
-        return self.subscription.connected
+        """True while the push channel is up (diagnostics); False for polled transports."""
+        return self.subscription is not None and self.subscription.connected

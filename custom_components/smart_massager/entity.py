@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -11,6 +10,7 @@ from pysmartmassager import SessionState
 
 from .const import DOMAIN
 from .coordinator import MassagerCoordinator
+from .transport import configuration_url
 
 
 class MassagerEntity(CoordinatorEntity[MassagerCoordinator]):
@@ -31,7 +31,7 @@ class MassagerEntity(CoordinatorEntity[MassagerCoordinator]):
             model=info.model,
             serial_number=info.serial,
             sw_version=info.firmware,
-            configuration_url=f"http://{entry.data[CONF_HOST]}:{entry.data[CONF_PORT]}/api/v1/pair",
+            configuration_url=configuration_url(entry),
         )
 
     @property

@@ -20,9 +20,8 @@ from homeassistant.util.percentage import (
 
 from pysmartmassager import LevelRange, SessionSettings, Status
 
-from .coordinator import MassagerConfigEntry
+from .coordinator import MassagerConfigEntry, MassagerCoordinator
 from .entity import MassagerEntity
-from .errors import massager_command
 
 PARALLEL_UPDATES = 1
 
@@ -40,39 +39,43 @@ async def async_setup_entry(
 
 def level_for_percentage(levels: LevelRange, percentage: int) -> int:
     """The device level for a fan percentage (1 % is the lowest level, 100 % the highest)."""
-    position = math.ceil(percentage_to_ranged_value((1, levels.levels), percentage))
-    return levels.clamp(levels.minimum + (position - 1) * levels.step)
+    return levels.at(math.ceil(percentage_to_ranged_value((1, levels.levels), percentage)))
 
 
 def percentage_for_level(levels: LevelRange, level: int) -> int:
     """The fan percentage that shows a device level."""
-    position = (level - levels.minimum) // levels.step + 1
-    return ranged_value_to_percentage((1, levels.levels), position)
+    return ranged_value_to_percentage((1, levels.levels), levels.position(level))
 
 
 class MassagerFan(MassagerEntity, FanEntity):
-    """The massage itself: on starts a session with the current settings, off stops it."""
+    """The massage itself: on starts a session with the current settings, off stops it.
 
-    _attr_supported_features = (
-        FanEntityFeature.TURN_ON
-        | FanEntityFeature.TURN_OFF
-        | FanEntityFeature.SET_SPEED
-        | FanEntityFeature.PRESET_MODE
-    )
+    Speed and preset modes exist only where the device has intensity levels and programs.
+    """
+
+    def __init__(self, coordinator: MassagerCoordinator, description: FanEntityDescription) -> None:
+        super().__init__(coordinator, description)
+        caps = coordinator.info.capabilities
+        features = FanEntityFeature.TURN_ON | FanEntityFeature.TURN_OFF
+        if caps.intensity is not None:
+            features |= FanEntityFeature.SET_SPEED
+        if caps.programs:
+            features |= FanEntityFeature.PRESET_MODE
+        self._attr_supported_features = features
 
     @property
-    def _levels(self) -> LevelRange:
+    def _levels(self) -> LevelRange | None:
         return self.coordinator.info.capabilities.intensity
 
     @property
     def speed_count(self) -> int:
         """One step per device level."""
-        return self._levels.levels
+        return self._levels.levels if self._levels else 100
 
     @property
-    def preset_modes(self) -> list[str]:
+    def preset_modes(self) -> list[str] | None:
         """The device's programs."""
-        return self.coordinator.info.capabilities.program_ids
+        return self.coordinator.info.capabilities.program_ids or None
 
     @property
     def is_on(self) -> bool:
@@ -80,14 +83,21 @@ class MassagerFan(MassagerEntity, FanEntity):
         return self.state_data.active
 
     @property
-    def percentage(self) -> int:
+    def percentage(self) -> int | None:
         """The intensity as a percentage."""
+        if self._levels is None:
+            return None
         return percentage_for_level(self._levels, self.state_data.intensity)
 
     @property
-    def preset_mode(self) -> str:
+    def preset_mode(self) -> str | None:
         """The program."""
-        return self.state_data.program
+        return self.state_data.program or None
+
+    def _level(self, percentage: int | None) -> int | None:
+        if percentage is None or self._levels is None:
+            return None
+        return level_for_percentage(self._levels, percentage)
 
     async def async_turn_on(
         self,
@@ -96,34 +106,20 @@ class MassagerFan(MassagerEntity, FanEntity):
         **kwargs: Any,
     ) -> None:
         """Start a session (resume a paused one), optionally at a level and with a program."""
-        await self._start(percentage, preset_mode)
-
-    @massager_command
-    async def _start(self, percentage: int | None, preset_mode: str | None) -> None:
-        client = self.coordinator.client
-        settings = SessionSettings(
-            intensity=None
-            if percentage is None
-            else level_for_percentage(self._levels, percentage),
-            program=preset_mode,
-        )
-        if self.state_data.active:
-            state = (
-                await client.change_settings(settings) if settings.as_json() else self.state_data
+        settings = SessionSettings(intensity=self._level(percentage), program=preset_mode)
+        if not self.state_data.active:
+            await self.coordinator.async_command(lambda massager: massager.start_session(settings))
+            return
+        if settings.as_dict():
+            await self.coordinator.async_command(
+                lambda massager: massager.change_settings(settings)
             )
-            if state.status is Status.PAUSED:
-                state = await client.resume()
-        else:
-            state = await client.start_session(settings)
-        self.coordinator.async_set_state(state)
+        if self.state_data.status is Status.PAUSED:
+            await self.coordinator.async_command(lambda massager: massager.resume())
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Stop the session."""
-        await self._stop()
-
-    @massager_command
-    async def _stop(self) -> None:
-        self.coordinator.async_set_state(await self.coordinator.client.stop())
+        await self.coordinator.async_command(lambda massager: massager.stop())
 
     async def async_set_percentage(self, percentage: int) -> None:
         """Set the intensity; 0 % stops, a level on an idle massager starts a session."""
@@ -133,14 +129,11 @@ class MassagerFan(MassagerEntity, FanEntity):
         if not self.state_data.active:
             await self.async_turn_on(percentage=percentage)
             return
-        await self._change(
-            SessionSettings(intensity=level_for_percentage(self._levels, percentage))
-        )
+        await self._change(SessionSettings(intensity=self._level(percentage)))
 
     async def async_set_preset_mode(self, preset_mode: str) -> None:
         """Change the program (at once if a session runs; otherwise for the next start)."""
         await self._change(SessionSettings(program=preset_mode))
 
-    @massager_command
     async def _change(self, settings: SessionSettings) -> None:
-        self.coordinator.async_set_state(await self.coordinator.client.change_settings(settings))
+        await self.coordinator.async_command(lambda massager: massager.change_settings(settings))

@@ -13,12 +13,12 @@ from typing import Any
 
 import probatio as vol
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import intent
 from homeassistant.util import dt as dt_util
 
-from pysmartmassager import MassagerError, SessionSettings, Status
+from pysmartmassager import LevelRange, SessionSettings, Status
 
 from .coordinator import MassagerConfigEntry
 from .routine_catalogue import BUILTIN_ROUTINES
@@ -75,7 +75,7 @@ class MassagerIntentHandler(intent.IntentHandler):
         except SpokenRefusal as refusal:
             response.async_set_error(intent.IntentResponseErrorCode.FAILED_TO_HANDLE, str(refusal))
             return response
-        except MassagerError as err:
+        except HomeAssistantError as err:  # a device failure, already translated
             response.async_set_error(
                 intent.IntentResponseErrorCode.FAILED_TO_HANDLE, say(language, "failed", error=err)
             )
@@ -137,14 +137,10 @@ class StartProgramHandler(MassagerIntentHandler):
         if zone is not None:
             zone = _find(language, zone, zones, zone_name, "unknown_zone")
         intensity, minutes = values.get("intensity"), values.get("minutes")
-        if intensity is not None and intensity not in caps.intensity:
+        if intensity is not None and (caps.intensity is None or intensity not in caps.intensity):
+            levels = caps.intensity or LevelRange(0, 0)
             raise SpokenRefusal(
-                say(
-                    language,
-                    "bad_intensity",
-                    min=caps.intensity.minimum,
-                    max=caps.intensity.maximum,
-                )
+                say(language, "bad_intensity", min=levels.minimum, max=levels.maximum)
             )
         if minutes is not None and minutes not in caps.session_minutes:
             raise SpokenRefusal(
@@ -157,10 +153,10 @@ class StartProgramHandler(MassagerIntentHandler):
             )
         if runtime.busy:
             raise SpokenRefusal(say(language, "session_active"))
-        state = await runtime.client.start_session(
-            SessionSettings(program=program, zone=zone, intensity=intensity, minutes=minutes)
+        settings = SessionSettings(program=program, zone=zone, intensity=intensity, minutes=minutes)
+        state = await runtime.coordinator.async_command(
+            lambda massager: massager.start_session(settings)
         )
-        runtime.coordinator.async_set_state(state)
         return say(
             language,
             "started",
@@ -213,15 +209,19 @@ class IntensityStepHandler(MassagerIntentHandler):
         entry, language, values = request.entry, request.language, request.values
         runtime = entry.runtime_data
         levels = runtime.info.capabilities.intensity
+        if levels is None:
+            raise SpokenRefusal(say(language, "no_levels"))
         current = runtime.coordinator.data.intensity
-        target = levels.clamp(current + self.direction * values.get("levels", 1) * levels.step)
+        target = levels.at(levels.position(current) + self.direction * values.get("levels", 1))
         gentle = self.direction < 0
         if target == current:
             return say(
                 language, "at_limit_gentle" if gentle else "at_limit_firm", intensity=current
             )
-        state = await runtime.client.change_settings(SessionSettings(intensity=target))
-        runtime.coordinator.async_set_state(state)
+        settings = SessionSettings(intensity=target)
+        state = await runtime.coordinator.async_command(
+            lambda massager: massager.change_settings(settings)
+        )
         return say(
             language,
             "gentler" if gentle else "firmer",
@@ -260,8 +260,10 @@ class HeatHandler(MassagerIntentHandler):
         on = values["heat_state"] == "on"
         if on and not runtime.info.capabilities.heat:
             raise SpokenRefusal(say(language, "no_heat"))
-        state = await runtime.client.change_settings(SessionSettings(heat=on))
-        runtime.coordinator.async_set_state(state)
+        settings = SessionSettings(heat=on)
+        state = await runtime.coordinator.async_command(
+            lambda massager: massager.change_settings(settings)
+        )
         return say(language, "heat_on" if state.heat else "heat_off")
 
 
@@ -274,20 +276,19 @@ class SessionCommandHandler(MassagerIntentHandler):
         """Send the command; nothing to pause or resume is a spoken answer, not a failure."""
         entry, language = request.entry, request.language
         runtime = entry.runtime_data
-        client = runtime.client
-        data = runtime.coordinator.data
+        coordinator = runtime.coordinator
+        data = coordinator.data
         if self.command == "stop":
             await runtime.routines.async_stop()
-            state = await client.stop()
+            await coordinator.async_command(lambda massager: massager.stop())
         elif self.command == "pause":
             if data.status is not Status.RUNNING:
                 return say(language, "not_running")
-            state = await client.pause()
+            await coordinator.async_command(lambda massager: massager.pause())
         else:
             if data.status is not Status.PAUSED:
                 return say(language, "not_running")
-            state = await client.resume()
-        runtime.coordinator.async_set_state(state)
+            await coordinator.async_command(lambda massager: massager.resume())
         return say(
             language, {"stop": "stopped", "pause": "paused", "resume": "resumed"}[self.command]
         )

@@ -17,9 +17,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from pysmartmassager import Capabilities, LevelRange, SessionSettings, SessionState
 
-from .coordinator import MassagerConfigEntry
+from .coordinator import MassagerConfigEntry, MassagerCoordinator
 from .entity import MassagerEntity
-from .errors import massager_command
 
 PARALLEL_UPDATES = 1
 
@@ -28,7 +27,7 @@ PARALLEL_UPDATES = 1
 class MassagerNumberDescription(NumberEntityDescription):
     """A number: its range from the capabilities, its value from the state."""
 
-    range_fn: Callable[[Capabilities], LevelRange]
+    range_fn: Callable[[Capabilities], LevelRange | None]
     value_fn: Callable[[SessionState], int]
     settings_fn: Callable[[int], SessionSettings]
 
@@ -62,7 +61,11 @@ async def async_setup_entry(
 ) -> None:
     """Add the numbers."""
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(MassagerNumber(coordinator, description) for description in NUMBERS)
+    async_add_entities(
+        MassagerNumber(coordinator, description)
+        for description in NUMBERS
+        if description.range_fn(coordinator.info.capabilities) is not None
+    )
 
 
 class MassagerNumber(MassagerEntity, NumberEntity):
@@ -70,9 +73,13 @@ class MassagerNumber(MassagerEntity, NumberEntity):
 
     entity_description: MassagerNumberDescription
 
-    @property
-    def _range(self) -> LevelRange:
-        return self.entity_description.range_fn(self.coordinator.info.capabilities)
+    def __init__(
+        self, coordinator: MassagerCoordinator, description: MassagerNumberDescription
+    ) -> None:
+        super().__init__(coordinator, description)
+        levels = description.range_fn(coordinator.info.capabilities)
+        # Entities are created only for ranges the device has; the fallback is never shown.
+        self._range = levels or LevelRange(0, 0)
 
     @property
     def native_min_value(self) -> float:
@@ -94,10 +101,7 @@ class MassagerNumber(MassagerEntity, NumberEntity):
         """The current setting."""
         return self.entity_description.value_fn(self.state_data)
 
-    @massager_command
     async def async_set_native_value(self, value: float) -> None:
         """Send the new setting; the device refuses values off its range or step."""
-        state = await self.coordinator.client.change_settings(
-            self.entity_description.settings_fn(round(value))
-        )
-        self.coordinator.async_set_state(state)
+        settings = self.entity_description.settings_fn(round(value))
+        await self.coordinator.async_command(lambda massager: massager.change_settings(settings))

@@ -1,10 +1,11 @@
 """The routine engine: runs a routine's steps in order on one massager.
 
-Each step is an ordinary device session, so the device's own timer ends every step even if Home
-Assistant stops mid-routine: nothing runs away. The engine starts the next step when the device
-reports the previous one finished, and ends the routine (and says why) when anything else happens:
-the user stops the massager or starts something else, the device reboots, errs or goes
-unavailable. It never resumes a massage by itself later.
+Each step is an ordinary session, so the session's timer (the device's own, or Home Assistant's
+persisted one for devices without) ends every step even if the routine stops: nothing runs away.
+The engine starts the next step when the device reports the previous one finished, and ends the
+routine (and says why) when anything else happens: the user stops the massager or starts
+something else, the device reboots, errs or goes unavailable. It never resumes a massage by
+itself later.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 
-from pysmartmassager import MassagerError, SessionSettings, SessionState, Status
+from pysmartmassager import SessionSettings, SessionState, Status
 
 from .const import DOMAIN, LOGGER
-from .coordinator import MassagerConfigEntry, MassagerCoordinator
+from .coordinator import MassagerConfigEntry, MassagerCoordinator, start_command
 from .routine_catalogue import Routine
 
 EVENT_ROUTINE_ENDED = f"{DOMAIN}_routine_ended"
@@ -104,14 +106,13 @@ class RoutineRunner:
         try:
             for index, settings in enumerate(steps):
                 try:
-                    state = await self._coordinator.client.start_session(settings)
-                except MassagerError as err:
+                    state = await self._coordinator.async_command(start_command(settings))
+                except HomeAssistantError as err:
                     LOGGER.warning(
                         "Routine %s: step %s could not start: %s", routine.id, index + 1, err
                     )
                     self._end(routine.id, RoutineOutcome.FAILED, index)
                     return
-                self._coordinator.async_set_state(state)
                 later = sum(step.minutes or 0 for step in steps[index + 1 :])
                 self._set_progress(routine.id, index, len(steps), state, later)
                 outcome = await self._wait_for_step_end(settings, state)
@@ -133,15 +134,21 @@ class RoutineRunner:
             if not coordinator.last_update_success:
                 return RoutineOutcome.DEVICE_UNAVAILABLE
             state = coordinator.data
-            if state.boot_id != started.boot_id:
-                return RoutineOutcome.DEVICE_UNAVAILABLE  # rebooted: the session is gone
             if state.status is Status.FINISHED:
                 return None
             if state.status is Status.IDLE:
                 return RoutineOutcome.STOPPED
             if state.status is Status.ERROR:
                 return RoutineOutcome.DEVICE_ERROR
-            if (settings.program, settings.zone) != (state.program, state.zone):
+            if state.active and state.started_at != started.started_at:
+                return RoutineOutcome.INTERRUPTED  # another session replaced this step's
+            if any(
+                wanted is not None and wanted != actual
+                for wanted, actual in (
+                    (settings.program, state.program),
+                    (settings.zone, state.zone),
+                )
+            ):
                 return RoutineOutcome.INTERRUPTED
             await self._changed.wait()
 
@@ -149,7 +156,7 @@ class RoutineRunner:
     def _set_progress(
         self, routine: str, index: int, total: int, state: SessionState, later_minutes: int
     ) -> None:
-        ends = state.local_ends_at
+        ends = state.ends_at
         self.progress = RoutineProgress(
             routine=routine,
             step=index + 1,

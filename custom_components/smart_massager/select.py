@@ -13,7 +13,6 @@ from pysmartmassager import Capabilities, SessionSettings, SessionState
 
 from .coordinator import MassagerConfigEntry
 from .entity import MassagerEntity
-from .errors import massager_command
 
 PARALLEL_UPDATES = 1
 
@@ -52,7 +51,11 @@ async def async_setup_entry(
 ) -> None:
     """Add the selects."""
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(MassagerSelect(coordinator, description) for description in SELECTS)
+    async_add_entities(
+        MassagerSelect(coordinator, description)
+        for description in SELECTS
+        if description.options_fn(coordinator.info.capabilities)
+    )
 
 
 class MassagerSelect(MassagerEntity, SelectEntity):
@@ -70,10 +73,7 @@ class MassagerSelect(MassagerEntity, SelectEntity):
         """The current setting."""
         return self.entity_description.value_fn(self.state_data)
 
-    @massager_command
     async def async_select_option(self, option: str) -> None:
         """Send the new setting; the entity follows the device's answer."""
-        state = await self.coordinator.client.change_settings(
-            self.entity_description.settings_fn(option)
-        )
-        self.coordinator.async_set_state(state)
+        settings = self.entity_description.settings_fn(option)
+        await self.coordinator.async_command(lambda massager: massager.change_settings(settings))

@@ -39,8 +39,8 @@ PARALLEL_UPDATES = 0  # read-only: state comes from the coordinator
 
 def remaining_minutes(state: SessionState, now: datetime) -> int:
     """Whole minutes left, rounded up (a session with 30 s left shows 1)."""
-    if state.status is Status.RUNNING and state.local_ends_at is not None:
-        return max(0, math.ceil((state.local_ends_at - now).total_seconds() / 60))
+    if state.status is Status.RUNNING and state.ends_at is not None:
+        return max(0, math.ceil((state.ends_at - now).total_seconds() / 60))
     if state.status is Status.PAUSED:
         return math.ceil(state.remaining_s / 60)
     return 0
@@ -67,9 +67,7 @@ SENSORS: tuple[MassagerSensorDescription, ...] = (
         translation_key="session_ends",
         device_class=SensorDeviceClass.TIMESTAMP,
         # A timestamp lets the dashboard count down by itself, with no state write per second.
-        value_fn=lambda state, _now: (
-            state.local_ends_at if state.status is Status.RUNNING else None
-        ),
+        value_fn=lambda state, _now: state.ends_at if state.status is Status.RUNNING else None,
     ),
     MassagerSensorDescription(
         key="remaining",
@@ -125,7 +123,7 @@ class MassagerSensor(MassagerEntity, SensorEntity):
         """Write the state again when the shown minute changes, at most once a minute."""
         self._stop_ticking()
         state = self.state_data
-        ends = state.local_ends_at
+        ends = state.ends_at
         if (
             not self.entity_description.counts_down
             or state.status is not Status.RUNNING

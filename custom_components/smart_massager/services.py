@@ -16,7 +16,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_extract_config_entry_ids
 
-from pysmartmassager import Capabilities, MassagerError, SessionSettings
+from pysmartmassager import Capabilities, SessionSettings
 
 from .const import (
     CONF_DEFAULT_INTENSITY,
@@ -26,8 +26,7 @@ from .const import (
     MAX_ROUTINE_STEPS,
     ROUTINE_CAP_FACTOR,
 )
-from .coordinator import MassagerConfigEntry
-from .errors import translate_error
+from .coordinator import Command, MassagerConfigEntry, change_command, start_command
 from .routine_catalogue import (
     BUILTIN_ROUTINES,
     CUSTOM_ROUTINE,
@@ -42,6 +41,7 @@ from .validation import (
     check_program,
     check_settings,
     check_zone,
+    intensity_levels,
     refusal,
 )
 
@@ -156,9 +156,11 @@ def _adjust_settings(entry: MassagerConfigEntry, data: dict[str, Any]) -> Sessio
     intensity: int | None = data.get(ATTR_INTENSITY)
     current = entry.runtime_data.coordinator.data.intensity
     if ATTR_GENTLER in data:
-        intensity = caps.intensity.clamp(current - data[ATTR_GENTLER] * caps.intensity.step)
+        levels = intensity_levels(caps)
+        intensity = levels.at(levels.position(current) - data[ATTR_GENTLER])
     elif ATTR_FIRMER in data:
-        intensity = caps.intensity.clamp(current + data[ATTR_FIRMER] * caps.intensity.step)
+        levels = intensity_levels(caps)
+        intensity = levels.at(levels.position(current) + data[ATTR_FIRMER])
     settings = check_settings(
         caps,
         program=data.get(ATTR_PROGRAM),
@@ -166,7 +168,7 @@ def _adjust_settings(entry: MassagerConfigEntry, data: dict[str, Any]) -> Sessio
         intensity=intensity,
         heat=data.get(ATTR_HEAT),
     )
-    if not settings.as_json():
+    if not settings.as_dict():
         raise refusal("nothing_to_adjust")
     return settings
 
@@ -217,29 +219,41 @@ def routine_settings(
     heat: bool = False,
 ) -> list[SessionSettings]:
     """Each step as checked device settings; programs the device lacks use their fallback."""
-    routine_zone = zone or (routine.zone if routine.zone in caps.zone_ids else caps.zone_ids[0])
-    check_zone(caps, routine_zone)
+    routine_zone: str | None = None
+    if caps.zones:
+        routine_zone = zone or (routine.zone if routine.zone in caps.zone_ids else caps.zone_ids[0])
+        check_zone(caps, routine_zone)
+    elif zone is not None:
+        check_zone(caps, zone)  # refused: the device has no zones
     check_routine_limits(caps, routine, heat=heat)
     levels = caps.intensity
     settings: list[SessionSettings] = []
     for step in routine.steps:
-        program = program_for_device(step.program, caps.program_ids)
-        if program is None:
-            raise refusal(
-                "routine_program_unsupported",
-                value=step.program,
-                allowed=", ".join(caps.program_ids),
-            )
+        program: str | None = None
+        if caps.programs:  # a device without programs runs every step as its one massage
+            program = program_for_device(step.program, caps.program_ids)
+            if program is None:
+                raise refusal(
+                    "routine_program_unsupported",
+                    value=step.program,
+                    allowed=", ".join(caps.program_ids),
+                )
+            check_program(caps, program)
+        intensity: int | None = None
         if step.intensity is not None:
-            level = check_intensity(caps, step.intensity)
-        else:
+            intensity = check_intensity(caps, step.intensity)
+        elif levels is not None:
             pressure = 0.5 if step.pressure is None else step.pressure
-            level = round(levels.minimum + pressure * (levels.maximum - levels.minimum))
+            intensity = levels.clamp(
+                round(levels.minimum + pressure * (levels.maximum - levels.minimum))
+            )
+        if intensity is not None and levels is not None and intensity_offset:
+            intensity = levels.at(levels.position(intensity) + intensity_offset)
         settings.append(
             SessionSettings(
-                program=check_program(caps, program),
-                zone=check_zone(caps, step.zone or routine_zone),
-                intensity=levels.clamp(level + intensity_offset * levels.step),
+                program=program,
+                zone=None if routine_zone is None else check_zone(caps, step.zone or routine_zone),
+                intensity=intensity,
                 minutes=check_minutes(caps, step.minutes),
                 heat=check_heat(caps, heat),
             )
@@ -254,7 +268,7 @@ async def _start_session(call: ServiceCall) -> None:
         _refuse_if_active(entry)
         plans.append((entry, _start_settings(entry, call.data)))
     for entry, settings in plans:
-        await _send(entry, lambda client, s=settings: client.start_session(s))
+        await _send(entry, start_command(settings))
 
 
 async def _stop_session(call: ServiceCall) -> None:
@@ -267,7 +281,7 @@ async def _stop_session(call: ServiceCall) -> None:
 
     async def stop(entry: MassagerConfigEntry) -> None:
         await entry.runtime_data.routines.async_stop()
-        await _send(entry, lambda client: client.stop())
+        await _send(entry, lambda massager: massager.stop())
 
     results = await asyncio.gather(*(stop(entry) for entry in loaded), return_exceptions=True)
     for entry, result in zip(loaded, results, strict=True):
@@ -286,7 +300,7 @@ async def _adjust(call: ServiceCall) -> None:
     entries = await _targets(call)
     plans = [(entry, _adjust_settings(entry, call.data)) for entry in entries]
     for entry, settings in plans:
-        await _send(entry, lambda client, s=settings: client.change_settings(s))
+        await _send(entry, change_command(settings))
 
 
 async def _run_routine(call: ServiceCall) -> None:
@@ -311,16 +325,11 @@ async def _stop_routine(call: ServiceCall) -> None:
     for entry in await _targets(call):
         # The routine and the step it started; a session started by hand is left alone.
         if await entry.runtime_data.routines.async_stop():
-            await _send(entry, lambda client: client.stop())
+            await _send(entry, lambda massager: massager.stop())
 
 
-async def _send(entry: MassagerConfigEntry, command: Any) -> None:
-    runtime = entry.runtime_data
-    try:
-        state = await command(runtime.client)
-    except MassagerError as err:
-        raise translate_error(err) from err
-    runtime.coordinator.async_set_state(state)
+async def _send(entry: MassagerConfigEntry, command: Command) -> None:
+    await entry.runtime_data.coordinator.async_command(command)
 
 
 @callback

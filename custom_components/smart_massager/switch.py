@@ -14,7 +14,6 @@ from pysmartmassager import Capabilities, SessionSettings, SessionState
 
 from .coordinator import MassagerConfigEntry
 from .entity import MassagerEntity
-from .errors import massager_command
 
 PARALLEL_UPDATES = 1
 
@@ -71,9 +70,6 @@ class MassagerSwitch(MassagerEntity, SwitchEntity):
         """Switch off."""
         await self._set(on=False)
 
-    @massager_command
     async def _set(self, *, on: bool) -> None:
-        state = await self.coordinator.client.change_settings(
-            self.entity_description.settings_fn(on)
-        )
-        self.coordinator.async_set_state(state)
+        settings = self.entity_description.settings_fn(on)
+        await self.coordinator.async_command(lambda massager: massager.change_settings(settings))

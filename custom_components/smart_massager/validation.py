@@ -42,9 +42,16 @@ def _check_level(levels: LevelRange, value: int, key: str) -> int:
     return value
 
 
+def intensity_levels(caps: Capabilities) -> LevelRange:
+    """The device's intensity levels; refused for a device without any (a plain plug)."""
+    if caps.intensity is None:
+        raise refusal("intensity_not_supported")
+    return caps.intensity
+
+
 def check_intensity(caps: Capabilities, intensity: int) -> int:
     """`intensity` if it is one of the device's levels."""
-    return _check_level(caps.intensity, intensity, "invalid_intensity")
+    return _check_level(intensity_levels(caps), intensity, "invalid_intensity")
 
 
 def check_minutes(caps: Capabilities, minutes: int) -> int:

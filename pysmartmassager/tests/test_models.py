@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pysmartmassager.wire import parse_info, settings_body
 
 from emulators.reference import VirtualMassager
 from pysmartmassager import (
-    DeviceInfo,
     LevelRange,
     MassagerResponseError,
     SessionSettings,
-    SessionState,
+    StateReader,
 )
 
 NOW = datetime(2026, 11, 24, 21, 30, tzinfo=UTC)
@@ -47,15 +47,15 @@ def good_info() -> dict[str, Any]:
 )
 def test_broken_state_is_a_typed_error(changes: dict[str, Any]) -> None:
     with pytest.raises(MassagerResponseError):
-        SessionState.from_json(good_state(**changes))
+        StateReader().parse(good_state(**changes))
 
 
 @pytest.mark.parametrize("payload", [None, [], "state", 3])
 def test_non_object_payloads(payload: object) -> None:
     with pytest.raises(MassagerResponseError):
-        SessionState.from_json(payload)
+        StateReader().parse(payload)
     with pytest.raises(MassagerResponseError):
-        DeviceInfo.from_json(payload)
+        parse_info(payload)
 
 
 @pytest.mark.parametrize(
@@ -75,11 +75,11 @@ def test_broken_capabilities_are_a_typed_error(breakage: Any) -> None:
     info = good_info()
     breakage(info["capabilities"])
     with pytest.raises(MassagerResponseError):
-        DeviceInfo.from_json(info)
+        parse_info(info)
 
 
 def test_naive_times_are_read_as_utc() -> None:
-    state = SessionState.from_json(good_state(started_at="2026-11-24T21:30:00"))
+    state = StateReader().parse(good_state(started_at="2026-11-24T21:30:00"), received_at=NOW)
     assert state.started_at == NOW
 
 
@@ -88,23 +88,45 @@ def test_clock_skew_correction() -> None:
     raw = good_state(
         status="running", ends_at=ends.isoformat(), remaining_s=600, now=NOW.isoformat()
     )
-    in_sync = SessionState.from_json(raw, received_at=NOW + timedelta(seconds=1))
-    assert in_sync.local_ends_at == ends
-    # The device's clock is 10 minutes fast: its ends_at is 10 minutes later than ours.
-    skewed = SessionState.from_json(raw, received_at=NOW - timedelta(minutes=10))
-    assert skewed.clock_skew == timedelta(minutes=10)
-    assert skewed.local_ends_at == ends - timedelta(minutes=10)
+    in_sync = StateReader().parse(raw, received_at=NOW + timedelta(seconds=1))
+    assert in_sync.ends_at == ends
+    # The device's clock is 10 minutes fast: its ends_at is 10 minutes later than ours, and the
+    # neutral state carries it on our clock.
+    skewed = StateReader().parse(raw, received_at=NOW - timedelta(minutes=10))
+    assert skewed.ends_at == ends - timedelta(minutes=10)
 
 
 def test_ordering_by_boot_and_seq() -> None:
-    first = SessionState.from_json(good_state(seq=5, boot_id="a"))
-    later = SessionState.from_json(good_state(seq=6, boot_id="a"))
-    rebooted = SessionState.from_json(good_state(seq=1, boot_id="b"))
+    reader = StateReader()
+    first = reader.parse(good_state(seq=5, boot_id="a"))
+    later = reader.parse(good_state(seq=6, boot_id="a"))
+    stale = reader.parse(good_state(seq=4, boot_id="a"))
+    rebooted = reader.parse(good_state(seq=1, boot_id="b"))
+    from_old_boot = reader.parse(good_state(seq=7, boot_id="a"))
     assert later.is_newer_than(first)
     assert not first.is_newer_than(later)
     assert not first.is_newer_than(first)
+    assert not stale.is_newer_than(later)
     assert rebooted.is_newer_than(later)
+    assert not from_old_boot.is_newer_than(rebooted)  # a late answer from before the reboot
     assert first.is_newer_than(None)
+
+
+def test_seq_wrap_around_keeps_ordering() -> None:
+    # The issue: 4294967295 then 0 with the same boot_id froze the shown state until a reboot.
+    reader = StateReader()
+    last = reader.parse(good_state(seq=2**32 - 1, boot_id="a"))
+    wrapped = reader.parse(good_state(seq=0, boot_id="a"))
+    after = reader.parse(good_state(seq=1, boot_id="a"))
+    assert wrapped.is_newer_than(last)
+    assert after.is_newer_than(wrapped)
+    assert not reader.parse(good_state(seq=2**32 - 2, boot_id="a")).is_newer_than(after)
+
+
+@pytest.mark.parametrize("seq", [-1, 2**32])
+def test_seq_out_of_range_is_a_typed_error(seq: int) -> None:
+    with pytest.raises(MassagerResponseError):
+        StateReader().parse(good_state(seq=seq))
 
 
 def test_level_range() -> None:
@@ -120,5 +142,8 @@ def test_level_range() -> None:
 
 
 def test_settings_body_has_only_set_fields() -> None:
-    assert SessionSettings(intensity=3, heat=False).as_json() == {"intensity": 3, "heat": False}
-    assert SessionSettings().as_json() == {}
+    assert settings_body(SessionSettings(intensity=3, heat=False)) == {
+        "intensity": 3,
+        "heat": False,
+    }
+    assert settings_body(SessionSettings()) == {}

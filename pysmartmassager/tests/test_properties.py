@@ -9,12 +9,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pysmartmassager.events import _parse_event
+from pysmartmassager.wire import parse_info
 
 from emulators.reference import VirtualMassager
 from pysmartmassager import (
-    DeviceInfo,
     MassagerResponseError,
-    SessionState,
+    StateReader,
 )
 
 JSON = st.recursive(
@@ -36,14 +36,14 @@ def parses_or_typed_error(parse: Any, payload: object) -> None:
 @settings(max_examples=300, deadline=None)
 @given(JSON)
 def test_arbitrary_json_state_and_info(payload: object) -> None:
-    parses_or_typed_error(SessionState.from_json, payload)
-    parses_or_typed_error(DeviceInfo.from_json, payload)
+    parses_or_typed_error(StateReader().parse, payload)
+    parses_or_typed_error(parse_info, payload)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(sorted(VALID_STATE)), JSON)
 def test_valid_state_with_one_field_replaced(key: str, value: object) -> None:
-    parses_or_typed_error(SessionState.from_json, {**VALID_STATE, key: value})
+    parses_or_typed_error(StateReader().parse, {**VALID_STATE, key: value})
 
 
 @settings(max_examples=300, deadline=None)
@@ -51,16 +51,19 @@ def test_valid_state_with_one_field_replaced(key: str, value: object) -> None:
 def test_valid_capabilities_with_one_field_replaced(key: str, value: object) -> None:
     info = json.loads(json.dumps(VALID_INFO))
     info["capabilities"][key] = value
-    parses_or_typed_error(DeviceInfo.from_json, info)
+    parses_or_typed_error(parse_info, info)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text() | st.binary().map(lambda raw: raw.decode("utf-8", "replace")))
 def test_arbitrary_event_stream_messages(text: str) -> None:
-    parses_or_typed_error(_parse_event, text)
+    parses_or_typed_error(lambda raw: _parse_event(raw, StateReader()), text)
 
 
 @settings(max_examples=200, deadline=None)
 @given(JSON)
 def test_arbitrary_event_objects(data: object) -> None:
-    parses_or_typed_error(_parse_event, json.dumps({"type": "state", "data": data}))
+    parses_or_typed_error(
+        lambda raw: _parse_event(raw, StateReader()),
+        json.dumps({"type": "state", "data": data}),
+    )

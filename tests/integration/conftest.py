@@ -12,6 +12,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from conftest import SERIAL
+from custom_components.smart_massager import coordinator as coordinator_module
 from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
 from emulators.reference import EmulatorServer
 
@@ -29,6 +30,20 @@ def config_dir_per_test(hass: HomeAssistant, tmp_path: Path) -> Path:
     """
     hass.config.config_dir = str(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def no_push_coalescing_under_frozen_clock(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Apply every pushed state at once in tests that freeze the clock.
+
+    The coordinator coalesces pushed states with a loop timer; under the `freezer` fixture the
+    loop's clock stands still, so that timer would never fire. The coalescing itself is tested
+    with a running clock (test_flood.py).
+    """
+    if "freezer" in request.fixturenames:
+        monkeypatch.setattr(coordinator_module, "PUSH_COALESCE_S", 0.0)
 
 
 @pytest.fixture

@@ -277,14 +277,14 @@ async def test_device_errors_become_translated_errors(
     assert hass.states.get(FAN).state == "off"
 
     emulator.faults.delay_s = 0.5
-    init_integration.runtime_data.client.request_timeout = 0.1
+    init_integration.runtime_data.massager.request_timeout = 0.1  # type: ignore[attr-defined]
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, FAN_DOMAIN, SERVICE_TURN_ON, FAN)
     assert err.value.translation_key == "timeout"
     emulator.faults.delay_s = 0
     await hass.async_block_till_done()
 
-    init_integration.runtime_data.client.request_timeout = 2
+    init_integration.runtime_data.massager.request_timeout = 2  # type: ignore[attr-defined]
     emulator.device.revoke_tokens()
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, FAN_DOMAIN, SERVICE_TURN_ON, FAN)

@@ -34,7 +34,7 @@ async def test_not_ready_when_unreachable(
     await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
-    assert "Cannot reach the massager" in (config_entry.reason or "")
+    assert "Cannot reach Back massager" in (config_entry.reason or "")
 
 
 async def test_refused_token_starts_reauth(

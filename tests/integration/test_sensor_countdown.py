@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.smart_massager.sensor import remaining_minutes
@@ -54,10 +55,12 @@ async def test_remaining_ticks_each_minute(
 
 def test_remaining_minutes_for_paused_and_idle() -> None:
     from emulators.reference import VirtualMassager  # noqa: PLC0415
-    from pysmartmassager import SessionState  # noqa: PLC0415
+    from pysmartmassager import StateReader  # noqa: PLC0415
 
     device = VirtualMassager(serial="x", name="y")
-    state = SessionState.from_json({**device.state_json(), "status": "paused", "remaining_s": 61})
-    assert remaining_minutes(state, state.received_at) == 2
-    idle = SessionState.from_json(device.state_json())
-    assert remaining_minutes(idle, idle.received_at) == 0
+    reader = StateReader()
+    now = dt_util.utcnow()
+    state = reader.parse({**device.state_json(), "status": "paused", "remaining_s": 61})
+    assert remaining_minutes(state, now) == 2
+    idle = reader.parse(device.state_json())
+    assert remaining_minutes(idle, now) == 0

@@ -213,5 +213,5 @@ async def test_not_loaded_massager_is_refused(
     await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
     with pytest.raises(ServiceValidationError) as err:
-        await action(hass, "stop_session")
+        await action(hass, "start_session")
     assert err.value.translation_key == "massager_not_loaded"

@@ -21,13 +21,13 @@ from .models import (
     Capabilities,
     Choice,
     DeviceError,
-    DeviceIdentity,
     DeviceInfo,
     LevelRange,
     SessionSettings,
     SessionState,
     Status,
 )
+from .wire import DeviceIdentity, StateReader
 
 __all__ = [
     "DEFAULT_PORT",
@@ -53,6 +53,7 @@ __all__ = [
     "SessionState",
     "SmartMassagerClient",
     "StateCallback",
+    "StateReader",
     "StateSubscription",
     "Status",
 ]

@@ -1,8 +1,9 @@
-"""The transport-neutral massager interface that entity code is written against.
+"""The transport-neutral massager interface that the integration is written against.
 
-The HTTP/WebSocket client implements it; another transport (for example Tuya's local protocol
-for massage chairs with Tuya's standard massage-chair codes) implements the same methods and maps
-its own vocabulary onto programs, zones, intensity levels and minutes.
+Every transport implements it: the reference HTTP/WebSocket client here, and any other (Tuya's
+local protocol, MIoT, a massager built from other Home Assistant entities) maps its own
+vocabulary onto programs, zones, intensity levels and minutes. What a device guarantees (a timer
+of its own, pause, heat, ...) is in its `Capabilities`.
 """
 
 from __future__ import annotations
@@ -63,5 +64,11 @@ class Massager(ABC):
     @abstractmethod
     def subscribe(
         self, on_state: StateCallback, on_connection: ConnectionCallback | None = None
-    ) -> StateSubscription:
-        """A push subscription calling `on_state` for every state change."""
+    ) -> StateSubscription | None:
+        """A push subscription calling `on_state` for every state change.
+
+        None when the transport cannot push: the caller then polls `get_state`.
+        """
+
+    async def close(self) -> None:  # noqa: B027  # optional: most transports hold nothing
+        """Release what the transport holds (connections); the default holds nothing."""

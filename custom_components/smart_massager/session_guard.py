@@ -1,0 +1,131 @@
+"""Home Assistant as a second guard on devices that time their own sessions.
+
+A device's own timer is the first guard. If a device reports a session that cannot be within its
+cap (an end time further away than the cap, or a session Home Assistant has watched run longer
+than the cap), Home Assistant stops it once, logs one warning and raises a repair issue. Time
+watched is measured on the loop's monotonic clock, so a stepped wall clock cannot stretch it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
+
+from pysmartmassager import SessionState, Status
+
+from .const import DOMAIN, GUARD_MARGIN, LOGGER
+from .coordinator import MassagerCoordinator
+
+
+class SessionGuard:
+    """Watches one massager's sessions against its cap."""
+
+    def __init__(self, hass: HomeAssistant, coordinator: MassagerCoordinator) -> None:
+        self._hass = hass
+        self._coordinator = coordinator
+        caps = coordinator.info.capabilities
+        self._limit = timedelta(minutes=caps.session_minutes.maximum) + GUARD_MARGIN
+        self._session: object = None  # the session being watched (its start time)
+        self._running_since: float | None = None  # loop time when RUNNING was last seen to begin
+        self._ran_s = 0.0  # seconds watched RUNNING before that
+        self._stopped_session: object = None
+        self._cancel_check: CALLBACK_TYPE | None = None
+
+    @property
+    def issue_id(self) -> str:
+        """The repair issue of this massager."""
+        return f"session_over_cap_{self._coordinator.config_entry.entry_id}"
+
+    @callback
+    def observe(self, state: SessionState) -> None:
+        """Check every state the coordinator takes."""
+        if not state.active:
+            self._reset()
+            return
+        session = state.started_at or "unknown start"
+        if session != self._session:
+            self._reset()
+            self._session = session
+        now = self._hass.loop.time()
+        if state.status is Status.RUNNING and self._running_since is None:
+            self._running_since = now
+        elif state.status is not Status.RUNNING and self._running_since is not None:
+            self._ran_s += now - self._running_since
+            self._running_since = None
+        if state.ends_at is not None and state.ends_at - dt_util.utcnow() > self._limit:
+            self._stop(f"its end time is {state.ends_at.isoformat()}, beyond its cap")
+            return
+        self._arm_check()
+
+    def _watched(self) -> float:
+        running = 0.0
+        if self._running_since is not None:
+            running = self._hass.loop.time() - self._running_since
+        return self._ran_s + running
+
+    def _arm_check(self) -> None:
+        self._cancel()
+        if self._running_since is None:
+            return
+        left = self._limit.total_seconds() - self._watched()
+        if left <= 0:
+            self._stop("it has run longer than its cap")
+            return
+        self._cancel_check = async_call_later(self._hass, left, self._check)
+
+    @callback
+    def _check(self, _now: object) -> None:
+        self._cancel_check = None
+        if self._coordinator.data.active:
+            self._arm_check()
+
+    @callback
+    def _stop(self, why: str) -> None:
+        if self._stopped_session == self._session:
+            return  # once per session
+        self._stopped_session = self._session
+        self._cancel()
+        name = self._coordinator.info.name
+        LOGGER.warning("%s reports a session past its limit (%s); stopping it", name, why)
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            self.issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="session_over_cap",
+            translation_placeholders={
+                "name": name,
+                "minutes": str(self._coordinator.info.capabilities.session_minutes.maximum),
+            },
+        )
+        self._coordinator.config_entry.async_create_background_task(
+            self._hass, self._send_stop(), f"{DOMAIN} guard stop"
+        )
+
+    async def _send_stop(self) -> None:
+        try:
+            await self._coordinator.async_command(lambda massager: massager.stop())
+        except Exception as err:  # noqa: BLE001  # logged; the repair issue already tells the user
+            LOGGER.warning("Could not stop %s: %s", self._coordinator.info.name, err)
+
+    def _reset(self) -> None:
+        self._cancel()
+        self._session = None
+        self._running_since = None
+        self._ran_s = 0.0
+
+    @callback
+    def _cancel(self) -> None:
+        if self._cancel_check is not None:
+            self._cancel_check()
+            self._cancel_check = None
+
+    @callback
+    def async_unload(self) -> None:
+        """Stop watching (entry unload)."""
+        self._cancel()

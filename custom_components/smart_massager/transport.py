@@ -1,0 +1,64 @@
+"""The factory: the only module that knows the concrete transports.
+
+Everything else in the integration is written against `pysmartmassager.Massager` and the neutral
+models. A config entry names its transport in `CONF_TRANSPORT`; a new transport adds one builder
+to TRANSPORTS (and its own config-flow steps), nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from pysmartmassager import DeviceIdentity, Massager, SmartMassagerClient
+
+from .const import CONF_TOKEN, CONF_TRANSPORT
+
+TRANSPORT_REFERENCE = "reference"
+
+type MassagerBuilder = Callable[[HomeAssistant, ConfigEntry], Massager]
+
+
+def reference_client(
+    hass: HomeAssistant, host: str, port: int, token: str | None = None
+) -> SmartMassagerClient:
+    """A client for the reference protocol (docs/protocol.md) on Home Assistant's session."""
+    return SmartMassagerClient(host, port=port, token=token, session=async_get_clientsession(hass))
+
+
+def _reference(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
+    return reference_client(
+        hass, entry.data[CONF_HOST], entry.data[CONF_PORT], entry.data[CONF_TOKEN]
+    )
+
+
+TRANSPORTS: dict[str, MassagerBuilder] = {TRANSPORT_REFERENCE: _reference}
+
+
+def create_massager(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
+    """The entry's massager, built by its transport."""
+    return TRANSPORTS[entry.data[CONF_TRANSPORT]](hass, entry)
+
+
+def configuration_url(entry: ConfigEntry) -> str | None:
+    """Where the device's own page is, if it has one."""
+    if entry.data.get(CONF_TRANSPORT) == TRANSPORT_REFERENCE:
+        return f"http://{entry.data[CONF_HOST]}:{entry.data[CONF_PORT]}/api/v1/pair"
+    return None
+
+
+async def async_identify(hass: HomeAssistant, host: str, port: int) -> DeviceIdentity:
+    """Who answers at a reference-protocol address (config flow)."""
+    return await reference_client(hass, host, port).identify()
+
+
+async def async_pair(hass: HomeAssistant, host: str, port: int) -> str:
+    """Pair with a reference-protocol device and check the token (config flow)."""
+    client = reference_client(hass, host, port)
+    token = await client.pair()
+    await client.get_info()
+    return token
