@@ -18,6 +18,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.yaml import dump
 
+from pysmartmassager import Choice
+
 from .const import CONF_INSTALL_SENTENCES, DOMAIN, LOGGER
 from .coordinator import MassagerConfigEntry
 from .routine_catalogue import BUILTIN_ROUTINES
@@ -27,6 +29,16 @@ FILE_NAME = f"{DOMAIN}.yaml"
 HEADER = "# Managed by Smart Massager (checksum {checksum}); edit it and it is left alone.\n"
 HEADER_PATTERN = re.compile(r"^# Managed by Smart Massager \(checksum ([0-9a-f]{64})\)")
 LANGUAGES = ("en", "de")
+
+# Program and zone names come from the device and are written as list values, which hassil
+# parses as templates: one unbalanced "[" would make the whole file, and with it every sentence
+# of the language (Home Assistant's own included), fail to load, at every start. So these
+# characters never reach the file: optional [], group (), list {}, rule <>, alternative |,
+# permutation ;, escape \ and @ (hassil.parser, hassil.util.TEMPLATE_SYNTAX).
+_TEMPLATE_SYNTAX = re.compile(r"[\[\](){}<>|;\\@]")
+# Whatever the library lets through, the file stays small and loads quickly.
+MAX_NAME_LENGTH = 64
+MAX_CHOICES = 64
 
 # Which massager, when there are several: by its name or by its area (both optional).
 _WHICH = " [on [the] {name}] [in [the] {area}]"
@@ -128,20 +140,52 @@ def _spoken(text: str) -> str:
     return text.casefold().replace("-", " ")
 
 
+def _literal(text: str) -> str:
+    """A device-supplied name as plain words for a list's `in`: capped, no template syntax.
+
+    Syntax and control characters become spaces, so "Knead (left" is still said "knead left".
+    """
+    text = "".join(char if char.isprintable() else " " for char in text)
+    # Capped last: case folding can lengthen a name ("ß" becomes "ss").
+    return " ".join(_TEMPLATE_SYNTAX.sub(" ", _spoken(text)).split())[:MAX_NAME_LENGTH].rstrip()
+
+
+def _choices(choices: tuple[Choice, ...]) -> dict[str, str]:
+    """One massager's programs or zones as id -> name, capped in number and length.
+
+    An id is never shortened (a shortened id names nothing on the device): one that is too long
+    is left out, like the choices past the cap.
+    """
+    return {
+        choice.id: choice.name
+        for choice in choices[:MAX_CHOICES]
+        if len(choice.id) <= MAX_NAME_LENGTH
+    }
+
+
+def _values(names: dict[str, str]) -> list[dict[str, str]]:
+    """List values: the spoken name in, the id out; a name with no words left falls back."""
+    values = []
+    for key, name in sorted(names.items()):
+        if spoken := _literal(name) or _literal(key.replace("_", " ")):
+            values.append({"in": spoken, "out": key})
+    return values
+
+
 def sentence_file(language: str, entries: list[MassagerConfigEntry]) -> dict[str, Any]:
     """The hassil document for `language`, with program and zone names from the devices."""
     programs: dict[str, str] = {}
     zones: dict[str, str] = {}
     for entry in entries:
         caps = entry.runtime_data.info.capabilities
-        programs.update({choice.id: choice.name for choice in caps.programs})
-        zones.update({choice.id: choice.name for choice in caps.zones})
+        programs.update(_choices(caps.programs))
+        zones.update(_choices(caps.zones))
     if language == "de":
         programs = {key: PROGRAM_NAMES_DE.get(key, name) for key, name in programs.items()}
         zones = {key: ZONE_NAMES_DE.get(key, name) for key, name in zones.items()}
-    zone_values = [{"in": _spoken(name), "out": key} for key, name in sorted(zones.items())]
+    zone_values = _values(zones)
     if language == "en":  # the ids read naturally too: "on my lower back"
-        zone_values += [{"in": key.replace("_", " "), "out": key} for key in sorted(zones)]
+        zone_values += _values({key: key.replace("_", " ") for key in zones})
     if language == "de":  # German declines: "am unteren Rücken", "an den Schultern"
         zone_values += [
             {"in": alias, "out": key}
@@ -162,11 +206,7 @@ def sentence_file(language: str, entries: list[MassagerConfigEntry]) -> dict[str
             for intent_type, sentences in _SENTENCES[language].items()
         },
         "lists": {
-            "program": {
-                "values": [
-                    {"in": _spoken(name), "out": key} for key, name in sorted(programs.items())
-                ]
-            },
+            "program": {"values": _unique(_values(programs))},
             "program_name": {"wildcard": True},
             "zone": {"values": _unique(zone_values)},
             "routine": {"values": _unique(routines)},

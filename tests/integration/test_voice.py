@@ -6,8 +6,10 @@ outcome is read back from the emulator, and the spoken response is checked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,13 +25,14 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_massager.const import CONF_INSTALL_SENTENCES, CONF_TOKEN, DOMAIN
-from custom_components.smart_massager.sentences import is_ours_unmodified
+from custom_components.smart_massager.sentences import is_ours_unmodified, sentence_file
 from emulators.reference import (
     Catalogue,
     EmulatorServer,
     Status,
     VirtualMassager,
 )
+from pysmartmassager import Choice
 
 from .conftest import wait_for
 
@@ -467,3 +470,82 @@ async def test_llm_agent_calls_the_tools(
     assert result.data["response_type"] == intent.IntentResponseType.ERROR.value
     assert "1 to 30 minutes" in result.data["speech"]["plain"]["speech"]
     assert emulator.device.status is Status.IDLE
+
+
+# Hassil template syntax in every form a device could put in a name: optional, group, list,
+# rule, alternative, permutation, escape; each with the words a user says for it.
+TEMPLATE_LIKE_NAMES = [
+    ("Deep [tissue", "Lower back", "start deep tissue on my lower back"),
+    ("Knead (left", "Neck (left]", "start knead left on my neck left"),
+    (
+        "Odd {one} <two> | three; four\\ @five]",
+        "Lower back",
+        "start odd one two three four five on my lower back",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("program", "zone", "sentence"), TEMPLATE_LIKE_NAMES, ids=[c[0] for c in TEMPLATE_LIKE_NAMES]
+)
+async def test_device_names_are_data_not_templates(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    emulator: EmulatorServer,
+    program: str,
+    zone: str,
+    sentence: str,
+) -> None:
+    emulator.device.catalogue = Catalogue(
+        programs={"palm_circles": "Palm circles", "odd_one": program},
+        zones={"upper_back": "Upper back", "odd_zone": zone},
+    )
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    await setup_assist(hass)
+    await wait_for(hass, lambda: emulator.stream_count == 1)
+    try:
+        # Home Assistant's own sentences still work...
+        response_type, said = await converse(hass, "what time is it")
+        assert response_type == "action_done", said
+        assert re.fullmatch(r"\d{1,2}:\d{2}( [AP]M)?", said), said
+        _, said = await converse(hass, "turn on the back massager")
+        assert emulator.device.status is Status.RUNNING, said
+        await converse(hass, "stop the massage")
+        await wait_for(hass, lambda: emulator.device.status is Status.IDLE)
+
+        # ...and so do ours, with the names as plain words.
+        response_type, said = await converse(hass, sentence)
+        assert response_type == "action_done", said
+        await wait_for(
+            hass, lambda: (emulator.device.program, emulator.device.zone) == ("odd_one", "odd_zone")
+        )
+        _, said = await converse(hass, "make the massage gentler")
+        assert said == "Gentler: intensity 4 of 10.", said
+    finally:
+        await config_entry.runtime_data.routines.async_stop()
+        await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+def test_sentence_file_caps_what_devices_report() -> None:
+    # The library caps names and lists too; the writer does not rely on it.
+    programs = tuple(Choice(id=f"p{number}", name="x" * 200) for number in range(100))
+    zones = (
+        Choice(id="z" * 65, name="Too long an id"),  # shortened, it would name nothing
+        Choice(id="ok", name="(|)"),  # no words left: said by its id
+        *(Choice(id=f"z{number}", name=f"Zone [{number}") for number in range(100)),
+    )
+    caps = SimpleNamespace(programs=programs, zones=zones)
+    entry = SimpleNamespace(runtime_data=SimpleNamespace(info=SimpleNamespace(capabilities=caps)))
+    document = sentence_file("en", [entry])  # type: ignore[list-item]
+    values = document["lists"]["program"]["values"]
+    assert len(values) == 1  # 64 programs, all with the same (capped) name: one spoken form
+    assert values[0]["in"] == "x" * 64
+    zone_values = document["lists"]["zone"]["values"]
+    outs = {value["out"] for value in zone_values}
+    assert len(outs) == 63  # the device's first 64, less the one whose id is too long
+    assert "z" * 65 not in outs
+    assert {"in": "ok", "out": "ok"} in zone_values
+    assert {"in": "zone 5", "out": "z5"} in zone_values
+    assert all(len(value["in"]) <= 64 for value in zone_values)
