@@ -25,6 +25,7 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from pysmartmassager import (
     DEFAULT_PORT,
     DeviceIdentity,
+    LevelRange,
     MassagerAuthenticationError,
     MassagerConnectionError,
     MassagerError,
@@ -41,6 +42,11 @@ from .const import (
     LOGGER,
 )
 from .coordinator import MassagerConfigEntry
+from .host_input import InvalidHostError, parse_host
+
+# Before the entry has loaded there are no capabilities to read: the reference device's ranges.
+_FALLBACK_MINUTES = LevelRange(minimum=1, maximum=30)
+_FALLBACK_INTENSITY = LevelRange(minimum=1, maximum=10)
 
 
 def address_schema(host: str | None = None, port: int = DEFAULT_PORT) -> vol.Schema:
@@ -71,6 +77,19 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             session=async_get_clientsession(self.hass),
         )
 
+    def _take_address(self, user_input: dict[str, Any]) -> bool:
+        """Host and port from the form, normalised; False when the host cannot be used.
+
+        A port typed into the host field ("host:8765") wins over the port field, which most
+        people leave at its default.
+        """
+        try:
+            address = parse_host(user_input[CONF_HOST])
+        except InvalidHostError:
+            return False
+        self._host, self._port = address.host, address.port or user_input[CONF_PORT]
+        return True
+
     async def _identify(self) -> str | None:
         """Ask who answers at the address; an error key, or None on success."""
         try:
@@ -86,13 +105,15 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         """Host and port, tested before anything is stored."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            self._host, self._port = user_input[CONF_HOST], user_input[CONF_PORT]
-            if (error := await self._identify()) is None:
+            if not self._take_address(user_input):
+                errors[CONF_HOST] = "invalid_host"
+            elif (error := await self._identify()) is None:
                 assert self._identity is not None
                 await self.async_set_unique_id(self._identity.serial)
                 self._abort_if_unique_id_configured()
                 return await self.async_step_pair()
-            errors["base"] = error
+            else:
+                errors["base"] = error
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(address_schema(), user_input),
@@ -195,15 +216,17 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            self._host, self._port = user_input[CONF_HOST], user_input[CONF_PORT]
-            if (error := await self._identify()) is None:
+            if not self._take_address(user_input):
+                errors[CONF_HOST] = "invalid_host"
+            elif (error := await self._identify()) is None:
                 assert self._identity is not None
                 await self.async_set_unique_id(self._identity.serial)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_HOST: self._host, CONF_PORT: self._port}
                 )
-            errors["base"] = error
+            else:
+                errors["base"] = error
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
@@ -223,49 +246,66 @@ class MassagerOptionsFlow(OptionsFlowWithReload):
     """Default session length and intensity; whether to install voice sentences."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """One form, ranges from the device when it is loaded."""
-        if user_input is not None:
-            return self.async_create_entry(
-                data={
-                    **user_input,
-                    CONF_DEFAULT_MINUTES: int(user_input[CONF_DEFAULT_MINUTES]),
-                    CONF_DEFAULT_INTENSITY: int(user_input[CONF_DEFAULT_INTENSITY]),
-                }
-            )
+        """One form; ranges and steps from the device when it is loaded."""
         entry: MassagerConfigEntry = self.config_entry
-        minutes_min, minutes_max, minutes_default = 1, 30, 15
-        level_min, level_max, level_default = 1, 10, 5
+        minutes, intensity = _FALLBACK_MINUTES, _FALLBACK_INTENSITY
+        minutes_default = 15
         if (runtime := getattr(entry, "runtime_data", None)) is not None:
             caps = runtime.info.capabilities
-            minutes_min, minutes_max = caps.session_minutes.minimum, caps.session_minutes.maximum
+            minutes, intensity = caps.session_minutes, caps.intensity
             minutes_default = caps.default_minutes
-            level_min, level_max = caps.intensity.minimum, caps.intensity.maximum
-            level_default = caps.intensity.clamp((level_min + level_max) // 2)
+        levels = {CONF_DEFAULT_MINUTES: minutes}
+        if intensity is not None:  # a massager without levels has no default intensity
+            levels[CONF_DEFAULT_INTENSITY] = intensity
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = dict(user_input)
+            for key, allowed in levels.items():
+                # The selector's min and max are checked before this step runs; its step is a
+                # hint to the frontend only, so 15.5 minutes or level 4 of 1-3-5 arrive here.
+                value = user_input[key]
+                if not float(value).is_integer():
+                    errors[key] = "not_whole_number"
+                elif (level := int(value)) not in allowed:
+                    errors[key] = "not_a_level"
+                else:
+                    data[key] = level
+            if not errors:
+                return self.async_create_entry(data=data)
         options = entry.options
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_DEFAULT_MINUTES, default=options.get(CONF_DEFAULT_MINUTES, minutes_default)
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=minutes_min,
-                        max=minutes_max,
-                        step=1,
-                        mode=NumberSelectorMode.BOX,
-                        unit_of_measurement="min",
-                    )
-                ),
+        fields: dict[Any, Any] = {
+            vol.Required(
+                CONF_DEFAULT_MINUTES, default=options.get(CONF_DEFAULT_MINUTES, minutes_default)
+            ): NumberSelector(
+                NumberSelectorConfig(
+                    min=minutes.minimum,
+                    max=minutes.maximum,
+                    step=minutes.step,
+                    mode=NumberSelectorMode.BOX,
+                    unit_of_measurement="min",
+                )
+            )
+        }
+        if intensity is not None:
+            level_default = intensity.clamp((intensity.minimum + intensity.maximum) // 2)
+            fields[
                 vol.Required(
                     CONF_DEFAULT_INTENSITY,
                     default=options.get(CONF_DEFAULT_INTENSITY, level_default),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=level_min, max=level_max, step=1, mode=NumberSelectorMode.SLIDER
-                    )
-                ),
-                vol.Required(
-                    CONF_INSTALL_SENTENCES, default=options.get(CONF_INSTALL_SENTENCES, True)
-                ): BooleanSelector(),
-            }
+                )
+            ] = NumberSelector(
+                NumberSelectorConfig(
+                    min=intensity.minimum,
+                    max=intensity.maximum,
+                    step=intensity.step,
+                    mode=NumberSelectorMode.SLIDER,
+                )
+            )
+        fields[
+            vol.Required(CONF_INSTALL_SENTENCES, default=options.get(CONF_INSTALL_SENTENCES, True))
+        ] = BooleanSelector()
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(vol.Schema(fields), user_input),
+            errors=errors,
         )
-        return self.async_show_form(step_id="init", data_schema=schema)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
 from ipaddress import ip_address
 
 import pytest
@@ -21,7 +22,8 @@ from custom_components.smart_massager.const import (
     CONF_TOKEN,
     DOMAIN,
 )
-from emulators.reference import EmulatorServer, VirtualMassager
+from custom_components.smart_massager.host_input import HostInput, InvalidHostError, parse_host
+from emulators.reference import Catalogue, EmulatorServer, VirtualMassager
 
 
 def closed_port() -> int:
@@ -277,4 +279,215 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
         CONF_DEFAULT_INTENSITY: 7,
         CONF_INSTALL_SENTENCES: False,
     }
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("192.168.1.20", HostInput("192.168.1.20")),
+        ("127.0.0.1 ", HostInput("127.0.0.1")),
+        ("  massager.local\t", HostInput("massager.local")),
+        ("http://192.168.1.20", HostInput("192.168.1.20")),
+        ("https://192.168.1.20:9000/api/v1?x=1#top", HostInput("192.168.1.20", 9000)),
+        ("192.168.1.20/api", HostInput("192.168.1.20")),
+        ("host:8765", HostInput("host", 8765)),
+        ("[::1]", HostInput("::1")),
+        ("[::1]:8765", HostInput("::1", 8765)),
+        ("::1", HostInput("::1")),
+        ("fe80::1%eth0", HostInput("fe80::1%eth0")),
+        ("back-massager.local.", HostInput("back-massager.local.")),
+        ("Back-Massager.LOCAL", HostInput("back-massager.local")),
+        ("bäck.local", HostInput("bäck.local")),
+        ("living_room_massager", HostInput("living_room_massager")),
+    ],
+)
+def test_parse_host_normalises(text: str, expected: HostInput) -> None:
+    assert parse_host(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "http://",
+        "a b",
+        "massager local",
+        "-massager",
+        "a..b",
+        "x" * 64 + ".local",
+        "a" * 250 + ".b.c",
+        "192.168.1.300",  # a mistyped IPv4 address, not a name
+        "[massager]",
+        "[::1",
+        "host:0",
+        "host:70000",
+        "host:port",
+        "http://user:secret@192.168.1.20",
+        "a,b",
+        "a\\b",
+        "xn--",  # not valid IDNA
+        "\u2603" * 70,  # a name too long even before IDNA encoding
+    ],
+)
+def test_parse_host_refuses(text: str) -> None:
+    with pytest.raises(InvalidHostError):
+        parse_host(text)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["http://{host}", "{host} ", "http://{host}:{port}/api/v1", "{host}:{port}"],
+)
+async def test_user_flow_normalises_careless_host(
+    hass: HomeAssistant, emulator: EmulatorServer, typed: str
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    # The port field holds the device's port, unless the host carries one: then it is left at
+    # a wrong value, and the typed one must win.
+    port = closed_port() if "{port}" in typed else emulator.port
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_HOST: typed.format(host=emulator.host, port=emulator.port), CONF_PORT: port},
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "pair")
+    emulator.device.open_pairing()
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert (result["data"][CONF_HOST], result["data"][CONF_PORT]) == (emulator.host, emulator.port)
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize("typed", ["massager local", "http://", "host:99999", "[massager]"])
+async def test_user_flow_invalid_host_is_a_field_error(
+    hass: HomeAssistant, emulator: EmulatorServer, typed: str
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: typed, CONF_PORT: emulator.port}
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "user")
+    assert result["errors"] == {CONF_HOST: "invalid_host"}
+    assert emulator.requests == 0  # nothing was sent anywhere
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: emulator.host, CONF_PORT: emulator.port}
+    )
+    assert result["step_id"] == "pair"
+
+
+async def test_reconfigure_normalises_and_refuses_host(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: EmulatorServer
+) -> None:
+    entry = init_integration
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "massager local", CONF_PORT: emulator.port}
+    )
+    assert result["errors"] == {CONF_HOST: "invalid_host"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_HOST: f" http://{emulator.host}:{emulator.port}/ ", CONF_PORT: closed_port()},
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert (entry.data[CONF_HOST], entry.data[CONF_PORT]) == (emulator.host, emulator.port)
+    await hass.async_block_till_done()
+
+
+async def test_reauth_errors_recover(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: EmulatorServer
+) -> None:
+    entry = init_integration
+    result = await entry.start_reauth_flow(hass)
+    await emulator.stop()  # unreachable while identifying
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["errors"] == {"base": "cannot_connect"}
+    await emulator.start()
+    emulator.device.pairing_always_open = True
+    emulator.faults.http_500 = True  # identifying answers garbage
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["errors"] == {"base": "unknown"}
+    emulator.faults.http_500 = False
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reauth_successful")
+    await hass.async_block_till_done()
+
+
+async def test_options_flow_uses_the_device_step(
+    hass: HomeAssistant, config_entry: MockConfigEntry, emulator: EmulatorServer
+) -> None:
+    emulator.device.catalogue = Catalogue(intensity_min=1, intensity_max=9, intensity_step=2)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    schema = result["data_schema"].schema
+    intensity = next(key for key in schema if key == CONF_DEFAULT_INTENSITY)
+    assert schema[intensity].config["step"] == 2
+    assert intensity.default() == 5  # the middle level, on a step
+
+    # Half a minute and a level between steps: each a field error, nothing stored.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_DEFAULT_MINUTES: 15.5, CONF_DEFAULT_INTENSITY: 4, CONF_INSTALL_SENTENCES: True},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {
+        CONF_DEFAULT_MINUTES: "not_whole_number",
+        CONF_DEFAULT_INTENSITY: "not_a_level",
+    }
+    assert config_entry.options == {}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_DEFAULT_MINUTES: 15.0, CONF_DEFAULT_INTENSITY: 7.0, CONF_INSTALL_SENTENCES: True},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options == {
+        CONF_DEFAULT_MINUTES: 15,
+        CONF_DEFAULT_INTENSITY: 7,
+        CONF_INSTALL_SENTENCES: True,
+    }
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_options_flow_before_the_entry_loads(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    # Not set up: no capabilities to read yet, so the reference ranges apply.
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    schema = result["data_schema"].schema
+    limits = {
+        str(key): (schema[key].config["min"], schema[key].config["max"])
+        for key in schema
+        if key in (CONF_DEFAULT_MINUTES, CONF_DEFAULT_INTENSITY)
+    }
+    assert limits == {CONF_DEFAULT_MINUTES: (1, 30), CONF_DEFAULT_INTENSITY: (1, 10)}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_DEFAULT_MINUTES: 30, CONF_DEFAULT_INTENSITY: 1, CONF_INSTALL_SENTENCES: False},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options[CONF_DEFAULT_MINUTES] == 30
+
+
+async def test_options_flow_without_intensity_levels(
+    hass: HomeAssistant, init_integration: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A massager with no levels at all (a massager on a smart plug): no default intensity to ask.
+    runtime = init_integration.runtime_data
+    caps = replace(runtime.info.capabilities, intensity=None)
+    monkeypatch.setattr(runtime, "info", replace(runtime.info, capabilities=caps))
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert [str(key) for key in result["data_schema"].schema] == [
+        CONF_DEFAULT_MINUTES,
+        CONF_INSTALL_SENTENCES,
+    ]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_DEFAULT_MINUTES: 20, CONF_INSTALL_SENTENCES: True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {CONF_DEFAULT_MINUTES: 20, CONF_INSTALL_SENTENCES: True}
     await hass.async_block_till_done()
