@@ -2,6 +2,12 @@
 
 No HTTP here: the server in server.py translates requests into these calls. Every rule of
 docs/protocol.md's "Behaviour" section lives in this module, so it can be read in one place.
+
+Clocks, as on real hardware: every deadline (session end, pause timeout, pairing window, the
+lockout after wrong tokens) is measured on a monotonic clock, which only moves forward at a steady
+rate. The wall clock can be stepped by NTP or simply be wrong; it only labels times for display
+(`now`, `started_at`, `ends_at`, `pause_expires_at`). A session timed on the wall clock ran for
+210 minutes instead of 30 when NTP stepped the clock back 3 hours.
 """
 
 from __future__ import annotations
@@ -9,11 +15,20 @@ from __future__ import annotations
 import asyncio
 import math
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from .auth import (
+    HINT_PATTERN,
+    NONCE_PATTERN,
+    FailureLimiter,
+    challenge_proof,
+    match_hint,
+    match_token,
+)
 from .catalogue import Catalogue
 
 if TYPE_CHECKING:
@@ -26,6 +41,15 @@ PAIRING_WINDOW = timedelta(seconds=120)
 def utc_now() -> datetime:
     """Wall-clock time in UTC (freezegun patches this in tests that freeze time)."""
     return datetime.now(UTC)
+
+
+def monotonic_now() -> float:
+    """Seconds on the OS's monotonic clock.
+
+    Looked up at every call, not bound once, so that freezegun's patched time.monotonic (tests
+    that freeze time) moves the device's deadlines as it moves the event loop's clock.
+    """
+    return time.monotonic()
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -56,6 +80,7 @@ class ProtocolError(Exception):
         *,
         field: str | None = None,
         allowed: object = None,
+        retry_after_s: int | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -63,6 +88,7 @@ class ProtocolError(Exception):
         self.message = message
         self.field = field
         self.allowed = allowed
+        self.retry_after_s = retry_after_s  # sent as the Retry-After header (429)
 
     def as_json(self) -> dict[str, object]:
         """The error body of docs/protocol.md."""
@@ -98,6 +124,7 @@ class VirtualMassager:
         firmware: str = "1.4.2",
         catalogue: Catalogue | None = None,
         clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = monotonic_now,
     ) -> None:
         self.serial = serial
         self.name = name
@@ -105,12 +132,19 @@ class VirtualMassager:
         self.manufacturer = manufacturer
         self.firmware = firmware
         self.catalogue = catalogue or Catalogue()
-        self._clock = clock
+        self._wall_clock = clock
+        self._monotonic_clock = monotonic
+        # Time skipped ahead on both clocks, as if that long had passed (tests; a real device
+        # cannot). The loop timer does not know about it: call check_deadlines() afterwards.
         self.clock_offset = timedelta()
+        # Fault: the wall clock alone is this far off (an NTP step, an RTC that was never set).
+        # It moves every displayed time and no deadline.
+        self.wall_clock_error = timedelta()
         self.listeners: list[Callable[[], None]] = []
         self.tokens: set[str] = set()
+        self.failures = FailureLimiter(self.monotonic)
         self.pairing_always_open = False
-        self._pairing_until: datetime | None = None
+        self._pairing_deadline: float | None = None
 
         cat = self.catalogue
         self.program = next(iter(cat.programs))
@@ -119,20 +153,50 @@ class VirtualMassager:
         self.minutes = cat.minutes_default
         self.heat = False
         self.status = Status.IDLE
-        self.started_at: datetime | None = None
-        self.ends_at: datetime | None = None
         self.paused_remaining_s = 0
-        self.pause_expires_at: datetime | None = None
+        # Moments and deadlines, in seconds on the monotonic clock (see the module docstring).
+        self._started: float | None = None
+        self._session_deadline: float | None = None
+        self._pause_deadline: float | None = None
         self.error: dict[str, str] | None = None
         self.seq = 0
         self.boot_id = secrets.token_hex(4)
         self._timer: asyncio.TimerHandle | None = None
 
-    # -- clock -------------------------------------------------------------------------------
+    # -- clocks ------------------------------------------------------------------------------
 
     def now(self) -> datetime:
-        """The device's clock: wall time plus the injected offset (fault: clock off)."""
-        return self._clock() + self.clock_offset
+        """The device's wall clock, for display only: skipped time plus the wall-clock fault."""
+        return self._wall_clock() + self.clock_offset + self.wall_clock_error
+
+    def monotonic(self) -> float:
+        """The device's monotonic clock in seconds (plus skipped time): every deadline's clock."""
+        return self._monotonic_clock() + self.clock_offset.total_seconds()
+
+    def _as_wall_time(self, moment: float | None) -> datetime | None:
+        """A monotonic moment shown as wall-clock time: wall now + the time until it (or since)."""
+        if moment is None:
+            return None
+        return self.now() + timedelta(seconds=moment - self.monotonic())
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When the session started, on the wall clock as it is now (None without a session)."""
+        return self._as_wall_time(self._started)
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When the running session ends, on the wall clock (None unless running)."""
+        if self.status is not Status.RUNNING:
+            return None
+        return self._as_wall_time(self._session_deadline)
+
+    @property
+    def pause_expires_at(self) -> datetime | None:
+        """When the paused session ends by itself, on the wall clock (None unless paused)."""
+        if self.status is not Status.PAUSED:
+            return None
+        return self._as_wall_time(self._pause_deadline)
 
     # -- pairing -----------------------------------------------------------------------------
 
@@ -141,15 +205,15 @@ class VirtualMassager:
         """True while the pairing button window is open (or pairing is always open)."""
         if self.pairing_always_open:
             return True
-        return self._pairing_until is not None and self.now() < self._pairing_until
+        return self._pairing_deadline is not None and self.monotonic() < self._pairing_deadline
 
     def open_pairing(self, window: timedelta = PAIRING_WINDOW) -> None:
         """What holding the device's button does."""
-        self._pairing_until = self.now() + window
+        self._pairing_deadline = self.monotonic() + window.total_seconds()
 
     def close_pairing(self) -> None:
         """End the pairing window (and the always-open demo mode)."""
-        self._pairing_until = None
+        self._pairing_deadline = None
         self.pairing_always_open = False
 
     def pair(self) -> str:
@@ -168,12 +232,49 @@ class VirtualMassager:
         """What a factory reset does to pairings."""
         self.tokens.clear()
 
+    # -- authentication ----------------------------------------------------------------------
+
+    def authorize(self, presented: str | None, peer: str) -> str:
+        """The stored token a request presented (None: it presented none).
+
+        401 `unauthorized` if no token matches; only a presented, wrong token counts as a guess
+        against `peer` (an address). 429 `too_many_attempts` while `peer` is locked out.
+        """
+        self._refuse_locked_out(peer)
+        token = None if presented is None else match_token(self.tokens, presented)
+        if token is None:
+            if presented is not None:
+                self.failures.failed(peer)
+            raise ProtocolError(401, "unauthorized", "missing, wrong or revoked token")
+        return token
+
+    def challenge(self, body: object, peer: str) -> dict[str, object]:
+        """POST /api/v1/challenge: prove that this device holds the token named by a hint."""
+        nonce, hint = _challenge_fields(body)
+        self._refuse_locked_out(peer)
+        token = match_hint(self.tokens, hint)
+        if token is None:
+            self.failures.failed(peer)
+            raise ProtocolError(401, "invalid_token", "no paired token has this hint")
+        return {"proof": challenge_proof(token, nonce, self.serial), "serial": self.serial}
+
+    def _refuse_locked_out(self, peer: str) -> None:
+        retry_after = self.failures.retry_after(peer)
+        if retry_after:
+            raise ProtocolError(
+                429,
+                "too_many_attempts",
+                f"too many wrong tokens from this address: try again in {retry_after} s",
+                retry_after_s=retry_after,
+            )
+
     # -- views -------------------------------------------------------------------------------
 
     def identity_json(self) -> dict[str, object]:
         """GET /api/v1/pair."""
         return {
             "protocol": 1,
+            "challenge": True,  # protocol v1.1: POST /api/v1/challenge is served
             "serial": self.serial,
             "name": self.name,
             "model": self.model,
@@ -194,8 +295,8 @@ class VirtualMassager:
 
     def remaining_s(self) -> int:
         """Seconds left in the session; frozen while paused."""
-        if self.status is Status.RUNNING and self.ends_at is not None:
-            return max(0, math.ceil((self.ends_at - self.now()).total_seconds()))
+        if self.status is Status.RUNNING and self._session_deadline is not None:
+            return max(0, math.ceil(self._session_deadline - self.monotonic()))
         if self.status is Status.PAUSED:
             return self.paused_remaining_s
         return 0
@@ -210,7 +311,7 @@ class VirtualMassager:
             "heat": self.heat,
             "minutes": self.minutes,
             "started_at": iso(self.started_at),
-            "ends_at": iso(self.ends_at) if self.status is Status.RUNNING else None,
+            "ends_at": iso(self.ends_at),
             "remaining_s": self.remaining_s(),
             "pause_expires_at": iso(self.pause_expires_at),
             "error": dict(self.error) if self.error else None,
@@ -253,13 +354,12 @@ class VirtualMassager:
                 409, "session_active", "a session is already active: stop it before starting"
             )
         self._apply(change)
-        now = self.now()
         self.status = Status.RUNNING
         self.error = None
-        self.started_at = now
-        self.ends_at = now + timedelta(minutes=self.minutes)
-        self.pause_expires_at = None
-        self._schedule(self.ends_at)
+        self._started = self.monotonic()
+        self._session_deadline = self._started + self.minutes * 60
+        self._pause_deadline = None
+        self._schedule(self._session_deadline)
         self._changed()
 
     def change(self, body: object) -> None:
@@ -283,9 +383,9 @@ class VirtualMassager:
             raise ProtocolError(409, "invalid_state", f"cannot pause while {self.status.value}")
         self.paused_remaining_s = self.remaining_s()
         self.status = Status.PAUSED
-        self.ends_at = None
-        self.pause_expires_at = self.now() + timedelta(minutes=self.catalogue.pause_timeout_minutes)
-        self._schedule(self.pause_expires_at)
+        self._session_deadline = None
+        self._pause_deadline = self.monotonic() + self.catalogue.pause_timeout_minutes * 60
+        self._schedule(self._pause_deadline)
         self._changed()
 
     def resume(self) -> None:
@@ -295,9 +395,9 @@ class VirtualMassager:
         if self.status is not Status.PAUSED:
             raise ProtocolError(409, "invalid_state", f"cannot resume while {self.status.value}")
         self.status = Status.RUNNING
-        self.ends_at = self.now() + timedelta(seconds=self.paused_remaining_s)
-        self.pause_expires_at = None
-        self._schedule(self.ends_at)
+        self._session_deadline = self.monotonic() + self.paused_remaining_s
+        self._pause_deadline = None
+        self._schedule(self._session_deadline)
         self._changed()
 
     def stop(self) -> None:
@@ -368,16 +468,16 @@ class VirtualMassager:
         self.shutdown()
         self.status = status
         self.heat = False
-        self.started_at = None
-        self.ends_at = None
+        self._started = None
+        self._session_deadline = None
         self.paused_remaining_s = 0
-        self.pause_expires_at = None
+        self._pause_deadline = None
         self._changed()
 
-    def _schedule(self, deadline: datetime) -> None:
-        """Call `check_deadlines` at `deadline`, measured on the device clock."""
+    def _schedule(self, deadline: float) -> None:
+        """Call `check_deadlines` at `deadline`, a time on the device's monotonic clock."""
         self.shutdown()
-        delay = max(0.0, (deadline - self.now()).total_seconds())
+        delay = max(0.0, deadline - self.monotonic())
         self._timer = asyncio.get_running_loop().call_later(delay, self.check_deadlines)
 
     @property
@@ -388,29 +488,43 @@ class VirtualMassager:
         return self._timer.when() - asyncio.get_running_loop().time()
 
     def check_deadlines(self) -> None:
-        """End a session whose end, or a pause whose timeout, has passed on the device clock.
+        """End a session whose end, or a pause whose timeout, has passed on the monotonic clock.
 
-        The loop timer calls this at the deadline. It can fire early against the device clock
-        (tests that freeze the wall clock fire timers directly), so it re-arms until the device
-        clock says the deadline has passed.
+        The loop timer calls this at the deadline. Tests call it directly after skipping time
+        (`clock_offset`, an injected monotonic clock), and then it may be early against the
+        device's clock: it re-arms until that clock says the deadline has passed.
         """
         self.shutdown()  # when called directly, the pending timer must not fire later as well
-        now = self.now()
-        if self.status is Status.RUNNING and self.ends_at is not None:
-            if now >= self.ends_at:
+        now = self.monotonic()
+        if self.status is Status.RUNNING and self._session_deadline is not None:
+            if now >= self._session_deadline:
                 self._end(Status.FINISHED)
             else:
-                self._schedule(self.ends_at)
-        elif self.status is Status.PAUSED and self.pause_expires_at is not None:
-            if now >= self.pause_expires_at:
+                self._schedule(self._session_deadline)
+        elif self.status is Status.PAUSED and self._pause_deadline is not None:
+            if now >= self._pause_deadline:
                 self._end(Status.IDLE)
             else:
-                self._schedule(self.pause_expires_at)
+                self._schedule(self._pause_deadline)
 
     def _changed(self) -> None:
         self.seq += 1
         for listener in list(self.listeners):
             listener()
+
+
+def _challenge_fields(body: object) -> tuple[str, str]:
+    """`nonce` and `token_hint` of a challenge body, or 400 naming the field at fault."""
+    if not isinstance(body, dict):
+        raise ProtocolError(400, "invalid_json", "the body must be a JSON object")
+    for key, pattern, shape in (
+        ("nonce", NONCE_PATTERN, "16 to 64 lower-case hex characters"),
+        ("token_hint", HINT_PATTERN, "16 lower-case hex characters"),
+    ):
+        value = body.get(key)
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise ProtocolError(400, "invalid_challenge", f"{key} must be {shape}", field=key)
+    return body["nonce"], body["token_hint"]
 
 
 def _choice(body: dict[Any, Any], key: str, options: dict[str, str], code: str) -> str | None:

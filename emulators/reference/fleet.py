@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from .catalogue import Catalogue
@@ -16,7 +17,11 @@ def device_name(base: str, index: int) -> str:
 
 @dataclass
 class Fleet:
-    """N emulators; port 0 gives each an OS-chosen port, otherwise ports are consecutive."""
+    """N emulators; port 0 gives each an OS-chosen port, otherwise ports are consecutive.
+
+    Each massager has its own admin API (on 127.0.0.1, consecutive from `admin_port` likewise),
+    so a device's admin calls are the same with one massager or fifty; all share one admin token.
+    """
 
     count: int = 1
     host: str = "127.0.0.1"
@@ -24,6 +29,8 @@ class Fleet:
     name: str = "Back massager"
     pairing_open: bool = False
     catalogue: Catalogue = field(default_factory=Catalogue)
+    admin_port: int = 0
+    admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     servers: list[EmulatorServer] = field(default_factory=list)
 
     async def start(self) -> list[EmulatorServer]:
@@ -37,7 +44,11 @@ class Fleet:
                 )
                 device.pairing_always_open = self.pairing_open
                 server = EmulatorServer(
-                    device, host=self.host, port=self.port + index if self.port else 0
+                    device,
+                    host=self.host,
+                    port=self.port + index if self.port else 0,
+                    admin_port=self.admin_port + index if self.admin_port else 0,
+                    admin_token=self.admin_token,
                 )
                 await server.start()
                 self.servers.append(server)

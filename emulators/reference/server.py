@@ -1,8 +1,9 @@
 """The emulator's HTTP server: docs/protocol.md over real TCP, plus fault injection.
 
-Protocol routes live under /api/v1. Admin routes under /emulator let tests, the demo and the
-benchmark play the parts a real device gets from the outside world (its button, a power cut, a
-flaky Wi-Fi). They are not part of the protocol and a real massager has none of them.
+Two sites per massager. The device's port serves the protocol (/api/v1) and nothing else. The
+admin API (admin.py, routes under /emulator) has its own port on 127.0.0.1 and its own token: it
+lets tests, the demo and the benchmark play the outside world (the button, a power cut, a flaky
+Wi-Fi), and it stays up while the device is "powered off".
 """
 
 from __future__ import annotations
@@ -10,19 +11,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
-from datetime import timedelta
-from typing import Any
+from dataclasses import dataclass
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSMsgType, hdrs, web
 
+from .admin import ADMIN_HOST, AdminApi
 from .device import ProtocolError, VirtualMassager
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-# Only /api/v1/pair is reachable without a token (docs/protocol.md, "Authentication and pairing").
-_OPEN_PATHS = frozenset({("GET", "/api/v1/pair"), ("POST", "/api/v1/pair")})
+# Reachable without a token (docs/protocol.md, "Authentication and pairing"): the identity,
+# pairing (guarded by the button) and the challenge (the proof is its authentication).
+_OPEN_PATHS = frozenset(
+    {("GET", "/api/v1/pair"), ("POST", "/api/v1/pair"), ("POST", "/api/v1/challenge")}
+)
 HEARTBEAT_S = 10.0
 MALFORMED_BODY = '{"status": "running", "program": '
 
@@ -37,16 +41,30 @@ class Faults:
 
 
 class EmulatorServer:
-    """Serves one VirtualMassager on host:port; port 0 lets the OS choose (tests)."""
+    """Serves one VirtualMassager on host:port and its admin API on 127.0.0.1:admin_port.
 
-    def __init__(self, device: VirtualMassager, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    Port 0 lets the OS choose (tests). Without `admin_token` a random one is made; tests read it
+    from `admin_token` and the admin API's address from `admin_url`.
+    """
+
+    def __init__(
+        self,
+        device: VirtualMassager,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        admin_port: int = 0,
+        admin_token: str | None = None,
+    ) -> None:
         self.device = device
         self.host = host
         self.port = port
         self.faults = Faults()
         self.requests = 0
+        self.admin = AdminApi(self, admin_token or secrets.token_urlsafe(32), admin_port)
         self._streams: dict[web.WebSocketResponse, asyncio.Queue[str]] = {}
         self._runner: web.AppRunner | None = None
+        self._admin_runner: web.AppRunner | None = None
         self._power_task: asyncio.Task[None] | None = None
         device.listeners.append(self._broadcast)
 
@@ -58,32 +76,53 @@ class EmulatorServer:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def admin_url(self) -> str:
+        """Base URL of the admin API (always on 127.0.0.1)."""
+        return f"http://{ADMIN_HOST}:{self.admin.port}"
+
+    @property
+    def admin_token(self) -> str:
+        """The bearer token the admin API requires."""
+        return self.admin.token
+
+    @property
     def running(self) -> bool:
-        """True while the server accepts connections ("powered on")."""
+        """True while the device's server accepts connections ("powered on")."""
         return self._runner is not None
 
     async def start(self) -> None:
-        """Power on: listen on host:port (the same port again after a power cut)."""
-        if self._runner is not None:
-            return
-        runner = web.AppRunner(self._build_app(), access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
-        await site.start()
-        server = site._server  # noqa: SLF001  # aiohttp exposes no public way to read the bound port
-        if isinstance(server, asyncio.Server) and server.sockets:
-            self.port = server.sockets[0].getsockname()[1]
-        self._runner = runner
+        """Power on: listen on host:port (the same port again after a power cut).
+
+        The admin API starts with the first power-on and stays up until `stop()`.
+        """
+        admin_started = self._admin_runner is None
+        if admin_started:
+            self._admin_runner, self.admin.port = await _serve(
+                self.admin.build_app(), ADMIN_HOST, self.admin.port
+            )
+        if self._runner is None:
+            try:
+                self._runner, self.port = await _serve(self._build_app(), self.host, self.port)
+            except BaseException:
+                if admin_started:  # a failed first start leaves nothing listening
+                    await self._stop_admin()
+                raise
 
     async def stop(self) -> None:
-        """Power off: close every connection and the listening socket. The session is lost."""
+        """Power off for good: the device (its session is lost) and the admin API."""
         if self._power_task is not None and self._power_task is not asyncio.current_task():
             self._power_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._power_task
             self._power_task = None
         await self._power_off()
+        await self._stop_admin()
         self.device.shutdown()
+
+    async def _stop_admin(self) -> None:
+        runner, self._admin_runner = self._admin_runner, None
+        if runner is not None:
+            await runner.cleanup()
 
     async def _power_off(self) -> None:
         runner, self._runner = self._runner, None
@@ -94,10 +133,14 @@ class EmulatorServer:
         self.device.reboot()
 
     async def power_cycle(self, off_seconds: float) -> None:
-        """Power off now and on again after `off_seconds` (admin call from another process)."""
+        """Power off now and on again after `off_seconds`."""
         await self._power_off()
         await asyncio.sleep(off_seconds)
         await self.start()
+
+    def power_cycle_soon(self, off_seconds: float) -> None:
+        """`power_cycle` as a task (the admin call answers before the power goes)."""
+        self._power_task = asyncio.get_running_loop().create_task(self.power_cycle(off_seconds))
 
     async def drop_streams(self) -> None:
         """Fault: close every event stream (Wi-Fi hiccup); clients are expected to reconnect."""
@@ -125,32 +168,15 @@ class EmulatorServer:
                 web.post("/api/v1/session/pause", self._command(self.device.pause)),
                 web.post("/api/v1/session/resume", self._command(self.device.resume)),
                 web.post("/api/v1/session/stop", self._command(self.device.stop)),
+                web.post("/api/v1/challenge", self._challenge),
                 web.get("/api/v1/events", self._events),
-                web.get("/emulator", self._admin_overview),
-                web.post("/emulator/pairing", self._admin_pairing),
-                web.post("/emulator/faults", self._admin_faults),
-                web.post("/emulator/drop-streams", self._admin_drop_streams),
-                web.post("/emulator/reboot", self._admin_reboot),
-                web.post("/emulator/power-cycle", self._admin_power_cycle),
-                web.post("/emulator/revoke-tokens", self._admin_revoke),
-                web.post("/emulator/press", self._admin_press),
-                web.post("/emulator/clock", self._admin_clock),
-                web.post("/emulator/error", self._admin_error),
             ]
         )
         return app
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path.startswith("/api/"):
-            return await self._protocol_request(request, handler)
-        try:
-            return await handler(request)
-        except ProtocolError as err:  # admin routes answer errors in the same JSON shape
-            return web.json_response(err.as_json(), status=err.status)
-
-    async def _protocol_request(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """Faults, authentication and the protocol's error bodies around one /api request."""
+        """Faults, authentication and the protocol's error bodies around every request."""
         self.requests += 1
         if self.faults.delay_s:
             await asyncio.sleep(self.faults.delay_s)
@@ -159,10 +185,13 @@ class EmulatorServer:
             return self._json(error.as_json(), status=error.status)
         try:
             if (request.method, request.path) not in _OPEN_PATHS:
-                self._authorize(request)
+                request["token"] = self._authorize(request)
             return await handler(request)
         except ProtocolError as err:
-            return self._json(err.as_json(), status=err.status)
+            response = self._json(err.as_json(), status=err.status)
+            if err.retry_after_s is not None:
+                response.headers[hdrs.RETRY_AFTER] = str(err.retry_after_s)
+            return response
         except web.HTTPNotFound:
             return self._json(
                 {"error": {"code": "not_found", "message": "no such path"}}, status=404
@@ -173,11 +202,10 @@ class EmulatorServer:
                 status=405,
             )
 
-    def _authorize(self, request: web.Request) -> None:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme != "Bearer" or token not in self.device.tokens:
-            raise ProtocolError(401, "unauthorized", "missing, wrong or revoked token")
+    def _authorize(self, request: web.Request) -> str:
+        """The stored token the request carries (401/429 from the device otherwise)."""
+        scheme, _, presented = request.headers.get(hdrs.AUTHORIZATION, "").partition(" ")
+        return self.device.authorize(presented if scheme == "Bearer" else None, _peer(request))
 
     def _json(self, body: object, *, status: int = 200) -> web.Response:
         text = MALFORMED_BODY if self.faults.malformed_json else json.dumps(body)
@@ -200,9 +228,11 @@ class EmulatorServer:
         return self._json({"token": self.device.pair()})
 
     async def _unpair(self, request: web.Request) -> web.Response:
-        token = request.headers["Authorization"].partition(" ")[2]
-        self.device.tokens.discard(token)
+        self.device.tokens.discard(request["token"])
         return web.Response(status=204)
+
+    async def _challenge(self, request: web.Request) -> web.Response:
+        return self._json(self.device.challenge(await self._body(request), _peer(request)))
 
     async def _info(self, _request: web.Request) -> web.Response:
         return self._json(self.device.info_json())
@@ -263,76 +293,19 @@ class EmulatorServer:
         for queue in self._streams.values():
             queue.put_nowait(message)
 
-    # -- admin handlers (not part of the protocol) ---------------------------------------------
 
-    async def _admin_body(self, request: web.Request) -> dict[str, Any]:
-        body = await self._body(request)
-        if not isinstance(body, dict):
-            raise ProtocolError(400, "invalid_json", "the body must be a JSON object")
-        return body
+async def _serve(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Serve `app` on host:port; returns its runner and the port it got (port 0: OS-chosen)."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_address=True)
+    await site.start()
+    server = site._server  # noqa: SLF001  # aiohttp exposes no public way to read the bound port
+    if isinstance(server, asyncio.Server) and server.sockets:
+        port = server.sockets[0].getsockname()[1]
+    return runner, port
 
-    def _admin_ok(self) -> web.Response:
-        return web.json_response(self._overview())
 
-    def _overview(self) -> dict[str, object]:
-        return {
-            "identity": self.device.identity_json(),
-            "state": self.device.state_json(),
-            "faults": asdict(self.faults),
-            "streams": self.stream_count,
-            "requests": self.requests,
-            "tokens": len(self.device.tokens),
-        }
-
-    async def _admin_overview(self, _request: web.Request) -> web.Response:
-        return self._admin_ok()
-
-    async def _admin_pairing(self, request: web.Request) -> web.Response:
-        body = await self._admin_body(request)
-        if body.get("open", True):
-            self.device.open_pairing(timedelta(seconds=float(body.get("seconds", 120))))
-        else:
-            self.device.close_pairing()
-        return self._admin_ok()
-
-    async def _admin_faults(self, request: web.Request) -> web.Response:
-        body = await self._admin_body(request)
-        self.faults.delay_s = float(body.get("delay_s", self.faults.delay_s))
-        self.faults.http_500 = bool(body.get("http_500", self.faults.http_500))
-        self.faults.malformed_json = bool(body.get("malformed_json", self.faults.malformed_json))
-        return self._admin_ok()
-
-    async def _admin_drop_streams(self, _request: web.Request) -> web.Response:
-        await self.drop_streams()
-        return self._admin_ok()
-
-    async def _admin_reboot(self, _request: web.Request) -> web.Response:
-        self.device.reboot()
-        await self.drop_streams()
-        return self._admin_ok()
-
-    async def _admin_power_cycle(self, request: web.Request) -> web.Response:
-        body = await self._admin_body(request)
-        seconds = float(body.get("seconds", 5))
-        # Answer first: the power cut closes this very connection.
-        self._power_task = asyncio.get_running_loop().create_task(self.power_cycle(seconds))
-        return self._admin_ok()
-
-    async def _admin_revoke(self, _request: web.Request) -> web.Response:
-        self.device.revoke_tokens()
-        await self.drop_streams()
-        return self._admin_ok()
-
-    async def _admin_press(self, request: web.Request) -> web.Response:
-        self.device.press(await self._admin_body(request))
-        return self._admin_ok()
-
-    async def _admin_clock(self, request: web.Request) -> web.Response:
-        body = await self._admin_body(request)
-        self.device.clock_offset = timedelta(seconds=float(body.get("offset_s", 0)))
-        return self._admin_ok()
-
-    async def _admin_error(self, request: web.Request) -> web.Response:
-        body = await self._admin_body(request)
-        self.device.fail(str(body.get("code", "overheat")), str(body.get("message", "Overheated")))
-        return self._admin_ok()
+def _peer(request: web.Request) -> str:
+    """The address a request came from: the unit that wrong tokens are counted per."""
+    return request.remote or "unknown"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -64,6 +65,9 @@ class LiveHomeAssistant:
     workdir: Path
     ha_port: int = field(default_factory=free_port)
     emulator_port: int = field(default_factory=free_port)
+    emulator_admin_port: int = field(default_factory=free_port)
+    # The emulator's admin API needs a token; this one is handed over in the environment.
+    emulator_admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     token: str = ""
 
@@ -77,9 +81,16 @@ class LiveHomeAssistant:
         """The emulator's base URL."""
         return f"http://127.0.0.1:{self.emulator_port}"
 
+    @property
+    def emulator_admin_url(self) -> str:
+        """The emulator's admin API (its own port, on 127.0.0.1 only)."""
+        return f"http://127.0.0.1:{self.emulator_admin_port}"
+
     def emulator_state(self) -> dict[str, Any]:
         """The massager's own state, read from the emulator (not from Home Assistant)."""
-        overview: dict[str, Any] = request(f"{self.emulator_url}/emulator")
+        overview: dict[str, Any] = request(
+            f"{self.emulator_admin_url}/emulator", token=self.emulator_admin_token
+        )
         return dict(overview["state"])
 
     def start(self) -> None:
@@ -96,7 +107,11 @@ class LiveHomeAssistant:
         )
         self._write_http_storage(config)
         log = (self.workdir / "processes.log").open("ab")
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "SMART_MASSAGER_ADMIN_TOKEN": self.emulator_admin_token,
+        }
         self._spawn(
             [
                 sys.executable,
@@ -104,6 +119,8 @@ class LiveHomeAssistant:
                 "emulators.reference",
                 "--port",
                 str(self.emulator_port),
+                "--admin-port",
+                str(self.emulator_admin_port),
                 "--pairing",
                 "open",
             ],

@@ -46,6 +46,18 @@ async def call(
         return response.status, (await response.json() if text else None)
 
 
+async def admin(
+    http: aiohttp.ClientSession, emulator: EmulatorServer, path: str, body: Any = None
+) -> tuple[int, Any]:
+    """One admin call as a local tool makes it: the admin port, the admin token, JSON."""
+    async with http.post(
+        f"{emulator.admin_url}/emulator/{path}",
+        headers={"Authorization": f"Bearer {emulator.admin_token}"},
+        json=body if body is not None else {},
+    ) as response:
+        return response.status, await response.json()
+
+
 async def test_pairing_only_in_pairing_mode(
     http: aiohttp.ClientSession, emulator: EmulatorServer
 ) -> None:
@@ -293,45 +305,37 @@ async def test_press_and_faults(
     http: aiohttp.ClientSession, emulator: EmulatorServer, token: str
 ) -> None:
     device = emulator.device
-    async with http.post(
-        f"{emulator.url}/emulator/press", json={"action": "start", "intensity": 2}
-    ) as r:
-        assert r.status == 200
+    status, _ = await admin(http, emulator, "press", {"action": "start", "intensity": 2})
+    assert status == 200
     assert (device.status, device.intensity) == (Status.RUNNING, 2)
-    async with http.post(f"{emulator.url}/emulator/press", json={"intensity": 42}) as r:
-        assert r.status == 422
+    status, _ = await admin(http, emulator, "press", {"intensity": 42})
+    assert status == 422
     assert device.intensity == 2
 
-    async with http.post(f"{emulator.url}/emulator/faults", json={"http_500": True}) as r:
-        assert (await r.json())["faults"]["http_500"] is True
+    status, overview = await admin(http, emulator, "faults", {"http_500": True})
+    assert overview["faults"]["http_500"] is True
     status, answer = await call(http, emulator, "POST", "/api/v1/session/stop", token=token)
     assert (status, answer["error"]["code"]) == (500, "internal_error")
     assert device.status is Status.RUNNING
 
-    async with http.post(
-        f"{emulator.url}/emulator/faults", json={"http_500": False, "malformed_json": True}
-    ):
-        pass
+    await admin(http, emulator, "faults", {"http_500": False, "malformed_json": True})
     async with http.get(
         f"{emulator.url}/api/v1/state", headers={"Authorization": f"Bearer {token}"}
     ) as r:
         with pytest.raises(ValueError):  # noqa: PT011  # json's own error type
             await r.json(content_type=None)
 
-    async with http.post(f"{emulator.url}/emulator/faults", json={"malformed_json": False}):
-        pass
-    async with http.post(f"{emulator.url}/emulator/error", json={"code": "overheat"}) as r:
-        state = (await r.json())["state"]
+    await admin(http, emulator, "faults", {"malformed_json": False})
+    _, overview = await admin(http, emulator, "error", {"code": "overheat"})
+    state = overview["state"]
     assert (state["status"], state["heat"], state["error"]["code"]) == ("error", False, "overheat")
 
     boot = device.boot_id
-    async with http.post(f"{emulator.url}/emulator/reboot"):
-        pass
+    await admin(http, emulator, "reboot")
     assert (device.status, device.seq) == (Status.IDLE, 1)
     assert device.boot_id != boot
 
-    async with http.post(f"{emulator.url}/emulator/revoke-tokens"):
-        pass
+    await admin(http, emulator, "revoke-tokens")
     status, _ = await call(http, emulator, "GET", "/api/v1/state", token=token)
     assert status == 401
 
@@ -361,5 +365,9 @@ async def test_fleet_numbers_devices() -> None:
         assert len({server.port for server in servers}) == 3
         assert len({server.device.serial for server in servers}) == 3
         assert all(server.device.pairing_open for server in servers)
+        # One admin API per massager, all on loopback, all with the fleet's one token.
+        assert len({server.admin_url for server in servers}) == 3
+        assert all(server.admin_url.startswith("http://127.0.0.1:") for server in servers)
+        assert {server.admin_token for server in servers} == {fleet.admin_token}
     finally:
         await fleet.stop()

@@ -6,11 +6,13 @@ import re
 from pathlib import Path
 
 import aiohttp
+import pytest
 
-from emulators.reference import EmulatorServer
+from emulators.reference import EmulatorServer, VirtualMassager
 
 PROTOCOL = Path(__file__).parents[2] / "docs" / "protocol.md"
 ROW = re.compile(r"^\| (GET|POST|PATCH|DELETE) \| `(/api/v1/[a-z/]+)` \| (yes|no) \|", re.MULTILINE)
+VECTOR = re.compile(r"^(token|serial|nonce|token_hint|proof) +(\S+)$", re.MULTILINE)
 
 
 def documented_endpoints() -> list[tuple[str, str, bool]]:
@@ -22,7 +24,7 @@ def documented_endpoints() -> list[tuple[str, str, bool]]:
 
 def test_the_table_is_read() -> None:
     # Guards the regular expression: a reworded table must not silently test nothing.
-    assert len(documented_endpoints()) == 11
+    assert len(documented_endpoints()) == 12
 
 
 async def test_every_documented_endpoint_exists(emulator: EmulatorServer, token: str) -> None:
@@ -42,3 +44,25 @@ async def test_every_documented_endpoint_exists(emulator: EmulatorServer, token:
                 continue  # would revoke the token the other rows need; test_emulator covers it
             async with http.request(method, url, headers=headers) as response:
                 assert response.status not in (404, 405), (method, path)
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_the_challenge_test_vector_is_what_the_device_answers() -> None:
+    # Firmware authors check their HMAC against the document's test vector: it must be right.
+    vector = dict(VECTOR.findall(PROTOCOL.read_text()))
+    assert set(vector) == {"token", "serial", "nonce", "token_hint", "proof"}
+    device = VirtualMassager(serial=vector["serial"], name="Back massager")
+    device.tokens.add(vector["token"])
+    server = EmulatorServer(device)
+    await server.start()
+    try:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"{server.url}/api/v1/challenge",
+                json={"nonce": vector["nonce"], "token_hint": vector["token_hint"]},
+            ) as response,
+        ):
+            assert await response.json() == {"proof": vector["proof"], "serial": vector["serial"]}
+    finally:
+        await server.stop()
