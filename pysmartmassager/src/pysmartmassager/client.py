@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
+import re
 import socket
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Self
@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any, Self
 import aiohttp
 from yarl import URL
 
-from .const import API_PREFIX, DEFAULT_PORT, DEFAULT_REQUEST_TIMEOUT
+from .const import (
+    API_PREFIX,
+    DEFAULT_PORT,
+    DEFAULT_REQUEST_TIMEOUT,
+    MAX_ID_LENGTH,
+    MAX_RESPONSE_BYTES,
+)
+from .decoding import brief, clean_text, parse_json
 from .events import EventStream
 from .exceptions import (
     MassagerAuthenticationError,
@@ -23,12 +30,18 @@ from .exceptions import (
     MassagerTimeoutError,
 )
 from .massager import ConnectionCallback, Massager, StateCallback
-from .models import DeviceIdentity, DeviceInfo, SessionSettings, SessionState
+from .models import DeviceInfo, SessionSettings, SessionState
+from .wire import DeviceIdentity, StateReader, parse_identity, parse_info, settings_body
 
 if TYPE_CHECKING:
     from types import TracebackType
 
 _INVALID_STATE_CODES = frozenset({"session_active", "invalid_state"})
+# A device's own error message is shown to the user: long enough for a sentence, not for a flood.
+_DEVICE_MESSAGE_LENGTH = 160
+# RFC 6750's bearer token syntax, bounded. The token goes into every request's header, so one with
+# a line break (aiohttp then refuses every request with a ValueError) must never be kept.
+_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]{1,512}=*")
 
 
 class SmartMassagerClient(Massager):
@@ -53,6 +66,8 @@ class SmartMassagerClient(Massager):
         self.request_timeout = request_timeout
         self._session = session
         self._owns_session = session is None
+        # One reader for command answers and pushed states alike, so they are ordered together.
+        self.states = StateReader()
 
     @property
     def base_url(self) -> URL:
@@ -78,15 +93,23 @@ class SmartMassagerClient(Massager):
         """One request; maps every transport and protocol failure to the library's exceptions."""
         headers = self.auth_headers() if auth else {}
         url = self.base_url.with_path(f"{API_PREFIX}{path}")
+        what = f"{method} {path}"
         try:
             async with asyncio.timeout(self.request_timeout):
-                response = await self.session.request(method, url, json=body, headers=headers)
+                # Redirects are not followed: the protocol has none, and following one would send
+                # the token wherever the device points.
+                response = await self.session.request(
+                    method, url, json=body, headers=headers, allow_redirects=False
+                )
                 async with response:
-                    text = await response.text()
+                    if HTTPStatus.MULTIPLE_CHOICES <= response.status < HTTPStatus.BAD_REQUEST:
+                        raise MassagerResponseError(
+                            f"{what} answered {response.status}: redirects are not followed"
+                        )
+                    raw = await _read_body(response, what)
         except TimeoutError as err:
             raise MassagerTimeoutError(
-                f"{self.host}:{self.port} did not answer {method} {path} within"
-                f" {self.request_timeout:g} s"
+                f"{self.host}:{self.port} did not answer {what} within {self.request_timeout:g} s"
             ) from err
         except (aiohttp.ClientError, socket.gaierror, OSError) as err:
             raise MassagerConnectionError(
@@ -94,21 +117,16 @@ class SmartMassagerClient(Massager):
             ) from err
         if response.status == HTTPStatus.NO_CONTENT:
             return None
-        try:
-            data = json.loads(text)
-        except ValueError as err:
-            raise MassagerResponseError(
-                f"{method} {path} answered {response.status} with a body that is not JSON"
-            ) from err
+        data = parse_json(raw, f"the answer to {what} ({response.status})")
         if response.status >= HTTPStatus.BAD_REQUEST:
-            raise _error_for(response.status, data, f"{method} {path}")
+            raise _error_for(response.status, data, what)
         return data
 
     # -- pairing -------------------------------------------------------------------------------
 
     async def identify(self) -> DeviceIdentity:
         """Who answers at this address; needs no token."""
-        return DeviceIdentity.from_json(await self._request("GET", "/pair", auth=False))
+        return parse_identity(await self._request("GET", "/pair", auth=False))
 
     async def pair(self) -> str:
         """Fetch a token (the device must be in pairing mode); it is also kept for later calls."""
@@ -116,6 +134,8 @@ class SmartMassagerClient(Massager):
         token = data.get("token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
             raise MassagerResponseError("POST /pair answered without a token")
+        if _TOKEN.fullmatch(token) is None:
+            raise MassagerResponseError("POST /pair answered a token that is not a bearer token")
         self.token = token
         return token
 
@@ -127,33 +147,33 @@ class SmartMassagerClient(Massager):
 
     async def get_info(self) -> DeviceInfo:
         """Identity and capabilities."""
-        return DeviceInfo.from_json(await self._request("GET", "/info"))
+        return parse_info(await self._request("GET", "/info"))
 
     async def get_state(self) -> SessionState:
         """The current state."""
-        return SessionState.from_json(await self._request("GET", "/state"))
+        return self.states.parse(await self._request("GET", "/state"))
 
     async def start_session(self, settings: SessionSettings | None = None) -> SessionState:
         """Start a session; omitted settings keep their current values."""
-        body = (settings or SessionSettings()).as_json()
-        return SessionState.from_json(await self._request("POST", "/session/start", body=body))
+        body = settings_body(settings or SessionSettings())
+        return self.states.parse(await self._request("POST", "/session/start", body=body))
 
     async def change_settings(self, settings: SessionSettings) -> SessionState:
         """Change settings, mid-session too (the session length only without a session)."""
-        body = settings.as_json()
-        return SessionState.from_json(await self._request("PATCH", "/settings", body=body))
+        body = settings_body(settings)
+        return self.states.parse(await self._request("PATCH", "/settings", body=body))
 
     async def pause(self) -> SessionState:
         """Pause the running session."""
-        return SessionState.from_json(await self._request("POST", "/session/pause"))
+        return self.states.parse(await self._request("POST", "/session/pause"))
 
     async def resume(self) -> SessionState:
         """Resume the paused session."""
-        return SessionState.from_json(await self._request("POST", "/session/resume"))
+        return self.states.parse(await self._request("POST", "/session/resume"))
 
     async def stop(self) -> SessionState:
         """Stop any session."""
-        return SessionState.from_json(await self._request("POST", "/session/stop"))
+        return self.states.parse(await self._request("POST", "/session/stop"))
 
     def subscribe(
         self, on_state: StateCallback, on_connection: ConnectionCallback | None = None
@@ -183,13 +203,41 @@ class SmartMassagerClient(Massager):
         await self.close()
 
 
+async def _read_body(response: aiohttp.ClientResponse, what: str) -> bytes:
+    """The body, read no further than MAX_RESPONSE_BYTES (after decompression).
+
+    A device that announces or streams more is refused: an endless answer once grew the host to
+    3.9 GB. Reading stops one byte past the limit, whatever the device keeps sending.
+    """
+    length = response.content_length
+    if length is not None and length > MAX_RESPONSE_BYTES:
+        raise MassagerResponseError(
+            f"{what} announced {length} bytes, more than the {MAX_RESPONSE_BYTES} allowed"
+        )
+    body = bytearray()
+    while len(body) <= MAX_RESPONSE_BYTES:
+        chunk = await response.content.read(MAX_RESPONSE_BYTES + 1 - len(body))
+        if not chunk:
+            return bytes(body)
+        body += chunk
+    raise MassagerResponseError(f"{what} answered more than {MAX_RESPONSE_BYTES} bytes")
+
+
 def _error_for(status: int, data: object, what: str) -> Exception:
-    """The library exception for an error answer (docs/protocol.md, "Errors")."""
+    """The library exception for an error answer (docs/protocol.md, "Errors").
+
+    Every string from the device is cleaned and cut: it ends up in messages and logs.
+    """
     error = data.get("error") if isinstance(data, dict) else None
     if not isinstance(error, dict) or not isinstance(error.get("code"), str):
         return MassagerResponseError(f"{what} answered {status} without a protocol error body")
-    code: str = error["code"]
-    message = str(error.get("message", code))
+    code = clean_text(error["code"], MAX_ID_LENGTH)
+    raw_message = error.get("message", code)
+    message = (
+        clean_text(raw_message, _DEVICE_MESSAGE_LENGTH)
+        if isinstance(raw_message, str)
+        else brief(raw_message)
+    )
     if status == HTTPStatus.UNAUTHORIZED:
         return MassagerAuthenticationError(message)
     if code == "pairing_not_enabled":
@@ -204,6 +252,6 @@ def _error_for(status: int, data: object, what: str) -> Exception:
         message,
         code=code,
         status=status,
-        field=field if isinstance(field, str) else None,
+        field=clean_text(field, MAX_ID_LENGTH) if isinstance(field, str) else None,
         allowed=error.get("allowed"),
     )

@@ -1,13 +1,119 @@
-"""Typed reads from decoded JSON; anything off-protocol raises MassagerResponseError."""
+"""Typed reads from decoded JSON; anything off-protocol raises MassagerResponseError.
+
+A device is untrusted input: whatever it sends, these functions return bounded, well-formed values
+or raise MassagerResponseError, and the messages they build quote device data only in brief.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+import reprlib
+import unicodedata
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from itertools import dropwhile, islice
+from typing import Any, Final
 
-from .exceptions import MassagerResponseError
+from .const import MAX_ID_LENGTH, MAX_NAME_LENGTH
+from .exceptions import MassagerError, MassagerResponseError
 
 type JsonObject = dict[str, Any]
+
+# Device data quoted in an error message or a log line is cut to this many characters: a 5 MB
+# status once made a 5 MB log line.
+BRIEF_LENGTH: Final = 80
+ELLIPSIS: Final = "…"
+# reprlib bounds the work as well as the result: it never builds the full repr of a 5 MB string
+# or of a list nested 900 deep (which plain repr() can fail on with RecursionError).
+_BRIEF = reprlib.Repr(
+    maxlevel=2,
+    maxtuple=4,
+    maxlist=4,
+    maxdict=4,
+    maxstring=BRIEF_LENGTH,
+    maxlong=BRIEF_LENGTH,
+    maxother=BRIEF_LENGTH,
+    fillvalue=ELLIPSIS,
+)
+
+# docs/protocol.md, capabilities: ids are lower-case ASCII letters, digits and underscores, 1 to
+# 64 characters. fullmatch, not `^...$`: `$` also matches before a trailing newline.
+_ID = re.compile(rf"[a-z0-9_]{{1,{MAX_ID_LENGTH}}}")
+
+# Zero-width (non-)joiners are format characters that emoji sequences and some scripts need; the
+# other format characters (bidi overrides that reorder text on screen, zero-width spaces) only
+# hide or disguise text.
+_KEPT_FORMAT_CHARACTERS: Final = frozenset("\u200c\u200d")
+
+# Device times outside these bounds are refused. 1970 is where the clock of a device that has
+# not set its time starts (such a device must keep working: its skew is corrected); beyond the
+# bounds, date arithmetic on the value (`ends_at - clock_skew`) can overflow.
+EARLIEST_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_TIME: Final = datetime(2101, 1, 1, tzinfo=UTC)
+
+
+def brief(value: object) -> str:
+    """A repr of `value` of at most BRIEF_LENGTH characters, cut with an ellipsis: for messages."""
+    text = _BRIEF.repr(value)
+    return text if len(text) <= BRIEF_LENGTH else text[: BRIEF_LENGTH - 1] + ELLIPSIS
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Device text fit to display: one line, no hidden characters, at most `limit` characters.
+
+    Line breaks and other whitespace become spaces; control characters, lone surrogates (which
+    cannot be written as UTF-8) and invisible format characters are removed; the result is
+    stripped and, if longer than `limit`, cut with an ellipsis. Only the first `limit` visible
+    characters are looked at, so a 5 MB string costs no more than a short one.
+    """
+    visible = dropwhile(" ".__eq__, _visible_characters(text))
+    kept = "".join(islice(visible, limit + 1))
+    if len(kept) > limit:
+        return kept[: limit - 1].rstrip() + ELLIPSIS
+    return kept.rstrip()
+
+
+def _visible_characters(text: str) -> Iterator[str]:
+    for character in text:
+        if character.isspace():
+            yield " "
+            continue
+        category = unicodedata.category(character)
+        if category in {"Cc", "Cs"}:
+            continue
+        if category == "Cf" and character not in _KEPT_FORMAT_CHARACTERS:
+            continue
+        yield character
+
+
+def parse_json(text: str | bytes, what: str) -> Any:
+    """Decoded JSON, or MassagerResponseError ("`what` is not JSON") for anything else.
+
+    Not only malformed JSON: nesting too deep (RecursionError), a number too long to convert
+    and text that is not UTF-8 all raise other exceptions from json.loads.
+    """
+    try:
+        return json.loads(text)
+    except Exception as err:
+        reason = clean_text(f"{type(err).__name__}: {err}", BRIEF_LENGTH)
+        raise MassagerResponseError(f"{what} is not JSON ({reason})") from err
+
+
+def decode[T](parse: Callable[[Any], T], value: object, what: str) -> T:
+    """`parse(value)`, with any failure it did not foresee raised as MassagerResponseError.
+
+    The models raise MassagerResponseError for every off-protocol value they know of; this is the
+    backstop for the rest (a bug, an arithmetic overflow), so that nothing a device sends can
+    make the library raise an untyped exception.
+    """
+    try:
+        return parse(value)
+    except MassagerError:
+        raise
+    except Exception as err:
+        reason = clean_text(f"{type(err).__name__}: {err}", BRIEF_LENGTH)
+        raise MassagerResponseError(f"{what}: cannot be decoded ({reason})") from err
 
 
 def as_object(value: object, where: str) -> JsonObject:
@@ -21,15 +127,32 @@ def get_str(data: JsonObject, key: str, where: str) -> str:
     """A required string field."""
     value = data.get(key)
     if not isinstance(value, str):
-        raise MassagerResponseError(f"{where}.{key}: expected a string, got {value!r}")
+        raise MassagerResponseError(f"{where}.{key}: expected a string, got {brief(value)}")
     return value
+
+
+def get_id(data: JsonObject, key: str, where: str) -> str:
+    """A required program or zone id: `[a-z0-9_]`, 1 to MAX_ID_LENGTH characters."""
+    value = get_str(data, key, where)
+    if _ID.fullmatch(value) is None:
+        raise MassagerResponseError(f"{where}.{key}: not a valid id: {brief(value)}")
+    return value
+
+
+def get_name(data: JsonObject, key: str, where: str) -> str:
+    """A required display name, cleaned and cut to MAX_NAME_LENGTH characters (see clean_text).
+
+    A long or odd name is data, not an error: it is only shown. It can come out empty (a name of
+    only control characters); callers fall back to the id then.
+    """
+    return clean_text(get_str(data, key, where), MAX_NAME_LENGTH)
 
 
 def get_int(data: JsonObject, key: str, where: str) -> int:
     """A required integer field (JSON true/false are not integers here)."""
     value = data.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise MassagerResponseError(f"{where}.{key}: expected an integer, got {value!r}")
+        raise MassagerResponseError(f"{where}.{key}: expected an integer, got {brief(value)}")
     return value
 
 
@@ -37,7 +160,7 @@ def get_bool(data: JsonObject, key: str, where: str) -> bool:
     """A required boolean field."""
     value = data.get(key)
     if not isinstance(value, bool):
-        raise MassagerResponseError(f"{where}.{key}: expected true or false, got {value!r}")
+        raise MassagerResponseError(f"{where}.{key}: expected true or false, got {brief(value)}")
     return value
 
 
@@ -45,19 +168,37 @@ def get_list(data: JsonObject, key: str, where: str) -> list[Any]:
     """A required list field."""
     value = data.get(key)
     if not isinstance(value, list):
-        raise MassagerResponseError(f"{where}.{key}: expected a list, got {value!r}")
+        raise MassagerResponseError(f"{where}.{key}: expected a list, got {brief(value)}")
+    return value
+
+
+def get_bounded_list(data: JsonObject, key: str, where: str, maximum: int) -> list[Any]:
+    """A required list field of at most `maximum` items (such as MAX_CHOICES programs)."""
+    value = get_list(data, key, where)
+    if len(value) > maximum:
+        raise MassagerResponseError(
+            f"{where}.{key}: {len(value)} items, more than the {maximum} allowed"
+        )
     return value
 
 
 def get_time(data: JsonObject, key: str, where: str) -> datetime | None:
-    """An optional ISO 8601 UTC time (null allowed); always returned timezone-aware."""
+    """An optional ISO 8601 time (null allowed) from 1970 to 2100; returned in UTC."""
     value = data.get(key)
     if value is None:
         return None
     if not isinstance(value, str):
-        raise MassagerResponseError(f"{where}.{key}: expected a time, got {value!r}")
+        raise MassagerResponseError(f"{where}.{key}: expected a time, got {brief(value)}")
     try:
-        moment = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value)
     except ValueError as err:
-        raise MassagerResponseError(f"{where}.{key}: not an ISO 8601 time: {value!r}") from err
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        raise MassagerResponseError(f"{where}.{key}: not an ISO 8601 time: {brief(value)}") from err
+    moment: datetime | None
+    try:
+        # Converting can overflow: "9999-12-31T23:59:59-23:59" is in range only until it is UTC.
+        moment = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:
+        moment = None
+    if moment is None or not EARLIEST_TIME <= moment < LATEST_TIME:
+        raise MassagerResponseError(f"{where}.{key}: {brief(value)} is not between 1970 and 2100")
+    return moment

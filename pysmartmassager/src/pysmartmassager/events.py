@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 from http import HTTPStatus
@@ -11,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
-from .const import API_PREFIX
-from .decoding import as_object
+from .const import API_PREFIX, MAX_EVENT_BYTES
+from .decoding import BRIEF_LENGTH, as_object, brief, clean_text, decode, parse_json
 from .exceptions import (
     MassagerAuthenticationError,
     MassagerConnectionError,
@@ -22,6 +21,7 @@ from .exceptions import (
 )
 from .massager import ConnectionCallback, StateCallback, StateSubscription
 from .models import SessionState
+from .wire import StateReader
 
 if TYPE_CHECKING:
     from .client import SmartMassagerClient
@@ -43,6 +43,9 @@ class EventStream(StateSubscription):
     `run()` loops until cancelled: connect, deliver, and after any failure wait (0.25 s doubling
     to 3 s, with jitter so that many clients do not reconnect in lock-step) and connect again. A
     refused token ends the loop with MassagerAuthenticationError, since retrying cannot fix it.
+    Nothing else ends it: a message the protocol does not allow (not JSON, too big, a state that
+    does not parse) drops that connection and is logged once, and the next connection starts
+    again from the device's full state.
     """
 
     def __init__(
@@ -64,6 +67,8 @@ class EventStream(StateSubscription):
         self._connected = False
         self.last_error: MassagerError | None = None
         self.connections = 0
+        # A failure was logged as a WARNING; repeats are DEBUG until a state is delivered again.
+        self._warned = False
 
     @property
     def connected(self) -> bool:
@@ -71,17 +76,26 @@ class EventStream(StateSubscription):
         return self._connected
 
     async def run(self) -> None:
-        """Deliver states until cancelled."""
+        """Deliver states until cancelled; MassagerAuthenticationError if the token is refused."""
         delay = self.backoff_initial
         try:
             while True:
+                delivered = False
                 try:
                     delivered = await self._listen()
                 except MassagerAuthenticationError:
                     raise
+                except MassagerResponseError as err:
+                    # The device broke the protocol: worth a warning, unlike a device switched off.
+                    self.last_error = err
+                    self._warn_once(str(err))
                 except MassagerError as err:
                     self.last_error = err
-                    delivered = False
+                except Exception as err:  # noqa: BLE001  # logged with its traceback in _warn_once
+                    # Nothing above foresaw it (a bug here or in aiohttp). A push task that ends
+                    # leaves the host on stale states, so this too is logged and retried.
+                    self.last_error = MassagerError(f"event stream failed: {brief(err)}")
+                    self._warn_once(clean_text(repr(err), BRIEF_LENGTH), unexpected=True)
                 else:
                     self.last_error = MassagerConnectionError("the device closed the event stream")
                 self._set_connected(False)
@@ -100,7 +114,11 @@ class EventStream(StateSubscription):
         try:
             async with asyncio.timeout(client.request_timeout):
                 stream = await client.session.ws_connect(
-                    url, headers=client.auth_headers(), heartbeat=self.heartbeat
+                    url,
+                    headers=client.auth_headers(),
+                    heartbeat=self.heartbeat,
+                    # A bigger message is an ERROR message below, not memory growth.
+                    max_msg_size=MAX_EVENT_BYTES,
                 )
         except aiohttp.WSServerHandshakeError as err:
             if err.status == HTTPStatus.UNAUTHORIZED:
@@ -115,13 +133,25 @@ class EventStream(StateSubscription):
         self.connections += 1
         try:
             async for message in stream:
-                if message.type is not aiohttp.WSMsgType.TEXT:
+                if message.type is aiohttp.WSMsgType.TEXT:
+                    state = _parse_event(message.data, client.states)
+                elif message.type is aiohttp.WSMsgType.BINARY:
+                    raise MassagerResponseError("event stream: a binary message; events are text")
+                elif message.type is aiohttp.WSMsgType.ERROR and isinstance(
+                    message.data, aiohttp.WebSocketError
+                ):
+                    # The device broke WebSocket rules: a message over MAX_EVENT_BYTES, text
+                    # that is not UTF-8, a malformed frame.
+                    raise MassagerResponseError(
+                        f"event stream: {clean_text(str(message.data), BRIEF_LENGTH)}"
+                    )
+                else:
                     break  # CLOSE/CLOSING/ERROR: the stream is over
-                state = _parse_event(message.data)
                 if state is None:
                     continue
-                self._on_state(state)
+                self._deliver(state)
                 delivered = True
+                self._warned = False
                 self._set_connected(True)
         except (aiohttp.ClientError, OSError) as err:
             # For example a reset while aiohttp answers the device's ping.
@@ -131,12 +161,42 @@ class EventStream(StateSubscription):
             _cancel_stray_heartbeat(stream)
         return delivered
 
+    def _deliver(self, state: SessionState) -> None:
+        try:
+            self._on_state(state)
+        except Exception:
+            # The host's bug, not the device's: say so, and keep the stream running.
+            _LOGGER.exception("Error in the state callback for %s", self._client.host)
+
     def _set_connected(self, connected: bool) -> None:
         if connected == self._connected:
             return
         self._connected = connected
-        if self._on_connection is not None:
+        if self._on_connection is None:
+            return
+        try:
             self._on_connection(connected)
+        except Exception:
+            _LOGGER.exception("Error in the connection callback for %s", self._client.host)
+
+    def _warn_once(self, reason: str, *, unexpected: bool = False) -> None:
+        """Log why the stream reconnects: a WARNING, then DEBUG until a state is delivered.
+
+        A device that sends the same bad message on every connection would otherwise log a
+        warning at every reconnect, every few seconds. `reason` is already short (see brief).
+        """
+        device = f"{self._client.host}:{self._client.port}"
+        if self._warned:
+            _LOGGER.debug("Event stream from %s failed again, reconnecting: %s", device, reason)
+            return
+        self._warned = True
+        _LOGGER.warning(
+            "Event stream from %s failed, reconnecting (repeats are logged at debug level until"
+            " states arrive again): %s",
+            device,
+            reason,
+            exc_info=unexpected,
+        )
 
 
 def _cancel_stray_heartbeat(stream: aiohttp.ClientWebSocketResponse) -> None:
@@ -148,13 +208,13 @@ def _cancel_stray_heartbeat(stream: aiohttp.ClientWebSocketResponse) -> None:
         cancel()
 
 
-def _parse_event(text: str) -> SessionState | None:
-    """A state from one event message; None for event types this client does not know."""
-    try:
-        message = as_object(json.loads(text), "event")
-    except ValueError as err:
-        raise MassagerResponseError("event stream: a message is not JSON") from err
+def _parse_event(text: str, reader: StateReader) -> SessionState | None:
+    """A state from one event message; None for event types this client does not know.
+
+    Whatever the message holds, the only exception is MassagerResponseError.
+    """
+    message = as_object(parse_json(text, "an event-stream message"), "event")
     if message.get("type") != "state":
-        _LOGGER.debug("Ignoring event of type %r", message.get("type"))
+        _LOGGER.debug("Ignoring event of type %s", brief(message.get("type")))
         return None
-    return SessionState.from_json(message.get("data"))
+    return decode(reader.parse, message.get("data"), "event")
