@@ -1,9 +1,10 @@
 """Home Assistant as a second guard on devices that time their own sessions.
 
 A device's own timer is the first guard. If a device reports a session that cannot be within its
-cap (an end time further away than the cap, or a session Home Assistant has watched run longer
-than the cap), Home Assistant stops it once, logs one warning and raises a repair issue. Time
-watched is measured on the loop's monotonic clock, so a stepped wall clock cannot stretch it.
+cap, Home Assistant stops it once, logs one warning and raises a repair issue. Three signs: an end
+time further away than the cap; a start longer ago than the cap plus the pause timeout; or a
+session Home Assistant has watched running longer than the cap. The last is measured on the
+loop's monotonic clock, so a stepped wall clock cannot stretch it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class SessionGuard:
         self._coordinator = coordinator
         caps = coordinator.info.capabilities
         self._limit = timedelta(minutes=caps.session_minutes.maximum) + GUARD_MARGIN
+        # Since its start a session may also have been paused, for at most the pause timeout.
+        self._wall_limit = self._limit + timedelta(minutes=caps.pause_timeout_minutes or 0)
         self._session: object = None  # the session being watched (its start time)
         self._running_since: float | None = None  # loop time when RUNNING was last seen to begin
         self._ran_s = 0.0  # seconds watched RUNNING before that
@@ -56,10 +59,14 @@ class SessionGuard:
         elif state.status is not Status.RUNNING and self._running_since is not None:
             self._ran_s += now - self._running_since
             self._running_since = None
-        if state.ends_at is not None and state.ends_at - dt_util.utcnow() > self._limit:
+        now_utc = dt_util.utcnow()
+        if state.ends_at is not None and state.ends_at - now_utc > self._limit:
             self._stop(f"its end time is {state.ends_at.isoformat()}, beyond its cap")
             return
-        self._arm_check()
+        if state.started_at is not None and now_utc - state.started_at > self._wall_limit:
+            self._stop(f"it started at {state.started_at.isoformat()}, longer ago than its cap")
+            return
+        self._arm_check(state)
 
     def _watched(self) -> float:
         running = 0.0
@@ -67,21 +74,26 @@ class SessionGuard:
             running = self._hass.loop.time() - self._running_since
         return self._ran_s + running
 
-    def _arm_check(self) -> None:
+    def _arm_check(self, state: SessionState) -> None:
+        """Look again when the next limit would be reached, even if the device stays silent."""
         self._cancel()
-        if self._running_since is None:
-            return
-        left = self._limit.total_seconds() - self._watched()
-        if left <= 0:
-            self._stop("it has run longer than its cap")
-            return
-        self._cancel_check = async_call_later(self._hass, left, self._check)
+        waits: list[float] = []
+        if self._running_since is not None:
+            left = self._limit.total_seconds() - self._watched()
+            if left <= 0:
+                self._stop("it has run longer than its cap")
+                return
+            waits.append(left)
+        if state.started_at is not None:
+            waits.append((state.started_at + self._wall_limit - dt_util.utcnow()).total_seconds())
+        if waits:
+            self._cancel_check = async_call_later(self._hass, max(1.0, min(waits)), self._check)
 
     @callback
     def _check(self, _now: object) -> None:
         self._cancel_check = None
         if self._coordinator.data.active:
-            self._arm_check()
+            self.observe(self._coordinator.data)
 
     @callback
     def _stop(self, why: str) -> None:

@@ -6,7 +6,7 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smart_massager.const import DOMAIN
+from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
 from emulators.reference import EmulatorServer
 
 from .conftest import wait_for
@@ -59,3 +59,23 @@ async def test_token_revoked_while_running_starts_reauth(
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert flows[0]["context"]["source"] == SOURCE_REAUTH
     assert hass.states.get("fan.back_massager").state == "unavailable"
+
+
+async def test_entries_from_before_transports_are_migrated(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    # The fixture's entry is a 1.1 entry, as 0.1.0 created them: no transport named.
+    assert CONF_TRANSPORT not in config_entry.data
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.data[CONF_TRANSPORT] == "reference"
+    assert (config_entry.version, config_entry.minor_version) == (1, 2)
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_a_newer_entry_is_not_downgraded(hass: HomeAssistant) -> None:
+    entry = MockConfigEntry(domain=DOMAIN, version=2, data={})
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.MIGRATION_ERROR

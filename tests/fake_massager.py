@@ -1,0 +1,152 @@
+"""An in-memory massager behind the `Massager` interface, for the transport-neutral tests.
+
+It stands in for a device family this repository cannot run for real here: one with no timer of
+its own (Home Assistant must end its sessions) and no push channel (it is polled). It keeps real
+session state and refuses what a device would refuse; `reachable = False` makes every call fail
+like an unreachable device. It is registered with the factory only inside tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from homeassistant.util import dt as dt_util
+
+from pysmartmassager import (
+    Capabilities,
+    Choice,
+    ConnectionCallback,
+    DeviceInfo,
+    LevelRange,
+    Massager,
+    MassagerConnectionError,
+    MassagerInvalidStateError,
+    SessionSettings,
+    SessionState,
+    StateCallback,
+    Status,
+)
+
+FAKE_CAPABILITIES = Capabilities(
+    programs=(Choice("kneading", "Kneading"), Choice("shiatsu", "Shiatsu")),
+    zones=(Choice("shoulders", "Shoulders"), Choice("lower_back", "Lower back")),
+    intensity=LevelRange(1, 5),
+    session_minutes=LevelRange.of((10, 15, 20, 30)),
+    default_minutes=15,
+    heat=True,
+    pause=False,
+    pause_timeout_minutes=None,
+    device_timer=False,
+)
+
+
+@dataclass
+class FakeMassager(Massager):
+    """A timerless, push-less massager held in memory."""
+
+    capabilities: Capabilities = FAKE_CAPABILITIES
+    serial: str = "FAKE-0001"
+    name: str = "Cushion"
+    reachable: bool = True
+    status: Status = Status.IDLE
+    program: str = "kneading"
+    zone: str = "shoulders"
+    intensity: int = 3
+    heat: bool = False
+    minutes: int = 15
+    started_at: datetime | None = None
+    # What the device reports as its end time (None: it has no timer, so it reports none).
+    reported_ends_at: datetime | None = None
+    commands: list[str] = field(default_factory=list)
+    revision: int = 0
+
+    def _check(self, command: str | None = None) -> None:
+        if not self.reachable:
+            raise MassagerConnectionError(f"{self.name} is unreachable")
+        if command is not None:
+            self.commands.append(command)
+
+    def state(self) -> SessionState:
+        """What the device reports now."""
+        self.revision += 1
+        return SessionState(
+            status=self.status,
+            program=self.program,
+            zone=self.zone,
+            intensity=self.intensity,
+            heat=self.heat,
+            minutes=self.minutes,
+            started_at=self.started_at,
+            ends_at=self.reported_ends_at,
+            remaining_s=0,
+            pause_expires_at=None,
+            error=None,
+            revision=self.revision,
+        )
+
+    def press_start(self) -> None:
+        """Someone pressed the massager's own button."""
+        self.status, self.started_at = Status.RUNNING, dt_util.utcnow()
+
+    async def get_info(self) -> DeviceInfo:
+        """Identity and capabilities."""
+        self._check()
+        return DeviceInfo(
+            serial=self.serial,
+            name=self.name,
+            model="Fake cushion",
+            manufacturer="Tests",
+            firmware="0",
+            capabilities=self.capabilities,
+        )
+
+    async def get_state(self) -> SessionState:
+        """The current state."""
+        self._check()
+        return self.state()
+
+    async def start_session(self, settings: SessionSettings | None = None) -> SessionState:
+        """Start; refused while a session runs (nothing restarts one)."""
+        self._check("start")
+        if self.status in (Status.RUNNING, Status.PAUSED):
+            raise MassagerInvalidStateError("already running", code="session_active", status=409)
+        self._apply(settings or SessionSettings())
+        self.status, self.started_at = Status.RUNNING, dt_util.utcnow()
+        return self.state()
+
+    async def change_settings(self, settings: SessionSettings) -> SessionState:
+        """Change settings."""
+        self._check("change")
+        self._apply(settings)
+        return self.state()
+
+    async def pause(self) -> SessionState:
+        """This device cannot pause."""
+        self._check("pause")
+        raise MassagerInvalidStateError("cannot pause", code="invalid_state", status=409)
+
+    async def resume(self) -> SessionState:
+        """This device cannot pause, so nothing resumes."""
+        self._check("resume")
+        raise MassagerInvalidStateError("cannot resume", code="invalid_state", status=409)
+
+    async def stop(self) -> SessionState:
+        """Stop; heat goes off with the session."""
+        self._check("stop")
+        self.status, self.started_at, self.heat = Status.IDLE, None, False
+        self.reported_ends_at = None
+        return self.state()
+
+    def subscribe(
+        self, on_state: StateCallback, on_connection: ConnectionCallback | None = None
+    ) -> None:
+        """No push: the integration polls."""
+
+    def _apply(self, settings: SessionSettings) -> None:
+        for key, value in settings.as_dict().items():
+            setattr(self, key, value)
+
+    def ends_in(self, minutes: float) -> datetime:
+        """A time `minutes` from now (test helper)."""
+        return dt_util.utcnow() + timedelta(minutes=minutes)

@@ -1,0 +1,257 @@
+"""Home Assistant as the timer (a device without one) and as the guard (a device with one).
+
+The device is the in-memory FakeMassager (tests/fake_massager.py): no device family without a
+timer can be run for real here. Restarts are simulated by unloading the entry and setting it up
+again with the same storage, which is what a Home Assistant restart does to an entry.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Generator
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.smart_massager import session_timer, transport
+from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
+from pysmartmassager import Status
+from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager
+
+FAN = "fan.cushion"
+ENDS = "sensor.cushion_session_ends"
+
+
+@pytest.fixture
+def fake() -> FakeMassager:
+    return FakeMassager()
+
+
+@pytest.fixture(autouse=True)
+def fake_transport(fake: FakeMassager) -> Generator[None]:
+    """Register the fake with the factory for this test only."""
+    transport.TRANSPORTS["fake"] = lambda _hass, _entry: fake
+    yield
+    del transport.TRANSPORTS["fake"]
+
+
+@pytest.fixture
+def fake_entry(hass: HomeAssistant) -> MockConfigEntry:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Cushion",
+        unique_id="FAKE-0001",
+        version=1,
+        minor_version=2,
+        data={CONF_TRANSPORT: "fake"},
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    await setup(hass, entry)
+
+
+async def start(hass: HomeAssistant, **data: Any) -> None:
+    await hass.services.async_call(
+        DOMAIN, "start_session", {"entity_id": FAN, **data}, blocking=True
+    )
+
+
+async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float) -> None:
+    freezer.tick(timedelta(**delta))
+    async_fire_time_changed(hass)
+    # The timer's stop runs as the entry's background task.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_home_assistant_ends_the_session_and_heat(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+) -> None:
+    await setup(hass, fake_entry)
+    await start(hass, minutes=10, heat=True)
+    assert (fake.status, fake.heat) == (Status.RUNNING, True)
+    ends = dt_util.parse_datetime(hass.states.get(ENDS).state)
+    assert ends is not None
+    assert abs(ends - (dt_util.utcnow() + timedelta(minutes=10))) < timedelta(seconds=1)
+    await advance(hass, freezer, minutes=9, seconds=59)
+    assert fake.status is Status.RUNNING
+    await advance(hass, freezer, seconds=2)
+    assert (fake.status, fake.heat) == (Status.IDLE, False)
+    assert hass.states.get(FAN).state == "off"
+    assert hass.states.get("sensor.cushion_status").state == "finished"
+    assert fake.commands == ["start", "stop"]
+
+
+async def test_restart_after_the_end_stops_at_once_and_starts_nothing(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+) -> None:
+    await setup(hass, fake_entry)
+    await start(hass, minutes=10)
+    await hass.config_entries.async_unload(fake_entry.entry_id)
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(minutes=25))  # Home Assistant was down past the session's end
+    await setup(hass, fake_entry)
+    assert fake.status is Status.IDLE
+    assert fake.commands == ["start", "stop"]
+
+
+async def test_restart_before_the_end_rearms_the_same_end(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+) -> None:
+    await setup(hass, fake_entry)
+    await start(hass, minutes=15)
+    ends = hass.states.get(ENDS).state
+    await hass.config_entries.async_unload(fake_entry.entry_id)
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(minutes=5))
+    await setup(hass, fake_entry)
+    assert fake.status is Status.RUNNING
+    assert hass.states.get(ENDS).state == ends  # not extended by the restart
+    await advance(hass, freezer, minutes=10, seconds=1)
+    assert fake.status is Status.IDLE
+    assert fake.commands == ["start", "stop"]
+
+
+async def test_restart_with_an_idle_device_starts_nothing(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+) -> None:
+    await setup(hass, fake_entry)
+    await start(hass, minutes=10)
+    await hass.config_entries.async_unload(fake_entry.entry_id)
+    await hass.async_block_till_done()
+    fake.status = Status.IDLE  # switched off by hand while Home Assistant was down
+    freezer.tick(timedelta(minutes=3))
+    await setup(hass, fake_entry)
+    await advance(hass, freezer, minutes=30)
+    assert fake.status is Status.IDLE
+    assert fake.commands == ["start"]
+
+
+async def test_unreachable_at_restart_then_stopped_when_back(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+) -> None:
+    await setup(hass, fake_entry)
+    await start(hass, minutes=10)
+    await hass.config_entries.async_unload(fake_entry.entry_id)
+    await hass.async_block_till_done()
+    fake.reachable = False
+    freezer.tick(timedelta(minutes=20))
+    await setup(hass, fake_entry)
+    assert fake_entry.state is ConfigEntryState.SETUP_RETRY
+    fake.reachable = True
+    await advance(hass, freezer, seconds=30)  # Home Assistant's set-up retry
+    assert fake_entry.state is ConfigEntryState.LOADED
+    assert fake.status is Status.IDLE
+    assert fake.commands == ["start", "stop"]
+
+
+async def test_stop_that_cannot_reach_the_device_raises_a_repair_issue(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(session_timer, "TIMER_STOP_RETRY_S", 0.0)  # the loop clock is frozen
+    await setup(hass, fake_entry)
+    await start(hass, minutes=10)
+    fake.reachable = False
+    await advance(hass, freezer, minutes=10, seconds=1)
+    issue_id = f"timer_stop_failed_{fake_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    assert fake.status is Status.RUNNING  # nothing could reach it
+    fake.reachable = True
+    await advance(hass, freezer, seconds=31)  # the next poll finds it past its end
+    assert fake.status is Status.IDLE
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_a_press_on_the_device_gets_the_default_length(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+) -> None:
+    await setup(hass, fake_entry)
+    fake.press_start()
+    await advance(hass, freezer, seconds=31)  # idle polling finds it
+    assert hass.states.get(FAN).state == "on"
+    await advance(hass, freezer, minutes=15)
+    assert fake.status is Status.IDLE
+    assert fake.commands == ["stop"]
+
+
+async def test_guard_stops_a_session_beyond_the_cap_once(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A device with a timer of its own that reports an end 30 days out (the issue's case).
+    fake.capabilities = replace(FAKE_CAPABILITIES, device_timer=True)
+    await setup(hass, fake_entry)
+    fake.press_start()
+    fake.reported_ends_at = dt_util.utcnow() + timedelta(days=30)
+    with caplog.at_level(logging.WARNING):
+        await advance(hass, freezer, seconds=31)
+        await advance(hass, freezer, seconds=31)
+    assert fake.status is Status.IDLE
+    assert fake.commands == ["stop"]
+    warnings = [r for r in caplog.records if "past its limit" in r.getMessage()]
+    assert len(warnings) == 1
+    issue_id = f"session_over_cap_{fake_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+
+async def test_guard_stops_a_session_that_runs_past_the_cap(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+) -> None:
+    # The device claims a timer and reports a plausible end time, but never stops.
+    fake.capabilities = replace(FAKE_CAPABILITIES, device_timer=True)
+    await setup(hass, fake_entry)
+    await start(hass, minutes=30)
+    fake.reported_ends_at = dt_util.utcnow() + timedelta(minutes=30)
+    await advance(hass, freezer, minutes=31)
+    assert fake.status is Status.RUNNING  # within cap + margin: the device's own business
+    await advance(hass, freezer, minutes=1, seconds=1)
+    assert fake.status is Status.IDLE
+    assert fake.commands == ["start", "stop"]
