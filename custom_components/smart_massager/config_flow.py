@@ -13,7 +13,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import callback
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -30,7 +29,6 @@ from pysmartmassager import (
     MassagerConnectionError,
     MassagerError,
     MassagerPairingNotEnabledError,
-    SmartMassagerClient,
 )
 
 from .const import (
@@ -38,11 +36,13 @@ from .const import (
     CONF_DEFAULT_MINUTES,
     CONF_INSTALL_SENTENCES,
     CONF_TOKEN,
+    CONF_TRANSPORT,
     DOMAIN,
     LOGGER,
 )
 from .coordinator import MassagerConfigEntry
 from .host_input import InvalidHostError, parse_host
+from .transport import TRANSPORT_REFERENCE, async_identify, async_pair
 
 # Before the entry has loaded there are no capabilities to read: the reference device's ranges.
 _FALLBACK_MINUTES = LevelRange(minimum=1, maximum=30)
@@ -63,19 +63,12 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a massager: find it (typed address or zeroconf), then pair with its button."""
 
     VERSION = 1
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         self._host = ""
         self._port = DEFAULT_PORT
         self._identity: DeviceIdentity | None = None
-
-    def _client(self, token: str | None = None) -> SmartMassagerClient:
-        return SmartMassagerClient(
-            self._host,
-            port=self._port,
-            token=token,
-            session=async_get_clientsession(self.hass),
-        )
 
     def _take_address(self, user_input: dict[str, Any]) -> bool:
         """Host and port from the form, normalised; False when the host cannot be used.
@@ -93,7 +86,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _identify(self) -> str | None:
         """Ask who answers at the address; an error key, or None on success."""
         try:
-            self._identity = await self._client().identify()
+            self._identity = await async_identify(self.hass, self._host, self._port)
         except MassagerConnectionError:
             return "cannot_connect"
         except MassagerError:
@@ -148,10 +141,8 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _pair(self) -> tuple[str | None, str | None]:
         """Pair and check the token; (token, None) or (None, error key)."""
-        client = self._client()
         try:
-            token = await client.pair()
-            await client.get_info()
+            token = await async_pair(self.hass, self._host, self._port)
         except MassagerPairingNotEnabledError:
             return None, "pairing_not_enabled"
         except MassagerAuthenticationError:
@@ -172,7 +163,12 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             if token is not None:
                 return self.async_create_entry(
                     title=self._identity.name,
-                    data={CONF_HOST: self._host, CONF_PORT: self._port, CONF_TOKEN: token},
+                    data={
+                        CONF_TRANSPORT: TRANSPORT_REFERENCE,
+                        CONF_HOST: self._host,
+                        CONF_PORT: self._port,
+                        CONF_TOKEN: token,
+                    },
                 )
             errors["base"] = error or "unknown"
         return self.async_show_form(

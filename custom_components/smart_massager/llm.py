@@ -15,6 +15,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.llm import LLM_API_ASSIST, IntentTool, LLMContext, Tool, ToolAnnotations
 
+from pysmartmassager import LevelRange
+
 from .const import DOMAIN
 from .coordinator import MassagerConfigEntry
 from .intent import HANDLERS
@@ -82,11 +84,15 @@ def massager_prompt(entries: list[MassagerConfigEntry]) -> str:
         zones = [_data(choice.id) for choice in caps.zones[:MAX_CHOICES]]
         lines.append(
             f"- {_json(_data(entry.title))}: programs {_json(programs)}; zones {_json(zones)};"
-            f" intensity {caps.intensity.minimum}-{caps.intensity.maximum}; minutes"
+            f" intensity {_levels(caps.intensity)}; minutes"
             f" {caps.session_minutes.minimum}-{caps.session_minutes.maximum};"
             f" heat {'yes' if caps.heat else 'no'}; pause {'yes' if caps.pause else 'no'}."
         )
     return "\n".join(lines)
+
+
+def _levels(levels: LevelRange | None) -> str:
+    return "none" if levels is None else f"{levels.minimum}-{levels.maximum}"
 
 
 # Starting, stopping and changing a massage acts on the user's own device: not idempotent in

@@ -1,0 +1,163 @@
+"""One behaviour suite for every transport: each new transport adds itself to TRANSPORTS.
+
+Today: the reference protocol (its emulator over loopback TCP) and the Home-Assistant-timed fake
+(tests/fake_massager.py: no timer, no push, fixed 10/15/20/30-minute lengths). Tests here speak
+only of what a user sees and what the device did, never of one wire protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smart_massager import transport
+from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
+from custom_components.smart_massager.diagnostics import async_get_config_entry_diagnostics
+from emulators.reference import EmulatorServer
+from tests.fake_massager import FakeMassager
+
+from .conftest import wait_for
+
+TRANSPORTS = ["reference", "fake"]
+
+
+@dataclass
+class Massager:
+    """A set-up massager of some transport, and a way to read the device itself."""
+
+    entry: MockConfigEntry
+    fan: str
+    device: Callable[[], dict[str, Any]]  # status, program, intensity, heat as the device has them
+    sent: Callable[[], int]  # how many requests reached the device
+
+
+@pytest.fixture(params=TRANSPORTS)
+async def massager(
+    request: pytest.FixtureRequest,
+    hass: HomeAssistant,
+    emulator: EmulatorServer,
+    config_entry: MockConfigEntry,
+) -> AsyncGenerator[Massager]:
+    # Both transports' fixtures are set up; each test uses one of them.
+    if request.param == "reference":
+        entry = config_entry
+        device = emulator.device
+
+        def read() -> dict[str, Any]:
+            return {
+                "status": device.status.value,
+                "program": device.program,
+                "intensity": device.intensity,
+                "heat": device.heat,
+            }
+
+        handle = Massager(entry, "fan.back_massager", read, lambda: emulator.requests)
+    else:
+        fake = FakeMassager()
+        transport.TRANSPORTS["fake"] = lambda _hass, _entry: fake
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="Cushion",
+            unique_id=fake.serial,
+            minor_version=2,
+            data={CONF_TRANSPORT: "fake"},
+        )
+
+        def read_fake() -> dict[str, Any]:
+            return {
+                "status": fake.status.value,
+                "program": fake.program,
+                "intensity": fake.intensity,
+                "heat": fake.heat,
+            }
+
+        handle = Massager(entry, "fan.cushion", read_fake, lambda: len(fake.commands))
+    handle.entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(handle.entry.entry_id)
+    await hass.async_block_till_done()
+    yield handle
+    if handle.entry.state.recoverable:
+        await hass.config_entries.async_unload(handle.entry.entry_id)
+        await hass.async_block_till_done()
+    transport.TRANSPORTS.pop("fake", None)
+
+
+async def act(hass: HomeAssistant, massager: Massager, service: str, **data: Any) -> None:
+    await hass.services.async_call(
+        DOMAIN, service, {"entity_id": massager.fan, **data}, blocking=True
+    )
+
+
+async def test_fan_starts_and_stops_a_session(hass: HomeAssistant, massager: Massager) -> None:
+    await hass.services.async_call("fan", "turn_on", {"entity_id": massager.fan}, blocking=True)
+    assert massager.device()["status"] == "running"
+    assert hass.states.get(massager.fan).state == "on"
+    await hass.services.async_call("fan", "turn_off", {"entity_id": massager.fan}, blocking=True)
+    assert massager.device()["status"] == "idle"
+    assert hass.states.get(massager.fan).state == "off"
+
+
+async def test_start_session_with_settings(hass: HomeAssistant, massager: Massager) -> None:
+    await act(hass, massager, "start_session", program="shiatsu", intensity=4, heat=True)
+    assert massager.device() == {
+        "status": "running",
+        "program": "shiatsu",
+        "intensity": 4,
+        "heat": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"program": "no_such_program"}, "invalid_program"),
+        ({"intensity": 99}, "invalid_intensity"),
+        ({"minutes": 31}, "invalid_minutes"),
+    ],
+)
+async def test_refusals_send_nothing(
+    hass: HomeAssistant, massager: Massager, data: dict[str, Any], key: str
+) -> None:
+    before, sent = massager.device(), massager.sent()
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, massager, "start_session", **data)
+    assert err.value.translation_key == key
+    assert (massager.device(), massager.sent()) == (before, sent)
+
+
+async def test_nothing_restarts_a_running_session(hass: HomeAssistant, massager: Massager) -> None:
+    await act(hass, massager, "start_session", program="shiatsu")
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, massager, "start_session", program="shiatsu")
+    assert err.value.translation_key == "session_active"
+
+
+async def test_gentler_and_firmer(hass: HomeAssistant, massager: Massager) -> None:
+    await act(hass, massager, "start_session", intensity=3)
+    await act(hass, massager, "adjust", firmer=1)
+    assert massager.device()["intensity"] == 4
+    await act(hass, massager, "adjust", gentler=10)  # clamped to the lowest level
+    assert massager.device()["intensity"] == 1
+
+
+async def test_routine_starts_its_first_step(hass: HomeAssistant, massager: Massager) -> None:
+    await act(hass, massager, "run_routine", steps=[{"program": "shiatsu", "minutes": 10}])
+    await wait_for(hass, lambda: massager.device()["status"] == "running")
+    assert massager.device()["program"] == "shiatsu"
+    await act(hass, massager, "stop_routine")
+    assert massager.device()["status"] == "idle"
+
+
+async def test_diagnostics_hold_no_secret(hass: HomeAssistant, massager: Massager) -> None:
+    diagnostics = await async_get_config_entry_diagnostics(hass, massager.entry)
+    text = repr(diagnostics)
+    secrets = [value for key, value in massager.entry.data.items() if key in {"token", "host"}]
+    for value in secrets:
+        assert value not in text
+    assert massager.entry.unique_id not in text
