@@ -6,12 +6,14 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_TOKEN
 from .coordinator import MassagerConfigEntry
 
-TO_REDACT = {CONF_TOKEN, "serial", "serial_number", "unique_id", "title"}
+# The host too: an address on the user's network is theirs, not the bug report's.
+TO_REDACT = {CONF_TOKEN, CONF_HOST, "serial", "serial_number", "unique_id", "title"}
 
 
 async def async_get_config_entry_diagnostics(

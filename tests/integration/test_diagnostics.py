@@ -26,6 +26,7 @@ async def test_diagnostics_redact_secrets(
         "minimum": 1,
         "maximum": 10,
         "step": 1,
+        "values": [],
     }
     assert diagnostics["state"]["status"] == "idle"
     assert diagnostics["last_update_success"] is True
