@@ -19,6 +19,7 @@ import os
 import platform
 import random
 import resource
+import secrets
 import sys
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
@@ -268,13 +269,21 @@ async def pair_fleet(port: int, count: int) -> list[tuple[int, str, str]]:
     return paired
 
 
+# The fleet's admin API (its own loopback ports, port + 1000) needs a token; the bench picks one.
+FLEET_ADMIN_TOKEN = secrets.token_urlsafe(24)
+ADMIN_PORT_SHIFT = 1000
+
+
 async def fleet_requests(port: int, count: int) -> int:
     """Protocol requests the fleet has answered so far (its admin counters)."""
     total = 0
     async with SmartMassagerClient("127.0.0.1", port=port) as client:
         session = client.session
         for index in range(count):
-            async with session.get(f"http://127.0.0.1:{port + index}/emulator") as response:
+            async with session.get(
+                f"http://127.0.0.1:{port + ADMIN_PORT_SHIFT + index}/emulator",
+                headers={"Authorization": f"Bearer {FLEET_ADMIN_TOKEN}"},
+            ) as response:
                 total += (await response.json())["requests"]
     return total
 
@@ -300,14 +309,16 @@ async def fleet_idle_and_scale(hass: HomeAssistant) -> None:
     fleet = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "emulator",
+        "emulators.reference",
         "--port",
         str(port),
         "--count",
         str(FLEET),
         "--pairing",
         "open",
-        env={**os.environ, "PYTHONPATH": str(ROOT / "custom_components" / "smart_massager")},
+        "--admin-token",
+        FLEET_ADMIN_TOKEN,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=asyncio.subprocess.DEVNULL,
     )
     try:

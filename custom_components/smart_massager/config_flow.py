@@ -42,7 +42,7 @@ from .const import (
 )
 from .coordinator import MassagerConfigEntry
 from .host_input import InvalidHostError, parse_host
-from .transport import TRANSPORT_REFERENCE, async_identify, async_pair
+from .transport import TRANSPORT_REFERENCE, async_holds_token, async_identify, async_pair
 
 # Before the entry has loaded there are no capabilities to read: the reference device's ranges.
 _FALLBACK_MINUTES = LevelRange(minimum=1, maximum=30)
@@ -120,6 +120,28 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(reason="no_serial")
         self._host, self._port = discovery_info.host, discovery_info.port or DEFAULT_PORT
         await self.async_set_unique_id(serial)
+        known = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, serial)
+        moved = known is not None and (known.data.get(CONF_HOST), known.data.get(CONF_PORT)) != (
+            self._host,
+            self._port,
+        )
+        if (
+            known is not None
+            and moved
+            and CONF_TOKEN in known.data
+            and not await async_holds_token(
+                self.hass, self._host, self._port, known.data[CONF_TOKEN], serial
+            )
+        ):
+            # Anyone can announce a known serial: the token goes to a new address only after
+            # the device there proves it holds it (docs/protocol.md, token challenge).
+            LOGGER.warning(
+                "A device announced %s's serial at %s but could not prove it holds its token;"
+                " the address was not changed",
+                known.title,
+                self._host,
+            )
+            return self.async_abort(reason="unconfirmed_address")
         self._abort_if_unique_id_configured(updates={CONF_HOST: self._host, CONF_PORT: self._port})
         if error := await self._identify():
             return self.async_abort(reason=error)

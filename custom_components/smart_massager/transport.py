@@ -14,7 +14,7 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from pysmartmassager import DeviceIdentity, Massager, SmartMassagerClient
+from pysmartmassager import DeviceIdentity, Massager, MassagerError, SmartMassagerClient
 
 from .const import CONF_TOKEN, CONF_TRANSPORT
 
@@ -62,3 +62,13 @@ async def async_pair(hass: HomeAssistant, host: str, port: int) -> str:
     token = await client.pair()
     await client.get_info()
     return token
+
+
+async def async_holds_token(
+    hass: HomeAssistant, host: str, port: int, token: str, serial: str
+) -> bool:
+    """Whether the reference device at an address holds `token` (without sending it there)."""
+    try:
+        return await reference_client(hass, host, port, token).holds_token(serial)
+    except MassagerError:
+        return False

@@ -192,6 +192,31 @@ async def test_zeroconf_rediscovery_updates_address(
     await hass.async_block_till_done()
 
 
+async def test_spoofed_announcement_gets_no_token(
+    hass: HomeAssistant, emulator: EmulatorServer, token: str
+) -> None:
+    # An impostor announces the paired massager's serial at its own address.
+    impostor = EmulatorServer(VirtualMassager(serial=SERIAL, name="Back massager"))
+    await impostor.start()
+    try:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            unique_id=SERIAL,
+            data={CONF_HOST: "127.0.0.1", CONF_PORT: emulator.port, CONF_TOKEN: token},
+        )
+        entry.add_to_hass(hass)
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_ZEROCONF}, data=zeroconf_info(impostor)
+        )
+        assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "unconfirmed_address")
+        assert entry.data[CONF_PORT] == emulator.port  # not re-pointed
+        # The impostor got the challenge only: no request that carries the token.
+        assert impostor.requests == 1
+    finally:
+        await impostor.stop()
+        impostor.device.shutdown()
+
+
 async def test_reauth(
     hass: HomeAssistant, init_integration: MockConfigEntry, emulator: EmulatorServer
 ) -> None:

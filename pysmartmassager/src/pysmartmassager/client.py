@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import re
+import secrets
 import socket
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Self
@@ -138,6 +141,31 @@ class SmartMassagerClient(Massager):
             raise MassagerResponseError("POST /pair answered a token that is not a bearer token")
         self.token = token
         return token
+
+    async def holds_token(self, serial: str) -> bool:
+        """Whether the device here holds our token and is `serial` (protocol v1.1 challenge).
+
+        The token is never sent: the device proves it with an HMAC over a fresh nonce of ours.
+        Used before trusting a known serial announced at a new address.
+        """
+        if not self.token:
+            raise MassagerAuthenticationError("no token: pair with the massager first")
+        nonce = secrets.token_hex(32)
+        hint = hashlib.sha256(self.token.encode()).hexdigest()[:16]
+        try:
+            data = await self._request(
+                "POST", "/challenge", body={"nonce": nonce, "token_hint": hint}, auth=False
+            )
+        except MassagerAuthenticationError:
+            return False  # no token of ours on that device
+        proof = data.get("proof") if isinstance(data, dict) else None
+        answered = data.get("serial") if isinstance(data, dict) else None
+        if not isinstance(proof, str) or answered != serial:
+            return False
+        expected = hmac.new(
+            self.token.encode(), f"{nonce}:{serial}".encode(), hashlib.sha256
+        ).hexdigest()
+        return hmac.compare_digest(proof, expected)
 
     async def unpair(self) -> None:
         """Revoke this client's token on the device."""
