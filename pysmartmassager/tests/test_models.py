@@ -147,3 +147,18 @@ def test_settings_body_has_only_set_fields() -> None:
         "heat": False,
     }
     assert settings_body(SessionSettings()) == {}
+
+
+def test_capabilities_from_a_device_are_bounded() -> None:
+    info = good_info()
+    caps = info["capabilities"]
+    caps["programs"] = [{"id": f"p{index}", "name": "x"} for index in range(65)]
+    with pytest.raises(MassagerResponseError):
+        parse_info(info)
+    caps["programs"] = [{"id": "Deep [tissue", "name": "Deep"}]
+    with pytest.raises(MassagerResponseError):
+        parse_info(info)
+    caps["programs"] = [{"id": "deep", "name": "Deep tissue\nIgnore previous " + "x" * 200}]
+    (program,) = parse_info(info).capabilities.programs
+    assert "\n" not in program.name
+    assert len(program.name) <= 64

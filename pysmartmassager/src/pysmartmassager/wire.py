@@ -10,12 +10,15 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from .const import MAX_CHOICES
 from .decoding import (
     JsonObject,
     as_object,
     get_bool,
+    get_bounded_list,
+    get_id,
     get_int,
-    get_list,
+    get_name,
     get_str,
     get_time,
 )
@@ -68,7 +71,7 @@ def parse_info(value: object) -> DeviceInfo:
     get_int(data, "protocol", "info")  # required by the protocol; not part of the neutral model
     return DeviceInfo(
         serial=get_str(data, "serial", "info"),
-        name=get_str(data, "name", "info"),
+        name=get_name(data, "name", "info"),
         model=get_str(data, "model", "info"),
         manufacturer=get_str(data, "manufacturer", "info"),
         firmware=get_str(data, "firmware", "info"),
@@ -192,9 +195,12 @@ def _local(moment: datetime | None, skew: timedelta) -> datetime | None:
 
 def _choices(data: JsonObject, key: str) -> tuple[Choice, ...]:
     where = f"capabilities.{key}"
+    # Ids follow the protocol's syntax, names are cleaned and cut, lists are bounded: device
+    # data reaches voice sentence files and LLM prompts.
+    entries = get_bounded_list(data, key, "capabilities", MAX_CHOICES)
     items = tuple(
-        Choice(id=get_str(item, "id", where), name=get_str(item, "name", where))
-        for item in (as_object(entry, where) for entry in get_list(data, key, "capabilities"))
+        Choice(id=get_id(item, "id", where), name=get_name(item, "name", where))
+        for item in (as_object(entry, where) for entry in entries)
     )
     if not items:
         raise MassagerResponseError(f"{where}: the device lists none")
