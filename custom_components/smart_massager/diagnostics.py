@@ -1,4 +1,4 @@
-"""Diagnostics: entry, device info and state, with the token and serial redacted."""
+"""Diagnostics: entry, device info and state, with the token, serial, title and host redacted."""
 
 from __future__ import annotations
 
