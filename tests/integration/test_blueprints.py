@@ -8,11 +8,13 @@ emulator over loopback.
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import hass_frontend
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation.config import (
@@ -57,6 +59,44 @@ def load(name: str) -> Blueprint:
 
 def test_every_blueprint_is_covered() -> None:
     assert sorted(path.name for path in BLUEPRINTS.glob("*.yaml")) == sorted(MINIMAL_INPUTS)
+
+
+def sections_and_inputs(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The blueprint's input sections and its inputs (those in sections and those outside)."""
+    sections: dict[str, Any] = {}
+    inputs: dict[str, Any] = {}
+    for key, value in load(name).data["blueprint"]["input"].items():
+        if isinstance(value, dict) and "input" in value:
+            sections[key] = value
+            inputs.update(value["input"])
+        else:
+            inputs[key] = value
+    return sections, inputs
+
+
+@pytest.mark.parametrize("name", sorted(MINIMAL_INPUTS))
+def test_every_section_and_input_is_described(name: str) -> None:
+    sections, inputs = sections_and_inputs(name)
+    assert sections
+    undescribed = [
+        key
+        for key, value in {**sections, **inputs}.items()
+        if not (value or {}).get("description", "").strip()
+    ]
+    assert undescribed == []
+
+
+# The icon set the installed frontend ships (the one the blueprint editor draws from).
+MDI_ICONS = hass_frontend.where() / "static" / "mdi" / "iconList.json"
+
+
+@pytest.mark.parametrize("name", sorted(MINIMAL_INPUTS))
+def test_section_icons_exist(name: str) -> None:
+    """An icon missing from the frontend's set shows as a blank space (mdi:massage did)."""
+    known = {f"mdi:{icon['name']}" for icon in json.loads(MDI_ICONS.read_text(encoding="utf-8"))}
+    icons = {section["icon"] for section in sections_and_inputs(name)[0].values()}
+    assert icons
+    assert icons <= known, icons - known
 
 
 @pytest.mark.parametrize("name", sorted(MINIMAL_INPUTS))
@@ -179,6 +219,48 @@ async def test_evening_routine_runs_and_notifies(
     ]
     assert all(start[4] for start in starts)  # heat on in every step
     assert starts[1][2] == 6  # palm circles firm (7) with the -1 adjustment
+
+
+@pytest.mark.usefixtures("massager")
+async def test_evening_wait_is_for_its_own_massager(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, tmp_path: Path
+) -> None:
+    notify = async_mock_service(hass, "notify", "test")
+    await use_blueprint(
+        hass,
+        tmp_path,
+        "evening_back_pain_relief.yaml",
+        {
+            "massager": FAN,
+            "routine": "quick_shoulder_release",
+            "zone": "shoulders",
+            "when_done": [{"action": "notify.test", "data": {"message": "Massage done"}}],
+        },
+    )
+    await advance(hass, freezer, seconds=10, settle=False)
+    await wait_for(hass, lambda: on_step(hass, 1), settle=False)
+
+    # Another massager's routine ends meanwhile: that is not the end this run waits for.
+    hass.bus.async_fire(
+        EVENT_ROUTINE_ENDED,
+        {
+            "device_id": "0123456789abcdef0123456789abcdef",
+            "config_entry_id": "01JSMARTMASSAGER00000000002",
+            "routine": "lower_back_recovery",
+            "outcome": "completed",
+        },
+    )
+    await advance(hass, freezer, seconds=1, settle=False)
+    assert notify == []
+
+    # This massager's routine ends: now the run goes on to `when_done`, once.
+    for step, minutes in ((2, 2), (3, 3)):
+        await advance(hass, freezer, minutes=minutes, settle=False)
+        await wait_for(hass, lambda step=step: on_step(hass, step), settle=False)
+    await advance(hass, freezer, minutes=3, settle=False)
+    await wait_for(hass, lambda: len(notify) == 1, settle=False)
+    await advance(hass, freezer, seconds=1, settle=False)
+    assert [call.data for call in notify] == [{"message": "Massage done"}]
 
 
 @pytest.mark.parametrize("blocker", ["saturday", "nobody_home", "already_running"])
