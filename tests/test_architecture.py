@@ -21,8 +21,12 @@ COMPONENT = ROOT / "custom_components" / "smart_massager"
 LIBRARY = ROOT / "pysmartmassager" / "src" / "pysmartmassager"
 
 # Names and modules that belong to one concrete transport.
-CONCRETE = {"SmartMassagerClient", "EventStream", "StateReader"}
-CONCRETE_MODULES = {"pysmartmassager.client", "pysmartmassager.events", "pysmartmassager.wire"}
+CONCRETE = {"SmartMassagerClient", "EventStream", "StateReader", "EntitiesMassager"}
+CONCRETE_MODULES = {
+    "pysmartmassager.client",
+    "pysmartmassager.events",
+    "pysmartmassager.wire",
+}
 
 
 def imports(path: Path) -> set[str]:

@@ -41,8 +41,16 @@ from .const import (
     LOGGER,
 )
 from .coordinator import MassagerConfigEntry
+from .entities_flow import CONF_NAME, check_sources, sources_schema
+from .from_entities import CONF_POWER
 from .host_input import InvalidHostError, parse_host
-from .transport import TRANSPORT_REFERENCE, async_holds_token, async_identify, async_pair
+from .transport import (
+    TRANSPORT_ENTITIES,
+    TRANSPORT_REFERENCE,
+    async_holds_token,
+    async_identify,
+    async_pair,
+)
 
 # Before the entry has loaded there are no capabilities to read: the reference device's ranges.
 _FALLBACK_MINUTES = LevelRange(minimum=1, maximum=30)
@@ -95,7 +103,35 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         return None
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Host and port, tested before anything is stored."""
+        """Which kind of massager: built from existing entities, or one on the network."""
+        return self.async_show_menu(step_id="user", menu_options=["entities", "address"])
+
+    async def async_step_entities(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A massager built from entities Home Assistant already has (a smart plug, ...)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = check_sources(user_input)
+            if not errors:
+                name = str(data.pop(CONF_NAME)).strip() or "Massager"
+                await self.async_set_unique_id(f"entities:{data[CONF_POWER]}")
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title=name, data={CONF_TRANSPORT: TRANSPORT_ENTITIES, **data}
+                )
+        return self.async_show_form(
+            step_id="entities",
+            data_schema=self.add_suggested_values_to_schema(
+                sources_schema(with_name=True), user_input
+            ),
+            errors=errors,
+        )
+
+    async def async_step_address(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Host and port of a reference-protocol device, tested before anything is stored."""
         errors: dict[str, str] = {}
         if user_input is not None:
             if not self._take_address(user_input):
@@ -108,7 +144,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             else:
                 errors["base"] = error
         return self.async_show_form(
-            step_id="user",
+            step_id="address",
             data_schema=self.add_suggested_values_to_schema(address_schema(), user_input),
             errors=errors,
         )
@@ -264,6 +300,34 @@ class MassagerOptionsFlow(OptionsFlowWithReload):
     """Default session length and intensity; whether to install voice sentences."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Session defaults; a massager built from entities can also change its entities."""
+        if self.config_entry.data.get(CONF_TRANSPORT) == TRANSPORT_ENTITIES:
+            return self.async_show_menu(step_id="init", menu_options=["defaults", "sources"])
+        return await self.async_step_defaults(user_input)
+
+    async def async_step_sources(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The entities the massager is built from, and its session lengths."""
+        entry = self.config_entry
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = check_sources(user_input)
+            if not errors:
+                # Options layer over the entry's data (transport.py merges them).
+                return self.async_create_entry(data={**entry.options, **data})
+        current = {**entry.data, **entry.options}
+        return self.async_show_form(
+            step_id="sources",
+            data_schema=self.add_suggested_values_to_schema(
+                sources_schema(with_name=False), user_input or current
+            ),
+            errors=errors,
+        )
+
+    async def async_step_defaults(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         """One form; ranges and steps from the device when it is loaded."""
         entry: MassagerConfigEntry = self.config_entry
         minutes, intensity = _FALLBACK_MINUTES, _FALLBACK_INTENSITY
@@ -289,7 +353,7 @@ class MassagerOptionsFlow(OptionsFlowWithReload):
                 else:
                     data[key] = level
             if not errors:
-                return self.async_create_entry(data=data)
+                return self.async_create_entry(data={**entry.options, **data})
         options = entry.options
         fields: dict[Any, Any] = {
             vol.Required(
@@ -323,7 +387,9 @@ class MassagerOptionsFlow(OptionsFlowWithReload):
             vol.Required(CONF_INSTALL_SENTENCES, default=options.get(CONF_INSTALL_SENTENCES, True))
         ] = BooleanSelector()
         return self.async_show_form(
-            step_id="init",
+            step_id="defaults"
+            if self.config_entry.data.get(CONF_TRANSPORT) == TRANSPORT_ENTITIES
+            else "init",
             data_schema=self.add_suggested_values_to_schema(vol.Schema(fields), user_input),
             errors=errors,
         )

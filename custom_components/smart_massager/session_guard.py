@@ -115,7 +115,7 @@ class SessionGuard:
                 "minutes": str(self._coordinator.info.capabilities.session_minutes.maximum),
             },
         )
-        self._coordinator.config_entry.async_create_background_task(
+        self._coordinator.config_entry.async_create_task(
             self._hass, self._send_stop(), f"{DOMAIN} guard stop"
         )
 

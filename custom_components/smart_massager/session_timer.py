@@ -90,10 +90,12 @@ class SessionTimer:
 
     @callback
     def _end(self) -> None:
+        # A task of the entry, not a background task: an unload waits for a stop under way
+        # (up to 10 s) instead of cancelling it.
         if self._stopping:
             return
         self._stopping = True
-        self._coordinator.config_entry.async_create_background_task(
+        self._coordinator.config_entry.async_create_task(
             self._hass, self._stop_until_confirmed(), f"{DOMAIN} timer stop"
         )
 

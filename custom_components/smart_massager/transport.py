@@ -17,8 +17,10 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from pysmartmassager import DeviceIdentity, Massager, MassagerError, SmartMassagerClient
 
 from .const import CONF_TOKEN, CONF_TRANSPORT
+from .from_entities import EntitiesMassager
 
 TRANSPORT_REFERENCE = "reference"
+TRANSPORT_ENTITIES = "entities"
 
 type MassagerBuilder = Callable[[HomeAssistant, ConfigEntry], Massager]
 
@@ -36,7 +38,14 @@ def _reference(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
     )
 
 
-TRANSPORTS: dict[str, MassagerBuilder] = {TRANSPORT_REFERENCE: _reference}
+def _entities(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
+    return EntitiesMassager(hass, entry.entry_id, entry.title, {**entry.data, **entry.options})
+
+
+TRANSPORTS: dict[str, MassagerBuilder] = {
+    TRANSPORT_REFERENCE: _reference,
+    TRANSPORT_ENTITIES: _entities,
+}
 
 
 def create_massager(hass: HomeAssistant, entry: ConfigEntry) -> Massager:

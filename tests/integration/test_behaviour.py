@@ -1,8 +1,9 @@
 """One behaviour suite for every transport: each new transport adds itself to TRANSPORTS.
 
-Today: the reference protocol (its emulator over loopback TCP) and the Home-Assistant-timed fake
-(tests/fake_massager.py: no timer, no push, fixed 10/15/20/30-minute lengths). Tests here speak
-only of what a user sees and what the device did, never of one wire protocol.
+Today: the reference protocol (its emulator over loopback TCP), the Home-Assistant-timed fake
+(tests/fake_massager.py: no timer, no push, fixed 10/15/20/30-minute lengths), and a massager built
+from existing entities (real input helpers as plug, mode select, level and heat pad). Tests here
+speak only of what a user sees and what the device did, never of one wire protocol.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_massager import transport
@@ -24,7 +27,7 @@ from tests.fake_massager import FakeMassager
 
 from .conftest import wait_for
 
-TRANSPORTS = ["reference", "fake"]
+TRANSPORTS = ["reference", "fake", "entities"]
 
 
 @dataclass
@@ -44,7 +47,7 @@ async def massager(
     emulator: EmulatorServer,
     config_entry: MockConfigEntry,
 ) -> AsyncGenerator[Massager]:
-    # Both transports' fixtures are set up; each test uses one of them.
+    # Every transport's fixtures are set up; each test uses one of them.
     if request.param == "reference":
         entry = config_entry
         device = emulator.device
@@ -58,7 +61,7 @@ async def massager(
             }
 
         handle = Massager(entry, "fan.back_massager", read, lambda: emulator.requests)
-    else:
+    elif request.param == "fake":
         fake = FakeMassager()
         transport.TRANSPORTS["fake"] = lambda _hass, _entry: fake
         entry = MockConfigEntry(
@@ -78,6 +81,8 @@ async def massager(
             }
 
         handle = Massager(entry, "fan.cushion", read_fake, lambda: len(fake.commands))
+    else:
+        handle = await entities_massager(hass)
     handle.entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(handle.entry.entry_id)
     await hass.async_block_till_done()
@@ -86,6 +91,51 @@ async def massager(
         await hass.config_entries.async_unload(handle.entry.entry_id)
         await hass.async_block_till_done()
     transport.TRANSPORTS.pop("fake", None)
+
+
+async def entities_massager(hass: HomeAssistant) -> Massager:
+    """A cushion on a smart plug, with mode select, level number and heat pad (real helpers)."""
+    for domain, config in (
+        ("input_boolean", {"plug": {}, "heat_pad": {}}),
+        ("input_select", {"mode": {"options": ["Kneading", "Shiatsu"]}}),
+        ("input_number", {"level": {"min": 1, "max": 5, "step": 1}}),
+    ):
+        assert await async_setup_component(hass, domain, {domain: config})
+    calls: list[str] = []
+    hass.bus.async_listen(
+        EVENT_CALL_SERVICE,
+        lambda event: (
+            calls.append(event.data["service"])
+            if event.data["domain"].startswith("input_")
+            else None
+        ),
+    )
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Cushion",
+        unique_id="entities:input_boolean.plug",
+        minor_version=2,
+        data={
+            CONF_TRANSPORT: "entities",
+            "power_entity": "input_boolean.plug",
+            "program_entity": "input_select.mode",
+            "intensity_entity": "input_number.level",
+            "heat_entity": "input_boolean.heat_pad",
+            "min_minutes": 5,
+            "max_minutes": 30,
+            "session_minutes": 15,
+        },
+    )
+
+    def read() -> dict[str, Any]:
+        return {
+            "status": "running" if hass.states.get("input_boolean.plug").state == "on" else "idle",
+            "program": hass.states.get("input_select.mode").state.casefold(),
+            "intensity": round(float(hass.states.get("input_number.level").state)),
+            "heat": hass.states.get("input_boolean.heat_pad").state == "on",
+        }
+
+    return Massager(entry, "fan.cushion", read, lambda: len(calls))
 
 
 async def act(hass: HomeAssistant, massager: Massager, service: str, **data: Any) -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from ipaddress import ip_address
 
 import pytest
-from homeassistant.config_entries import SOURCE_USER, SOURCE_ZEROCONF
+from homeassistant.config_entries import SOURCE_USER, SOURCE_ZEROCONF, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -32,6 +32,16 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+async def start_address_flow(hass: HomeAssistant) -> ConfigFlowResult:
+    """Add integration, then "a massager on the network" in the menu."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["entities", "address"]
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "address"}
+    )
+
+
 def zeroconf_info(emulator: EmulatorServer, serial: str | None = SERIAL) -> ZeroconfServiceInfo:
     return ZeroconfServiceInfo(
         ip_address=ip_address(emulator.host),
@@ -47,8 +57,8 @@ def zeroconf_info(emulator: EmulatorServer, serial: str | None = SERIAL) -> Zero
 async def test_user_flow_pairs_and_creates_entry(
     hass: HomeAssistant, emulator: EmulatorServer
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "user")
+    result = await start_address_flow(hass)
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "address")
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: emulator.host, CONF_PORT: emulator.port}
@@ -75,7 +85,7 @@ async def test_user_flow_pairs_and_creates_entry(
 async def test_user_flow_errors_recover(
     hass: HomeAssistant, emulator: EmulatorServer, fault: str
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_address_flow(hass)
     port = emulator.port
     if fault == "closed_port":
         port, expected = closed_port(), "cannot_connect"
@@ -100,7 +110,7 @@ async def test_user_flow_errors_recover(
 async def test_pair_step_errors_recover(
     hass: HomeAssistant, emulator: EmulatorServer, fault: str, expected: str
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_address_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: emulator.host, CONF_PORT: emulator.port}
     )
@@ -137,7 +147,7 @@ async def test_already_configured(
     hass: HomeAssistant, emulator: EmulatorServer, config_entry: MockConfigEntry
 ) -> None:
     config_entry.add_to_hass(hass)
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_address_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: emulator.host, CONF_PORT: emulator.port}
     )
@@ -368,7 +378,7 @@ def test_parse_host_refuses(text: str) -> None:
 async def test_user_flow_normalises_careless_host(
     hass: HomeAssistant, emulator: EmulatorServer, typed: str
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_address_flow(hass)
     # The port field holds the device's port, unless the host carries one: then it is left at
     # a wrong value, and the typed one must win.
     port = closed_port() if "{port}" in typed else emulator.port
@@ -388,11 +398,11 @@ async def test_user_flow_normalises_careless_host(
 async def test_user_flow_invalid_host_is_a_field_error(
     hass: HomeAssistant, emulator: EmulatorServer, typed: str
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_address_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: typed, CONF_PORT: emulator.port}
     )
-    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "user")
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "address")
     assert result["errors"] == {CONF_HOST: "invalid_host"}
     assert emulator.requests == 0  # nothing was sent anywhere
 

@@ -1,0 +1,109 @@
+"""The form of a massager built from existing entities (config flow and options flow)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import probatio as vol
+from homeassistant.helpers.selector import (
+    EntitySelector,
+    EntitySelectorConfig,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+)
+
+from .from_entities import (
+    BUTTON_DOMAINS,
+    CONF_DEFAULT_MINUTES_ENTITIES,
+    CONF_GENTLER,
+    CONF_HEAT,
+    CONF_INTENSITY,
+    CONF_LEVELS,
+    CONF_MAX_MINUTES,
+    CONF_MIN_MINUTES,
+    CONF_POWER,
+    CONF_PROGRAM,
+    CONF_RUNNING,
+    CONF_RUNNING_ABOVE,
+    CONF_STRONGER,
+    HEAT_DOMAINS,
+    INTENSITY_DOMAINS,
+    POWER_DOMAINS,
+    PROGRAM_DOMAINS,
+    RUNNING_DOMAINS,
+)
+
+CONF_NAME = "name"
+# Longest session a user may choose for a massager that cannot time itself (consumer massagers
+# commonly stop after 15-30 minutes; shared/design/massage-techniques.md).
+MAX_SESSION_MINUTES = 60
+
+
+def _entity(domains: list[str]) -> EntitySelector:
+    return EntitySelector(EntitySelectorConfig(domain=domains))
+
+
+def _minutes() -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=1,
+            max=MAX_SESSION_MINUTES,
+            step=1,
+            mode=NumberSelectorMode.BOX,
+            unit_of_measurement="min",
+        )
+    )
+
+
+def sources_schema(*, with_name: bool) -> vol.Schema:
+    """Name (when adding), the entities, and the session lengths."""
+    fields: dict[Any, Any] = {}
+    if with_name:
+        fields[vol.Required(CONF_NAME)] = TextSelector()
+    fields.update(
+        {
+            vol.Required(CONF_POWER): _entity(POWER_DOMAINS),
+            vol.Optional(CONF_PROGRAM): _entity(PROGRAM_DOMAINS),
+            vol.Optional(CONF_INTENSITY): _entity(INTENSITY_DOMAINS),
+            vol.Optional(CONF_STRONGER): _entity(BUTTON_DOMAINS),
+            vol.Optional(CONF_GENTLER): _entity(BUTTON_DOMAINS),
+            vol.Required(CONF_LEVELS, default=5): NumberSelector(
+                NumberSelectorConfig(min=2, max=20, step=1, mode=NumberSelectorMode.BOX)
+            ),
+            vol.Optional(CONF_HEAT): _entity(HEAT_DOMAINS),
+            vol.Optional(CONF_RUNNING): _entity(RUNNING_DOMAINS),
+            vol.Required(CONF_RUNNING_ABOVE, default=5): NumberSelector(
+                NumberSelectorConfig(min=0, max=5000, step=0.1, mode=NumberSelectorMode.BOX)
+            ),
+            vol.Required(CONF_MIN_MINUTES, default=5): _minutes(),
+            vol.Required(CONF_MAX_MINUTES, default=30): _minutes(),
+            vol.Required(CONF_DEFAULT_MINUTES_ENTITIES, default=15): _minutes(),
+        }
+    )
+    return vol.Schema(fields)
+
+
+def check_sources(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The cleaned input, and errors per field."""
+    data = {key: value for key, value in user_input.items() if value not in ("", None)}
+    errors: dict[str, str] = {}
+    for key in (CONF_LEVELS, CONF_MIN_MINUTES, CONF_MAX_MINUTES, CONF_DEFAULT_MINUTES_ENTITIES):
+        if key in data:
+            if not float(data[key]).is_integer():
+                errors[key] = "not_whole_number"
+            else:
+                data[key] = int(data[key])
+    if errors:
+        return data, errors
+    if not data[CONF_MIN_MINUTES] <= data[CONF_DEFAULT_MINUTES_ENTITIES] <= data[CONF_MAX_MINUTES]:
+        errors[CONF_DEFAULT_MINUTES_ENTITIES] = "minutes_out_of_range"
+    if CONF_INTENSITY in data and (CONF_STRONGER in data or CONF_GENTLER in data):
+        errors[CONF_INTENSITY] = "one_intensity_source"
+    used = [
+        data[key] for key in (CONF_POWER, CONF_PROGRAM, CONF_INTENSITY, CONF_HEAT) if key in data
+    ]
+    if len(set(used)) != len(used):
+        errors["base"] = "entity_used_twice"
+    return data, errors
