@@ -1,9 +1,9 @@
-"""One decorator that turns library errors into translated Home Assistant errors."""
+"""Library errors as the translated Home Assistant errors a user sees.
+
+The coordinator's one command path uses it for every command.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Concatenate
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
@@ -17,9 +17,6 @@ from pysmartmassager import (
 )
 
 from .const import DOMAIN
-
-if TYPE_CHECKING:
-    from .entity import MassagerEntity
 
 
 def allowed_text(allowed: object) -> str:
@@ -65,23 +62,3 @@ def translate_error(err: MassagerError) -> HomeAssistantError:
         translation_key="unexpected_response",
         translation_placeholders={"error": str(err)},
     )
-
-
-def massager_command[EntityT: MassagerEntity, **P](
-    func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]],
-) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
-    """Wrap an entity command: library errors become translated Home Assistant errors.
-
-    A refused token also schedules a reload, whose setup then starts the reauth flow.
-    """
-
-    async def wrapper(self: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            await func(self, *args, **kwargs)
-        except MassagerAuthenticationError as err:
-            self.hass.config_entries.async_schedule_reload(self.coordinator.config_entry.entry_id)
-            raise translate_error(err) from err
-        except MassagerError as err:
-            raise translate_error(err) from err
-
-    return wrapper

@@ -72,6 +72,8 @@ HEAT_DOMAINS = ["switch", "input_boolean"]
 RUNNING_DOMAINS = ["sensor", "binary_sensor", "input_number"]
 
 _BAD_STATES = (STATE_UNAVAILABLE, STATE_UNKNOWN)
+# How long a power entity may take to show "on" after its action returned.
+POWER_ON_TIMEOUT_S = 5.0
 
 
 def _domain(entity_id: str) -> str:
@@ -189,10 +191,15 @@ class EntitiesMassager(Massager):
         settings = settings or SessionSettings()
         if settings.minutes is not None:
             self._minutes = settings.minutes
-        await self._apply(settings)
+        # Power first: some sources (a fan) reset their mode when switched on.
         if not self._is_on():
             await self._power_on()
         self._commanded.started_at = dt_util.utcnow()
+        try:
+            await self._apply(settings)
+        except MassagerInvalidRequestError, MassagerResponseError:
+            await self.stop()  # no session with settings other than the ones asked for
+            raise
         return self._read()
 
     async def change_settings(self, settings: SessionSettings) -> SessionState:
@@ -405,8 +412,27 @@ class EntitiesMassager(Massager):
             self._commanded.on = True
         else:
             await self._call(self._power, "turn_on")
-        if not self._is_on():
-            raise MassagerResponseError(f"{self._power} did not turn on")
+            await self._wait_until_on()
+
+    async def _wait_until_on(self) -> None:
+        """Some integrations write the new state a moment after their action returns."""
+        if self._is_on():
+            return
+        turned_on = asyncio.Event()
+
+        @callback
+        def changed(_event: Event[EventStateChangedData]) -> None:
+            if self._is_on():
+                turned_on.set()
+
+        remove = async_track_state_change_event(self._hass, [self._power], changed)
+        try:
+            async with asyncio.timeout(POWER_ON_TIMEOUT_S):
+                await turned_on.wait()
+        except TimeoutError as err:
+            raise MassagerResponseError(f"{self._power} did not turn on") from err
+        finally:
+            remove()
 
     async def _call(self, entity_id: str, service: str, **data: Any) -> None:
         """Call the source's own action; its refusal becomes the library's typed error."""

@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
 from homeassistant.config_entries import SOURCE_USER
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
@@ -362,3 +363,77 @@ async def test_voice_on_a_plug_only_massager(hass: HomeAssistant, helpers: None)
         hass, "how long is left on the massage", None, Context(), language="en"
     )
     assert result.response.response_type.value == "action_done"
+
+
+async def test_options_change_the_entities_later(hass: HomeAssistant, helpers: None) -> None:
+    entry = await add_through_the_flow(hass, power_entity=PLUG)
+    assert "switch.cushion_heat" not in entity_ids(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["defaults", "sources"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "sources"}
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "sources")
+    sources = {
+        "power_entity": PLUG,
+        "intensity_levels": 5,
+        "running_above": 5,
+        "min_minutes": 5,
+        "max_minutes": 30,
+        "session_minutes": 15,
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**sources, "session_minutes": 40}
+    )
+    assert result["errors"] == {"session_minutes": "minutes_out_of_range"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**sources, "heat_entity": HEAT}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert "switch.cushion_heat" in entity_ids(hass)  # reloaded with the heat pad
+    # The session defaults stay reachable from the same menu.
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "defaults"}
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "defaults")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"default_minutes": 20, "install_sentences": False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options["heat_entity"] == HEAT  # kept
+    assert entry.options["default_minutes"] == 20
+
+
+@pytest.fixture
+async def demo_fan(hass: HomeAssistant) -> str:
+    """Home Assistant's demo fan (presets and speed), its demo integration limited to fans."""
+    assert await async_setup_component(hass, "homeassistant", {})  # demo depends on it
+    with patch(
+        "homeassistant.components.demo.COMPONENTS_WITH_CONFIG_ENTRY_DEMO_PLATFORM", [Platform.FAN]
+    ):
+        demo = MockConfigEntry(domain="demo")
+        demo.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(demo.entry_id)
+        await hass.async_block_till_done()
+    return "fan.living_room_fan"
+
+
+async def test_a_fan_with_presets_as_the_massager(hass: HomeAssistant, demo_fan: str) -> None:
+    await add_through_the_flow(hass, power_entity=demo_fan)
+    ids = entity_ids(hass)
+    assert {"select.cushion_program", "number.cushion_intensity"} <= ids
+    await call(hass, DOMAIN, "start_session", entity_id=FAN, program="sleep")
+    source = hass.states.get(demo_fan)
+    assert (source.state, source.attributes["preset_mode"]) == ("on", "sleep")
+    levels = hass.states.get("number.cushion_intensity").attributes["max"]
+    await call(hass, DOMAIN, "adjust", entity_id=FAN, intensity=int(levels))
+    assert hass.states.get(demo_fan).attributes["percentage"] == 100
+    await wait_for(hass, lambda: hass.states.get("number.cushion_intensity").state == str(levels))
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, DOMAIN, "adjust", entity_id=FAN, program="turbo")
+    assert "auto" in str(err.value)  # names the presets that exist
+    await call(hass, "fan", "turn_off", entity_id=FAN)
+    assert hass.states.get(demo_fan).state == "off"
