@@ -223,8 +223,11 @@ def routine_settings(
     if caps.zones:
         routine_zone = zone or (routine.zone if routine.zone in caps.zone_ids else caps.zone_ids[0])
         check_zone(caps, routine_zone)
-    elif zone is not None:
-        check_zone(caps, zone)  # refused: the device has no zones
+    # A device without zones massages wherever it sits: a routine's zone (a blueprint's default
+    # too) does not apply to it, so it is not a reason to refuse the routine.
+    # A routine's heat means "with heat where the massager has it" (the action's own words), so
+    # the evening blueprint also runs on a massager without a heater.
+    heat = heat and caps.heat
     check_routine_limits(caps, routine, heat=heat)
     levels = caps.intensity
     settings: list[SessionSettings] = []

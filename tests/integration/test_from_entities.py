@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -26,11 +27,14 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
+    async_mock_service,
 )
 
 from custom_components.smart_massager.const import DOMAIN
 
 from .conftest import wait_for
+from .test_blueprints import TUESDAY_2129, use_blueprint
+from .test_blueprints import advance as blueprint_advance
 
 PLUG = "input_boolean.plug"
 HEAT = "input_boolean.heat_pad"
@@ -437,3 +441,40 @@ async def test_a_fan_with_presets_as_the_massager(hass: HomeAssistant, demo_fan:
     assert "auto" in str(err.value)  # names the presets that exist
     await call(hass, "fan", "turn_off", entity_id=FAN)
     assert hass.states.get(demo_fan).state == "off"
+
+
+async def test_evening_blueprint_on_a_plug_only_massager(
+    hass: HomeAssistant, helpers: None, freezer: FrozenDateTimeFactory, tmp_path: Path
+) -> None:
+    await hass.config.async_set_time_zone("UTC")
+    freezer.move_to(TUESDAY_2129)
+    entry = await add_through_the_flow(hass, power_entity=PLUG, min_minutes=1)
+    notify = async_mock_service(hass, "notify", "test")
+    switched_on: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: (
+            switched_on.append(event.data["new_state"].state)
+            if event.data["entity_id"] == PLUG and event.data["new_state"].state == "on"
+            else None
+        ),
+    )
+    await use_blueprint(
+        hass,
+        tmp_path,
+        "evening_back_pain_relief.yaml",
+        {
+            "massager": FAN,
+            "routine": "quick_shoulder_release",
+            "when_done": [{"action": "notify.test", "data": {"message": "Massage done"}}],
+        },
+    )
+    await blueprint_advance(hass, freezer, seconds=10, settle=False)  # 21:30: the routine starts
+    await wait_for(hass, lambda: hass.states.get(PLUG).state == "on", settle=False)
+    for _ in range(10):  # the routine's 8 minutes, minute by minute
+        await blueprint_advance(hass, freezer, minutes=1, settle=False)
+    await wait_for(hass, lambda: len(notify) == 1, settle=False)
+    assert hass.states.get(PLUG).state == "off"
+    assert len(switched_on) == 3  # the routine's three steps, each ended by Home Assistant
+    await hass.services.async_call("automation", "turn_off", {"entity_id": "all"}, blocking=True)
+    await hass.config_entries.async_unload(entry.entry_id)
