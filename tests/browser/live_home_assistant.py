@@ -68,6 +68,8 @@ class LiveHomeAssistant:
     emulator_admin_port: int = field(default_factory=free_port)
     # The emulator's admin API needs a token; this one is handed over in the environment.
     emulator_admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # YAML appended to the copied configuration.yaml (a test's own helpers, such as a plug).
+    extra_configuration: str = ""
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     token: str = ""
 
@@ -101,6 +103,9 @@ class LiveHomeAssistant:
             config,
             ignore=shutil.ignore_patterns(".storage", "*.log*", "custom_components"),
         )
+        if self.extra_configuration:
+            with (config / "configuration.yaml").open("a") as configuration:
+                configuration.write(f"\n{self.extra_configuration}")
         (config / "custom_components").mkdir()
         (config / "custom_components" / "smart_massager").symlink_to(
             ROOT / "custom_components" / "smart_massager"
