@@ -123,7 +123,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="entities",
             data_schema=self.add_suggested_values_to_schema(
-                sources_schema(with_name=True), user_input
+                sources_schema(self.hass, with_name=True), user_input
             ),
             errors=errors,
         )
@@ -320,7 +320,7 @@ class MassagerOptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(
             step_id="sources",
             data_schema=self.add_suggested_values_to_schema(
-                sources_schema(with_name=False), user_input or current
+                sources_schema(self.hass, with_name=False), user_input or current
             ),
             errors=errors,
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import probatio as vol
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
     EntitySelector,
     EntitySelectorConfig,
@@ -14,6 +16,7 @@ from homeassistant.helpers.selector import (
     TextSelector,
 )
 
+from .const import DOMAIN
 from .from_entities import (
     BUTTON_DOMAINS,
     CONF_DEFAULT_MINUTES_ENTITIES,
@@ -41,8 +44,17 @@ CONF_NAME = "name"
 MAX_SESSION_MINUTES = 60
 
 
-def _entity(domains: list[str]) -> EntitySelector:
-    return EntitySelector(EntitySelectorConfig(domain=domains))
+def _entity(domains: list[str], exclude: list[str]) -> EntitySelector:
+    return EntitySelector(EntitySelectorConfig(domain=domains, exclude_entities=exclude))
+
+
+def own_entities(hass: HomeAssistant) -> list[str]:
+    """This integration's own entities: a massager is never built from another one's parts."""
+    return [
+        entry.entity_id
+        for entry in er.async_get(hass).entities.values()
+        if entry.platform == DOMAIN
+    ]
 
 
 def _minutes() -> NumberSelector:
@@ -57,23 +69,24 @@ def _minutes() -> NumberSelector:
     )
 
 
-def sources_schema(*, with_name: bool) -> vol.Schema:
+def sources_schema(hass: HomeAssistant, *, with_name: bool) -> vol.Schema:
     """Name (when adding), the entities, and the session lengths."""
+    exclude = own_entities(hass)
     fields: dict[Any, Any] = {}
     if with_name:
         fields[vol.Required(CONF_NAME)] = TextSelector()
     fields.update(
         {
-            vol.Required(CONF_POWER): _entity(POWER_DOMAINS),
-            vol.Optional(CONF_PROGRAM): _entity(PROGRAM_DOMAINS),
-            vol.Optional(CONF_INTENSITY): _entity(INTENSITY_DOMAINS),
-            vol.Optional(CONF_STRONGER): _entity(BUTTON_DOMAINS),
-            vol.Optional(CONF_GENTLER): _entity(BUTTON_DOMAINS),
+            vol.Required(CONF_POWER): _entity(POWER_DOMAINS, exclude),
+            vol.Optional(CONF_PROGRAM): _entity(PROGRAM_DOMAINS, exclude),
+            vol.Optional(CONF_INTENSITY): _entity(INTENSITY_DOMAINS, exclude),
+            vol.Optional(CONF_STRONGER): _entity(BUTTON_DOMAINS, exclude),
+            vol.Optional(CONF_GENTLER): _entity(BUTTON_DOMAINS, exclude),
             vol.Required(CONF_LEVELS, default=5): NumberSelector(
                 NumberSelectorConfig(min=2, max=20, step=1, mode=NumberSelectorMode.BOX)
             ),
-            vol.Optional(CONF_HEAT): _entity(HEAT_DOMAINS),
-            vol.Optional(CONF_RUNNING): _entity(RUNNING_DOMAINS),
+            vol.Optional(CONF_HEAT): _entity(HEAT_DOMAINS, exclude),
+            vol.Optional(CONF_RUNNING): _entity(RUNNING_DOMAINS, exclude),
             vol.Required(CONF_RUNNING_ABOVE, default=5): NumberSelector(
                 NumberSelectorConfig(min=0, max=5000, step=0.1, mode=NumberSelectorMode.BOX)
             ),

@@ -478,3 +478,17 @@ async def test_evening_blueprint_on_a_plug_only_massager(
     assert len(switched_on) == 3  # the routine's three steps, each ended by Home Assistant
     await hass.services.async_call("automation", "turn_off", {"entity_id": "all"}, blocking=True)
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_massager_is_not_built_from_another_massagers_parts(
+    hass: HomeAssistant, helpers: None
+) -> None:
+    await add_through_the_flow(hass, power_entity=PLUG, heat_entity=HEAT)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "entities"}
+    )
+    power = next(key for key in result["data_schema"].schema if key == "power_entity")
+    excluded = result["data_schema"].schema[power].config["exclude_entities"]
+    assert {FAN, "switch.cushion_heat"} <= set(excluded)
+    assert PLUG not in excluded
