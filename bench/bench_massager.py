@@ -39,7 +39,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components.smart_massager  # noqa: F401  # import the repo's package first
 from custom_components.smart_massager import coordinator as coordinator_module
-from custom_components.smart_massager.const import CONF_TOKEN, CONF_TRANSPORT, DOMAIN
+from custom_components.smart_massager.const import (
+    CONF_TOKEN,
+    CONF_TRANSPORT,
+    DOMAIN,
+    PUSH_COALESCE_S,
+)
 from custom_components.smart_massager.coordinator import MassagerCoordinator
 from emulators.reference import EmulatorServer, VirtualMassager
 from pysmartmassager import (
@@ -228,28 +233,40 @@ async def home_assistant_paths(hass: HomeAssistant, emulator: EmulatorServer) ->
 
     RESULTS["command_ms"] = stats(await time_each(SAMPLES, command))
 
-    samples = []
-    for index in range(SAMPLES):
-        level = 1 + index % 10 if index % 10 != device.intensity - 1 else 1 + (index + 5) % 10
-        seen = asyncio.Event()
+    async def device_changes(count: int, pause_s: float) -> list[float]:
+        samples = []
+        for index in range(count):
+            await asyncio.sleep(pause_s)
+            level = 1 + index % 10 if index % 10 != device.intensity - 1 else 1 + (index + 5) % 10
+            seen = asyncio.Event()
 
-        @callback
-        def on_change(event: Event[Any], level: int = level, seen: asyncio.Event = seen) -> None:
-            new = event.data.get("new_state")
-            if (
-                event.data["entity_id"] == "number.back_massager_intensity"
-                and new
-                and new.state == str(level)
-            ):
-                seen.set()
+            @callback
+            def on_change(
+                event: Event[Any], level: int = level, seen: asyncio.Event = seen
+            ) -> None:
+                new = event.data.get("new_state")
+                if (
+                    event.data["entity_id"] == "number.back_massager_intensity"
+                    and new
+                    and new.state == str(level)
+                ):
+                    seen.set()
 
-        remove = hass.bus.async_listen(EVENT_STATE_CHANGED, on_change)
-        started = time.perf_counter()
-        device.press({"intensity": level})
-        await asyncio.wait_for(seen.wait(), 10)
-        samples.append((time.perf_counter() - started) * 1000)
-        remove()
-    RESULTS["device_change_ms"] = stats(samples)
+            remove = hass.bus.async_listen(EVENT_STATE_CHANGED, on_change)
+            started = time.perf_counter()
+            device.press({"intensity": level})
+            await asyncio.wait_for(seen.wait(), 10)
+            samples.append((time.perf_counter() - started) * 1000)
+            remove()
+        return samples
+
+    # A press on the device after a quiet moment (how a person changes it): applied at once.
+    # Back to back, each change right after the last is shown: pushed states are coalesced (at
+    # most one applied per PUSH_COALESCE_S), so this measures the coalescing window by design.
+    RESULTS["device_change_ms"] = stats(
+        await device_changes(max(30, SAMPLES // 3), PUSH_COALESCE_S + 0.05)
+    )
+    RESULTS["device_change_back_to_back_ms"] = stats(await device_changes(SAMPLES, 0.0))
     await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
 
@@ -706,6 +723,7 @@ def report() -> None:
         ("(a) device change -> library callback", RESULTS["limit_push_ms"]),
         ("(b) HA action -> confirmed entity state", RESULTS["command_ms"]),
         ("(c) device change -> HA entity state", RESULTS["device_change_ms"]),
+        ("(c) back to back (coalesced)", RESULTS["device_change_back_to_back_ms"]),
         ("(f) polling 30 s: HA action -> state", RESULTS["polling_command_ms"]),
         ("(f) polling 30 s: device change -> state", RESULTS["polling_device_change_ms"]),
     ]
