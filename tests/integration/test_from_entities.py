@@ -106,6 +106,20 @@ def entity_ids(hass: HomeAssistant) -> set[str]:
     return {state.entity_id for state in hass.states.async_all() if "cushion" in state.entity_id}
 
 
+def record_switch_ons(hass: HomeAssistant, entity_id: str) -> list[str]:
+    """Each time `entity_id` turns on, as it happens."""
+    switched_on: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: (
+            switched_on.append(event.data["new_state"].state)
+            if event.data["entity_id"] == entity_id and event.data["new_state"].state == "on"
+            else None
+        ),
+    )
+    return switched_on
+
+
 async def call(hass: HomeAssistant, domain: str, service: str, **data: Any) -> None:
     await hass.services.async_call(domain, service, data, blocking=True)
     await hass.async_block_till_done()
@@ -336,15 +350,7 @@ async def test_routine_on_a_plug_only_massager(
     hass: HomeAssistant, helpers: None, freezer: FrozenDateTimeFactory
 ) -> None:
     await add_through_the_flow(hass, power_entity=PLUG, min_minutes=1)
-    switched_on: list[str] = []
-    hass.bus.async_listen(
-        "state_changed",
-        lambda event: (
-            switched_on.append(event.data["new_state"].state)
-            if event.data["entity_id"] == PLUG and event.data["new_state"].state == "on"
-            else None
-        ),
-    )
+    switched_on = record_switch_ons(hass, PLUG)
     await call(hass, DOMAIN, "run_routine", entity_id=FAN, routine="evening_back_pain_relief")
     for _ in range(20):  # the routine's 15 minutes, minute by minute
         await advance(hass, freezer, minutes=1)
@@ -450,15 +456,7 @@ async def test_evening_blueprint_on_a_plug_only_massager(
     freezer.move_to(TUESDAY_2129)
     entry = await add_through_the_flow(hass, power_entity=PLUG, min_minutes=1)
     notify = async_mock_service(hass, "notify", "test")
-    switched_on: list[str] = []
-    hass.bus.async_listen(
-        "state_changed",
-        lambda event: (
-            switched_on.append(event.data["new_state"].state)
-            if event.data["entity_id"] == PLUG and event.data["new_state"].state == "on"
-            else None
-        ),
-    )
+    switched_on = record_switch_ons(hass, PLUG)
     await use_blueprint(
         hass,
         tmp_path,

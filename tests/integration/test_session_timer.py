@@ -71,6 +71,14 @@ async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await setup(hass, entry)
 
 
+async def start_then_shut_down(hass: HomeAssistant, entry: MockConfigEntry, minutes: int) -> None:
+    """A session started, then Home Assistant stopped (the entry unloaded) while it runs."""
+    await setup(hass, entry)
+    await start(hass, minutes=minutes)
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
 async def start(hass: HomeAssistant, **data: Any) -> None:
     await hass.services.async_call(
         DOMAIN, "start_session", {"entity_id": FAN, **data}, blocking=True
@@ -111,10 +119,7 @@ async def test_restart_after_the_end_stops_at_once_and_starts_nothing(
     fake: FakeMassager,
     fake_entry: MockConfigEntry,
 ) -> None:
-    await setup(hass, fake_entry)
-    await start(hass, minutes=10)
-    await hass.config_entries.async_unload(fake_entry.entry_id)
-    await hass.async_block_till_done()
+    await start_then_shut_down(hass, fake_entry, minutes=10)
     freezer.tick(timedelta(minutes=25))  # Home Assistant was down past the session's end
     await setup(hass, fake_entry)
     assert fake.status is Status.IDLE
@@ -147,10 +152,7 @@ async def test_restart_with_an_idle_device_starts_nothing(
     fake: FakeMassager,
     fake_entry: MockConfigEntry,
 ) -> None:
-    await setup(hass, fake_entry)
-    await start(hass, minutes=10)
-    await hass.config_entries.async_unload(fake_entry.entry_id)
-    await hass.async_block_till_done()
+    await start_then_shut_down(hass, fake_entry, minutes=10)
     fake.status = Status.IDLE  # switched off by hand while Home Assistant was down
     freezer.tick(timedelta(minutes=3))
     await setup(hass, fake_entry)
@@ -165,10 +167,7 @@ async def test_unreachable_at_restart_then_stopped_when_back(
     fake: FakeMassager,
     fake_entry: MockConfigEntry,
 ) -> None:
-    await setup(hass, fake_entry)
-    await start(hass, minutes=10)
-    await hass.config_entries.async_unload(fake_entry.entry_id)
-    await hass.async_block_till_done()
+    await start_then_shut_down(hass, fake_entry, minutes=10)
     fake.reachable = False
     freezer.tick(timedelta(minutes=20))
     await setup(hass, fake_entry)
