@@ -8,7 +8,6 @@ it). Screenshots go to $SMART_MASSAGER_SCREENSHOTS (the README's come from there
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable, Generator
@@ -58,14 +57,6 @@ def live(tmp_path: Path, socket_enabled: None) -> Generator[LiveHomeAssistant]:
         yield home
     finally:
         home.stop()
-
-
-@pytest.fixture
-def screenshots(tmp_path: Path) -> Path:
-    """Where to save the screenshots."""
-    folder = Path(os.environ.get("SMART_MASSAGER_SCREENSHOTS", tmp_path / "screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def test_dashboard_controls_the_massager(live: LiveHomeAssistant, screenshots: Path) -> None:

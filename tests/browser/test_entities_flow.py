@@ -11,7 +11,6 @@ README's copy), else in tmp_path.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Generator
 from pathlib import Path
@@ -42,14 +41,6 @@ def live(tmp_path: Path, socket_enabled: None) -> Generator[LiveHomeAssistant]:
         yield home
     finally:
         home.stop()
-
-
-@pytest.fixture
-def screenshots(tmp_path: Path) -> Path:
-    """Where to save the screenshot."""
-    folder = Path(os.environ.get("SMART_MASSAGER_SCREENSHOTS", tmp_path / "screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def add_smart_massager(page: Any, url: str) -> None:
