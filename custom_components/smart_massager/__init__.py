@@ -62,8 +62,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> 
         await coordinator.timer.async_load()
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = MassagerRuntimeData(
-        massager=massager,
-        info=info,
         coordinator=coordinator,
         routines=RoutineRunner(hass, entry, coordinator),
     )

@@ -58,12 +58,20 @@ def change_command(settings: SessionSettings) -> Command:
 
 @dataclass
 class MassagerRuntimeData:
-    """What a loaded config entry holds."""
+    """What a loaded config entry holds; the coordinator owns the massager and its info."""
 
-    massager: Massager
-    info: DeviceInfo
     coordinator: MassagerCoordinator
     routines: RoutineRunner
+
+    @property
+    def massager(self) -> Massager:
+        """The entry's massager (held by the coordinator)."""
+        return self.coordinator.massager
+
+    @property
+    def info(self) -> DeviceInfo:
+        """Identity and capabilities (held by the coordinator)."""
+        return self.coordinator.info
 
     @property
     def busy(self) -> bool:

@@ -514,7 +514,7 @@ async def test_options_flow_without_intensity_levels(
     # A massager with no levels at all (a massager on a smart plug): no default intensity to ask.
     runtime = init_integration.runtime_data
     caps = replace(runtime.info.capabilities, intensity=None)
-    monkeypatch.setattr(runtime, "info", replace(runtime.info, capabilities=caps))
+    monkeypatch.setattr(runtime.coordinator, "info", replace(runtime.info, capabilities=caps))
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     assert [str(key) for key in result["data_schema"].schema] == [
         CONF_DEFAULT_MINUTES,
