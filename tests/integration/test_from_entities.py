@@ -413,6 +413,8 @@ async def test_options_change_the_entities_later(hass: HomeAssistant, helpers: N
         result["flow_id"], {"default_minutes": 20, "install_sentences": False}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    # Let the reload this change schedules finish before the test (and Home Assistant) ends.
+    await hass.async_block_till_done()
     assert entry.options["heat_entity"] == HEAT  # kept
     assert entry.options["default_minutes"] == 20
 
