@@ -1,0 +1,502 @@
+"""A Tuya Wi-Fi massager behind the transport-neutral `Massager` interface.
+
+The device's datapoints are mapped onto a session by the roles of a shipped map (see
+`datapoints.py`): power runs the massage; program, zone and intensity are Enum (or Integer)
+datapoints; heat a Boolean; the session length the minutes datapoint. No published Tuya
+specification says that a massager ends a session by itself, so Home Assistant is the timer
+(`device_timer=False`); the length is written to the device as well, where it has one, so a
+device that does keep time stops at the same moment. Values the map does not know are shown as
+the device sends them, never dropped.
+
+One persistent connection carries commands and the device's own status messages (push); it is
+re-established with capped backoff when it breaks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pysmartmassager.exceptions import (
+    MassagerAuthenticationError,
+    MassagerConnectionError,
+    MassagerError,
+    MassagerInvalidRequestError,
+)
+from pysmartmassager.massager import ConnectionCallback, Massager, StateCallback, StateSubscription
+from pysmartmassager.models import (
+    Capabilities,
+    Choice,
+    DeviceError,
+    DeviceInfo,
+    LevelRange,
+    SessionSettings,
+    SessionState,
+    Status,
+)
+
+from .connection import DEFAULT_PORT, HEARTBEAT_S, REQUEST_TIMEOUT_S, TuyaConnection
+from .datapoints import CategoryMap, Datapoint, DeviceMapping
+from .protocol import TuyaKeyError, Version
+
+LOGGER = logging.getLogger(__package__)
+
+# Consumer massagers stop by themselves after 15-30 minutes; Tuya's time_set allows 500, which
+# is no safe length for a body-contact device with heat: sessions here are capped at 30.
+MAX_SESSION_MINUTES = 30
+DEFAULT_MINUTES = 15
+FALLBACK_MINUTES = LevelRange(5, 30, 5)  # a massager without a minutes datapoint
+RECONNECT_MIN_S = 1.0
+RECONNECT_MAX_S = 30.0
+CONNECT_ATTEMPTS = 2  # a link that broke since its last use is replaced once per command
+
+
+@dataclass(frozen=True, slots=True)
+class TuyaDevice:
+    """Everything needed to reach one device and understand its datapoints."""
+
+    host: str
+    device_id: str
+    local_key: str
+    version: Version
+    mapping: DeviceMapping
+    category_map: CategoryMap
+    name: str = "Tuya massager"
+    port: int = DEFAULT_PORT
+
+
+def _label(value: str) -> str:
+    return value.replace("_", " ").strip().capitalize() or value
+
+
+class TuyaProfile:
+    """The device's datapoints seen as a massage session: capabilities, and state both ways."""
+
+    def __init__(self, mapping: DeviceMapping, category_map: CategoryMap) -> None:
+        roles = category_map.roles
+        self.off_values = category_map.off_values
+        power = mapping.by_code(roles.power)
+        if power is None:
+            raise MassagerInvalidRequestError(
+                "no datapoint of this device starts a massage", code="not_massager", status=400
+            )
+        self.power: Datapoint = power
+        self.programs = [dp for code in roles.programs if (dp := mapping.by_code(code))]
+        self.zone = mapping.by_code(roles.zone)
+        self.intensity = mapping.by_code(roles.intensity)
+        self.heat = mapping.by_code(roles.heat)
+        self.minutes = mapping.by_code(roles.session_minutes)
+        self.remaining = mapping.by_code(roles.remaining)
+        self.fault = mapping.by_code(roles.fault)
+        # Program ids are the device's values; a value two modes share is told apart by its code.
+        values = [v for dp in self.programs for v in self._on_values(dp)]
+        self.program_values: dict[str, tuple[Datapoint, str]] = {}
+        for dp in self.programs:
+            for value in self._on_values(dp):
+                key = value if values.count(value) == 1 else f"{dp.code}.{value}"
+                self.program_values[key] = (dp, value)
+
+    def _on_values(self, dp: Datapoint) -> list[str]:
+        return [value for value in dp.enum_range if value != self.off_values.get(dp.code)]
+
+    # -- capabilities ----------------------------------------------------------------------------
+
+    def capabilities(self) -> Capabilities:
+        """What the datapoints allow; Home Assistant is the timer."""
+        minutes = self.session_minutes()
+        return Capabilities(
+            programs=tuple(
+                Choice(key, _label(value)) for key, (_, value) in self.program_values.items()
+            ),
+            zones=tuple(Choice(v, _label(v)) for v in self._on_values(self.zone))
+            if self.zone
+            else (),
+            intensity=self.intensity_levels(),
+            session_minutes=minutes,
+            default_minutes=minutes.clamp(DEFAULT_MINUTES),
+            heat=self.heat is not None,
+            pause=False,
+            pause_timeout_minutes=None,
+            device_timer=False,
+        )
+
+    def intensity_levels(self) -> LevelRange | None:
+        """Enum levels count 1..n in the device's order; an Integer keeps its own range."""
+        if self.intensity is None:
+            return None
+        if self.intensity.type == "Enum":
+            return LevelRange(1, len(self.intensity.enum_range))
+        low, high, step, _ = self.intensity.integer_range
+        return LevelRange(low, high, step)
+
+    def session_minutes(self) -> LevelRange:
+        """The device's minutes range, capped at MAX_SESSION_MINUTES."""
+        if self.minutes is None or self.minutes.type != "Integer":
+            return FALLBACK_MINUTES
+        low, high, step, scale = self.minutes.integer_range
+        if scale or self.minutes.values.get("unit", "min") not in ("min", "minute", "minutes"):
+            return FALLBACK_MINUTES
+        low = max(low, step if low < 1 else low)
+        high = min(high, MAX_SESSION_MINUTES)
+        if low > high:
+            return FALLBACK_MINUTES
+        return LevelRange(low, high - (high - low) % step, step)
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def status_of(self, dps: dict[str, Any]) -> tuple[Status, DeviceError | None]:
+        """Running or idle, and the device's fault if it reports one."""
+        fault = dps.get(self.fault.dp_id) if self.fault else None
+        if fault not in (None, 0, False, "", "0") and self.fault is not None:
+            # Fault values are device-specific: shown as the device sends them.
+            code = str(fault)[:32]
+            return Status.ERROR, DeviceError(f"fault_{code}", f"The massager reports fault {code}")
+        return (Status.RUNNING if dps.get(self.power.dp_id) is True else Status.IDLE), None
+
+    def program_of(self, dps: dict[str, Any]) -> str:
+        """The program that is on: its id, or the device's own value when the map lacks it."""
+        for dp in self.programs:
+            value = dps.get(dp.dp_id)
+            if value is None or value == self.off_values.get(dp.code):
+                continue
+            for key, (owner, known) in self.program_values.items():
+                if owner is dp and known == value:
+                    return key
+            return str(value)[:64]
+        return ""
+
+    def zone_of(self, dps: dict[str, Any]) -> str:
+        """The zone, or the device's own value when the map lacks it."""
+        if self.zone is None or (value := dps.get(self.zone.dp_id)) is None:
+            return ""
+        return "" if value == self.off_values.get(self.zone.code) else str(value)[:64]
+
+    def intensity_of(self, dps: dict[str, Any]) -> int:
+        """The level (1..n for Enum levels); 0 when unknown."""
+        if self.intensity is None or (value := dps.get(self.intensity.dp_id)) is None:
+            return 0
+        if self.intensity.type == "Enum":
+            options = self.intensity.enum_range
+            return options.index(value) + 1 if value in options else 0
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    def minutes_of(self, dps: dict[str, Any]) -> int:
+        """The session length set on the device (0 when it has none or it is out of range)."""
+        if self.minutes is None:
+            return 0
+        value = dps.get(self.minutes.dp_id)
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and value in self.session_minutes()
+        ):
+            return value
+        return 0
+
+    def remaining_of(self, dps: dict[str, Any]) -> int:
+        """Seconds left by the device's own countdown, where it reports one."""
+        if self.remaining is None or self.remaining.values.get("scale", 0):
+            return 0
+        value = dps.get(self.remaining.dp_id)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            return 0
+        unit = self.remaining.values.get("unit", "")
+        return value * 60 if unit.startswith("min") else value if unit in ("s", "sec") else 0
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def datapoints_for(self, settings: SessionSettings) -> dict[str, Any]:
+        """Datapoints applying `settings`; MassagerInvalidRequestError names what is allowed."""
+        dps: dict[str, Any] = {}
+        if settings.program is not None:
+            dps.update(self._program_dps(settings.program))
+        if settings.zone is not None:
+            allowed = self._on_values(self.zone) if self.zone else []
+            if self.zone is None or settings.zone not in allowed:
+                raise _invalid("zone", allowed)
+            dps[self.zone.dp_id] = settings.zone
+        if settings.intensity is not None:
+            dps.update(self._intensity_dps(settings.intensity))
+        if settings.heat is not None:
+            if self.heat is None:
+                raise _invalid("heat", None)
+            dps[self.heat.dp_id] = settings.heat
+        if settings.minutes is not None:
+            allowed_minutes = self.session_minutes()
+            if settings.minutes not in allowed_minutes:
+                raise _invalid("minutes", allowed_minutes)
+            if self.minutes is not None and self.minutes.type == "Integer":
+                dps[self.minutes.dp_id] = settings.minutes
+        return dps
+
+    def _program_dps(self, program: str) -> dict[str, Any]:
+        if program not in self.program_values:
+            raise _invalid("program", list(self.program_values))
+        chosen, value = self.program_values[program]
+        dps: dict[str, Any] = {}
+        for dp in self.programs:
+            off = self.off_values.get(dp.code)
+            if dp is chosen:
+                dps[dp.dp_id] = value
+            elif off is not None:
+                dps[dp.dp_id] = off  # one mode at a time: the others are closed
+        return dps
+
+    def _intensity_dps(self, level: int) -> dict[str, Any]:
+        levels = self.intensity_levels()
+        if self.intensity is None or levels is None or level not in levels:
+            raise _invalid("intensity", levels)
+        if self.intensity.type == "Enum":
+            return {self.intensity.dp_id: self.intensity.enum_range[level - 1]}
+        return {self.intensity.dp_id: level}
+
+
+def _invalid(field: str, allowed: object) -> MassagerInvalidRequestError:
+    if isinstance(allowed, LevelRange):
+        allowed = {"min": allowed.minimum, "max": allowed.maximum, "step": allowed.step}
+    return MassagerInvalidRequestError(
+        f"invalid {field}", code="invalid_value", status=422, field=field, allowed=allowed
+    )
+
+
+class TuyaMassager(Massager):
+    """One Tuya massager over the local protocol."""
+
+    def __init__(
+        self,
+        device: TuyaDevice,
+        *,
+        timeout: float = REQUEST_TIMEOUT_S,
+        heartbeat: float = HEARTBEAT_S,
+    ) -> None:
+        self.device = device
+        self.profile = TuyaProfile(device.mapping, device.category_map)
+        self._timeout = timeout
+        self._heartbeat = heartbeat
+        self._link: TuyaConnection | None = None
+        self._link_lock = asyncio.Lock()
+        self._dps: dict[str, Any] = {}
+        self._revision = 0
+        self._started_at: datetime | None = None
+        self._on_state: StateCallback | None = None
+        self._closing = False
+        self._heat_off_task: asyncio.Task[None] | None = None
+
+    # -- the connection --------------------------------------------------------------------------
+
+    async def _connection(self) -> TuyaConnection:
+        async with self._link_lock:
+            if self._link is not None and self._link.is_open:
+                return self._link
+            if self._closing:
+                raise MassagerConnectionError("the massager was closed")
+            link = TuyaConnection(
+                self.device.host,
+                self.device.device_id,
+                self.device.local_key,
+                self.device.version,
+                port=self.device.port,
+                on_status=self._on_status,
+                timeout=self._timeout,
+                heartbeat=self._heartbeat,
+            )
+            await link.open()
+            self._link = link
+            return link
+
+    async def _exchange(self, dps: dict[str, Any] | None) -> SessionState:
+        """Send datapoints (if any), then read them all back: the device-confirmed state.
+
+        A link that broke since its last use is replaced once; a refused key is not retried.
+        """
+        for attempt in range(1, CONNECT_ATTEMPTS + 1):
+            link = await self._connection()
+            try:
+                if dps:
+                    await link.control(dps)
+                self._dps = await link.query()
+            except TuyaKeyError as err:
+                await link.close(err)
+                raise MassagerAuthenticationError("the device refused the local key") from err
+            except MassagerConnectionError:
+                await link.close()
+                if attempt == CONNECT_ATTEMPTS:
+                    raise
+                continue
+            return self._state()
+        raise AssertionError("unreachable")
+
+    # -- the interface ---------------------------------------------------------------------------
+
+    async def get_info(self) -> DeviceInfo:
+        """Identity from the configuration; capabilities from the datapoints."""
+        category = self.device.category_map
+        return DeviceInfo(
+            serial=self.device.device_id,
+            name=self.device.name,
+            model=category.name,
+            manufacturer="Tuya",
+            firmware=f"protocol {self.device.version.value}",
+            capabilities=self.profile.capabilities(),
+        )
+
+    async def get_state(self) -> SessionState:
+        """Every datapoint, read from the device."""
+        return await self._exchange(None)
+
+    async def start_session(self, settings: SessionSettings | None = None) -> SessionState:
+        """Settings and power in one command, then the confirmed state."""
+        dps = self.profile.datapoints_for(settings or SessionSettings())
+        if self.profile.minutes is not None and self.profile.minutes.dp_id not in dps:
+            minutes = (
+                self.profile.minutes_of(self._dps) or self.profile.capabilities().default_minutes
+            )
+            dps.update(self.profile.datapoints_for(SessionSettings(minutes=minutes)))
+        dps[self.profile.power.dp_id] = True
+        return await self._exchange(dps)
+
+    async def change_settings(self, settings: SessionSettings) -> SessionState:
+        """Settings as given; the device confirms them."""
+        return await self._exchange(self.profile.datapoints_for(settings))
+
+    async def pause(self) -> SessionState:
+        """No published Tuya massager datapoint pauses a session."""
+        raise MassagerInvalidRequestError(
+            "this massager cannot pause", code="not_supported", status=400
+        )
+
+    async def resume(self) -> SessionState:
+        """No published Tuya massager datapoint pauses a session, so nothing resumes."""
+        raise MassagerInvalidRequestError(
+            "this massager cannot pause", code="not_supported", status=400
+        )
+
+    async def stop(self) -> SessionState:
+        """Power off, and heat off with it."""
+        dps: dict[str, Any] = {self.profile.power.dp_id: False}
+        if self.profile.heat is not None:
+            dps[self.profile.heat.dp_id] = False
+        return await self._exchange(dps)
+
+    def subscribe(
+        self, on_state: StateCallback, on_connection: ConnectionCallback | None = None
+    ) -> StateSubscription:
+        """The device's own status messages, over the persistent connection."""
+        self._on_state = on_state
+        return _TuyaSubscription(self, on_connection)
+
+    async def close(self) -> None:
+        """Close the connection; nothing reconnects afterwards."""
+        self._closing = True
+        if self._heat_off_task is not None:
+            self._heat_off_task.cancel()
+        if self._link is not None:
+            await self._link.close()
+
+    # -- state -----------------------------------------------------------------------------------
+
+    def _on_status(self, dps: dict[str, Any]) -> None:
+        """A status the device sent by itself (a press on it, its own timer, our command)."""
+        self._dps = {**self._dps, **dps}
+        state = self._state()
+        if self._on_state is not None:
+            self._on_state(state)
+
+    def _state(self) -> SessionState:
+        profile = self.profile
+        dps = self._dps
+        status, error = profile.status_of(dps)
+        running = dps.get(profile.power.dp_id) is True
+        if running and self._started_at is None:
+            self._started_at = datetime.now(UTC)
+        elif not running:
+            self._started_at = None
+            if profile.heat is not None and dps.get(profile.heat.dp_id) is True:
+                self._turn_heat_off()
+        self._revision += 1
+        remaining = profile.remaining_of(dps) if running else 0
+        return SessionState(
+            status=status,
+            program=profile.program_of(dps),
+            zone=profile.zone_of(dps),
+            intensity=profile.intensity_of(dps),
+            heat=profile.heat is not None and dps.get(profile.heat.dp_id) is True,
+            minutes=profile.minutes_of(dps),
+            started_at=self._started_at,
+            ends_at=None,  # Home Assistant is the timer
+            remaining_s=remaining,
+            pause_expires_at=None,
+            error=error,
+            revision=self._revision,
+        )
+
+    def _turn_heat_off(self) -> None:
+        """The massage ended (on the device, or by its own timer) with heat on: heat off too."""
+        if self._closing or (self._heat_off_task is not None and not self._heat_off_task.done()):
+            return
+        if self.profile.heat is None:
+            return
+        heat = {self.profile.heat.dp_id: False}
+
+        async def heat_off() -> None:
+            with contextlib.suppress(MassagerError):
+                await self._exchange(heat)
+
+        self._heat_off_task = asyncio.get_running_loop().create_task(heat_off())
+
+
+class _TuyaSubscription(StateSubscription):
+    """Keeps the connection up and reports states; capped exponential backoff between tries."""
+
+    def __init__(self, massager: TuyaMassager, on_connection: ConnectionCallback | None) -> None:
+        self._massager = massager
+        self._on_connection = on_connection
+        self._connected = False
+
+    @property
+    def connected(self) -> bool:
+        """True while the connection is up."""
+        return self._connected
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected != self._connected:
+            self._connected = connected
+            if self._on_connection is not None:
+                self._on_connection(connected)
+
+    async def run(self) -> None:
+        """Until cancelled; MassagerAuthenticationError when the local key no longer fits."""
+        delay = RECONNECT_MIN_S
+        massager = self._massager
+        try:
+            while True:
+                try:
+                    state = await massager.get_state()  # opens the connection if it is down
+                    link = await massager._connection()  # noqa: SLF001  # same module family
+                except MassagerAuthenticationError:
+                    raise
+                except MassagerError as err:
+                    self._set_connected(False)
+                    LOGGER.debug(
+                        "%s unreachable (%s); retrying in %.0f s", massager.device.host, err, delay
+                    )
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, RECONNECT_MAX_S)
+                    continue
+                self._set_connected(True)
+                if massager._on_state is not None:  # noqa: SLF001
+                    massager._on_state(state)  # noqa: SLF001
+                delay = RECONNECT_MIN_S
+                error = await asyncio.shield(link.closed)
+                if isinstance(error, TuyaKeyError):
+                    raise MassagerAuthenticationError("the device refused the local key") from error
+                self._set_connected(False)
+                await asyncio.sleep(
+                    RECONNECT_MIN_S
+                )  # not a tight loop against a device that drops us
+        finally:
+            self._set_connected(False)
