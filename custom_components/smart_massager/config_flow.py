@@ -11,7 +11,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -30,26 +30,53 @@ from pysmartmassager import (
     MassagerError,
     MassagerPairingNotEnabledError,
 )
+from pysmartmassager.tuya import (
+    CategoryMap,
+    DevicesJsonEntry,
+    TuyaMapError,
+    map_for,
+    parse_devices_json,
+    shipped_maps,
+)
 
 from .const import (
+    CONF_DATAPOINT_MAP,
     CONF_DEFAULT_INTENSITY,
     CONF_DEFAULT_MINUTES,
+    CONF_DEVICE_ID,
     CONF_INSTALL_SENTENCES,
+    CONF_LOCAL_KEY,
+    CONF_PROTOCOL_VERSION,
     CONF_TOKEN,
     CONF_TRANSPORT,
     DOMAIN,
     LOGGER,
 )
 from .coordinator import MassagerConfigEntry
-from .entities_flow import CONF_NAME, check_sources, sources_schema
+from .entities_flow import check_sources, sources_schema
 from .from_entities import CONF_POWER
 from .host_input import InvalidHostError, parse_host
 from .transport import (
     TRANSPORT_ENTITIES,
     TRANSPORT_REFERENCE,
+    TRANSPORT_TUYA,
     async_holds_token,
     async_identify,
     async_pair,
+)
+from .tuya_flow import (
+    AUTO_VERSION,
+    CONF_DEVICE,
+    CONF_DEVICES_JSON,
+    async_check,
+    datapoints_schema,
+    device_schema,
+    manual_mapping,
+    manual_schema,
+    massager_entries,
+    paste_schema,
+    pick_schema,
+    tuya_entry_data,
 )
 
 # Before the entry has loaded there are no capabilities to read: the reference device's ranges.
@@ -77,6 +104,9 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         self._host = ""
         self._port = DEFAULT_PORT
         self._identity: DeviceIdentity | None = None
+        self._tuya_entries: list[DevicesJsonEntry] = []
+        self._tuya_entry: DevicesJsonEntry | None = None
+        self._tuya_manual: dict[str, Any] = {}
 
     def _take_address(self, user_input: dict[str, Any]) -> bool:
         """Host and port from the form, normalised; False when the host cannot be used.
@@ -104,7 +134,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Which kind of massager: built from existing entities, or one on the network."""
-        return self.async_show_menu(step_id="user", menu_options=["entities", "address"])
+        return self.async_show_menu(step_id="user", menu_options=["entities", "tuya", "address"])
 
     async def async_step_entities(
         self, user_input: dict[str, Any] | None = None
@@ -126,6 +156,171 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
                 sources_schema(self.hass, with_name=True), user_input
             ),
             errors=errors,
+        )
+
+    # -- Tuya ------------------------------------------------------------------------------------
+
+    async def async_step_tuya(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A Tuya massager: from tinytuya's devices.json, or typed by hand."""
+        return self.async_show_menu(step_id="tuya", menu_options=["tuya_paste", "tuya_manual"])
+
+    async def async_step_tuya_paste(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The devices.json tinytuya's wizard wrote (the whole file, or one device's entry)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                entries = parse_devices_json(user_input[CONF_DEVICES_JSON])
+            except TuyaMapError:
+                errors[CONF_DEVICES_JSON] = "invalid_devices_json"
+            else:
+                self._tuya_entries = massager_entries(entries)
+                if not self._tuya_entries:
+                    errors[CONF_DEVICES_JSON] = "no_massager_in_file"
+                elif len(self._tuya_entries) == 1:
+                    self._tuya_entry = self._tuya_entries[0]
+                    return await self.async_step_tuya_device()
+                else:
+                    return await self.async_step_tuya_pick()
+        # The pasted text holds local keys: it is never shown back in the form.
+        return self.async_show_form(step_id="tuya_paste", data_schema=paste_schema(), errors=errors)
+
+    async def async_step_tuya_pick(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Which massager of the file."""
+        if user_input is not None:
+            self._tuya_entry = self._tuya_entries[int(user_input[CONF_DEVICE])]
+            return await self.async_step_tuya_device()
+        return self.async_show_form(
+            step_id="tuya_pick", data_schema=pick_schema(self._tuya_entries)
+        )
+
+    async def async_step_tuya_device(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The device's address (the file's, when it has one) and protocol version."""
+        entry = self._tuya_entry
+        assert entry is not None
+        assert entry.mapping is not None
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            category_map = map_for(entry.category, entry.product_id, entry.mapping)
+            return await self._tuya_create(
+                entry.name,
+                tuya_entry_data(
+                    user_input[CONF_HOST].strip(),
+                    entry.device_id,
+                    entry.local_key,
+                    AUTO_VERSION,
+                    entry.mapping,
+                    category_map,
+                ),
+                user_input[CONF_PROTOCOL_VERSION],
+                step_id="tuya_device",
+                schema=device_schema(entry),
+            )
+        return self.async_show_form(
+            step_id="tuya_device",
+            data_schema=device_schema(entry),
+            errors=errors,
+            description_placeholders={"name": entry.name},
+        )
+
+    async def async_step_tuya_manual(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Address, device id, local key, version and which of our maps fits the device."""
+        if user_input is not None:
+            self._tuya_manual = dict(user_input)
+            return await self.async_step_tuya_datapoints()
+        return self.async_show_form(step_id="tuya_manual", data_schema=manual_schema())
+
+    async def async_step_tuya_datapoints(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The datapoint id of each code (from the device's mapping in Tuya's IoT platform)."""
+        manual = self._tuya_manual
+        category_map: CategoryMap = shipped_maps()[manual[CONF_DATAPOINT_MAP]]
+        schema = datapoints_schema(category_map)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            mapping = manual_mapping(category_map, dict(user_input))
+            if mapping is None:
+                errors["base"] = "duplicate_datapoint"
+            else:
+                return await self._tuya_create(
+                    str(manual[CONF_NAME]).strip() or category_map.name,
+                    tuya_entry_data(
+                        manual[CONF_HOST].strip(),
+                        manual[CONF_DEVICE_ID].strip(),
+                        manual[CONF_LOCAL_KEY].strip(),
+                        AUTO_VERSION,
+                        mapping,
+                        category_map,
+                    ),
+                    manual[CONF_PROTOCOL_VERSION],
+                    step_id="tuya_datapoints",
+                    schema=schema,
+                    user_input=user_input,
+                )
+        return self.async_show_form(
+            step_id="tuya_datapoints",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+            description_placeholders={"map": category_map.name},
+        )
+
+    async def _tuya_create(
+        self,
+        name: str,
+        data: dict[str, Any],
+        version: str,
+        *,
+        step_id: str,
+        schema: vol.Schema,
+        user_input: dict[str, Any] | None = None,
+    ) -> ConfigFlowResult:
+        """Check the device, then create the entry; the same form again with the error if not."""
+        await self.async_set_unique_id(f"tuya:{data[CONF_DEVICE_ID]}")
+        self._abort_if_unique_id_configured()
+        found, error = await async_check(data, version)
+        if found is not None:
+            return self.async_create_entry(title=name, data={**data, CONF_PROTOCOL_VERSION: found})
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors={"base": error or "unknown"},
+            description_placeholders={
+                "name": name,
+                "map": shipped_maps()[data[CONF_DATAPOINT_MAP]].name,
+            },
+        )
+
+    async def async_step_tuya_reauth(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The local key changed (the device was paired again in its app): the new one."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, CONF_LOCAL_KEY: user_input[CONF_LOCAL_KEY].strip()}
+            found, error = await async_check(data, AUTO_VERSION)
+            if found is not None:
+                return self.async_update_reload_and_abort(
+                    entry,
+                    data_updates={
+                        CONF_LOCAL_KEY: data[CONF_LOCAL_KEY],
+                        CONF_PROTOCOL_VERSION: found,
+                    },
+                )
+            errors["base"] = error or "unknown"
+        return self.async_show_form(
+            step_id="tuya_reauth",
+            data_schema=vol.Schema({vol.Required(CONF_LOCAL_KEY): str}),
+            errors=errors,
+            description_placeholders={"name": entry.title},
         )
 
     async def async_step_address(
@@ -236,7 +431,9 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
-        """The token was refused: pair again."""
+        """The token (or a Tuya device's local key) was refused: pair again, or a new key."""
+        if entry_data.get(CONF_TRANSPORT) == TRANSPORT_TUYA:
+            return await self.async_step_tuya_reauth()
         self._host, self._port = entry_data[CONF_HOST], entry_data[CONF_PORT]
         return await self.async_step_reauth_confirm()
 
@@ -268,6 +465,8 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """A new address for the same massager (a different one is refused)."""
         entry = self._get_reconfigure_entry()
+        if entry.data.get(CONF_TRANSPORT) == TRANSPORT_TUYA:
+            return await self.async_step_tuya_reconfigure(user_input)
         errors: dict[str, str] = {}
         if user_input is not None:
             if not self._take_address(user_input):
@@ -286,6 +485,27 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(
                 address_schema(), user_input or dict(entry.data)
             ),
+            errors=errors,
+        )
+
+    async def async_step_tuya_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A Tuya massager's new address; the key proves it is the same device."""
+        entry = self._get_reconfigure_entry()
+        schema = vol.Schema({vol.Required(CONF_HOST): str})
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, CONF_HOST: user_input[CONF_HOST].strip()}
+            found, error = await async_check(data, AUTO_VERSION)
+            if found is not None:
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_HOST: data[CONF_HOST], CONF_PROTOCOL_VERSION: found}
+                )
+            errors["base"] = error or "unknown"
+        return self.async_show_form(
+            step_id="tuya_reconfigure",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or dict(entry.data)),
             errors=errors,
         )
 

@@ -23,6 +23,14 @@ ROUTINE_CAP_FACTOR: Final = 2
 
 CONF_TRANSPORT: Final = "transport"
 
+# Tuya: the device id and local key (both secret: redacted everywhere), the protocol version, the
+# device's datapoint mapping (tinytuya's shape) and the shipped map that gives it its roles.
+CONF_DEVICE_ID: Final = "device_id"
+CONF_LOCAL_KEY: Final = "local_key"
+CONF_PROTOCOL_VERSION: Final = "protocol_version"
+CONF_MAPPING: Final = "mapping"
+CONF_DATAPOINT_MAP: Final = "datapoint_map"
+
 # Transports that cannot push are polled: quickly during a session, so a press on the device
 # shows within seconds, and slowly when idle.
 ACTIVE_POLL_INTERVAL: Final = timedelta(seconds=2)

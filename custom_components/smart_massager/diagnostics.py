@@ -1,4 +1,4 @@
-"""Diagnostics: entry, device info and state, with the token, serial, title and host redacted."""
+"""Diagnostics: entry, device info and state; tokens, keys, ids, serial, title, host redacted."""
 
 from __future__ import annotations
 
@@ -9,11 +9,21 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_TOKEN
+from .const import CONF_DEVICE_ID, CONF_LOCAL_KEY, CONF_TOKEN
 from .coordinator import MassagerConfigEntry
 
 # The host too: an address on the user's network is theirs, not the bug report's.
-TO_REDACT = {CONF_TOKEN, CONF_HOST, "serial", "serial_number", "unique_id", "title"}
+# A Tuya local key opens the device to anyone on the network; its device id names it in the cloud.
+TO_REDACT = {
+    CONF_TOKEN,
+    CONF_LOCAL_KEY,
+    CONF_DEVICE_ID,
+    CONF_HOST,
+    "serial",
+    "serial_number",
+    "unique_id",
+    "title",
+}
 
 
 async def async_get_config_entry_diagnostics(

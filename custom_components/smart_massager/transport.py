@@ -7,7 +7,8 @@ to TRANSPORTS (and its own config-flow steps), nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT
@@ -15,12 +16,29 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from pysmartmassager import DeviceIdentity, Massager, MassagerError, SmartMassagerClient
+from pysmartmassager.tuya import (
+    TuyaDevice,
+    TuyaMassager,
+    Version,
+    parse_mapping,
+    probe,
+    shipped_maps,
+)
 
-from .const import CONF_TOKEN, CONF_TRANSPORT
+from .const import (
+    CONF_DATAPOINT_MAP,
+    CONF_DEVICE_ID,
+    CONF_LOCAL_KEY,
+    CONF_MAPPING,
+    CONF_PROTOCOL_VERSION,
+    CONF_TOKEN,
+    CONF_TRANSPORT,
+)
 from .from_entities import EntitiesMassager
 
 TRANSPORT_REFERENCE = "reference"
 TRANSPORT_ENTITIES = "entities"
+TRANSPORT_TUYA = "tuya"
 
 type MassagerBuilder = Callable[[HomeAssistant, ConfigEntry], Massager]
 
@@ -42,9 +60,37 @@ def _entities(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
     return EntitiesMassager(hass, entry.entry_id, entry.title, {**entry.data, **entry.options})
 
 
+def tuya_device(data: Mapping[str, Any], name: str) -> TuyaDevice:
+    """A Tuya device from an entry's (or a flow's) data; TuyaMapError if its map is broken."""
+    return TuyaDevice(
+        host=data[CONF_HOST],
+        port=data[CONF_PORT],
+        device_id=data[CONF_DEVICE_ID],
+        local_key=data[CONF_LOCAL_KEY],
+        version=Version(data[CONF_PROTOCOL_VERSION]),
+        mapping=parse_mapping(data[CONF_MAPPING]),
+        category_map=shipped_maps()[data[CONF_DATAPOINT_MAP]],
+        name=name,
+    )
+
+
+def _tuya(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
+    return TuyaMassager(tuya_device(entry.data, entry.title))
+
+
+async def async_probe_tuya(
+    host: str, port: int, device_id: str, local_key: str, version: str | None
+) -> tuple[str, dict[str, Any]]:
+    """The version a Tuya device answers in (the given one, or found) and its datapoints."""
+    versions = (Version(version),) if version else tuple(Version)[::-1]
+    found, dps = await probe(host, device_id, local_key, versions, port=port)
+    return found.value, dps
+
+
 TRANSPORTS: dict[str, MassagerBuilder] = {
     TRANSPORT_REFERENCE: _reference,
     TRANSPORT_ENTITIES: _entities,
+    TRANSPORT_TUYA: _tuya,
 }
 
 

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+
+from pysmartmassager import MassagerConnectionError, MassagerResponseError
 from pysmartmassager.const import MAX_CHOICES, MAX_NAME_LENGTH
 from pysmartmassager.decoding import (
     BRIEF_LENGTH,
@@ -26,8 +28,6 @@ from pysmartmassager.decoding import (
     get_time,
     parse_json,
 )
-
-from pysmartmassager import MassagerConnectionError, MassagerResponseError
 
 FIVE_MB = "x" * 5_000_000
 

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from pysmartmassager.wire import parse_info, settings_body
 
 from emulators.reference import VirtualMassager
 from pysmartmassager import (
@@ -15,6 +14,7 @@ from pysmartmassager import (
     SessionSettings,
     StateReader,
 )
+from pysmartmassager.wire import parse_info, settings_body
 
 NOW = datetime(2026, 11, 24, 21, 30, tzinfo=UTC)
 

@@ -8,14 +8,14 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pysmartmassager.events import _parse_event
-from pysmartmassager.wire import parse_info
 
 from emulators.reference import VirtualMassager
 from pysmartmassager import (
     MassagerResponseError,
     StateReader,
 )
+from pysmartmassager.events import _parse_event
+from pysmartmassager.wire import parse_info
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

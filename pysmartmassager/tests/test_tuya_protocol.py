@@ -14,6 +14,10 @@ from hashlib import sha256
 
 import pytest
 import tinytuya
+from tinytuya.core import header as tuya_header
+from tinytuya.core.crypto_helper import AESCipher
+from tinytuya.core.message_helper import TuyaMessage, pack_message, unpack_message
+
 from pysmartmassager.exceptions import MassagerAuthenticationError, MassagerResponseError
 from pysmartmassager.tuya.protocol import (
     HEAD_SIZE,
@@ -27,9 +31,6 @@ from pysmartmassager.tuya.protocol import (
     dumps,
     parse_dps,
 )
-from tinytuya.core import header as tuya_header
-from tinytuya.core.crypto_helper import AESCipher
-from tinytuya.core.message_helper import TuyaMessage, pack_message, unpack_message
 
 KEY = b"0123456789abcdef"
 SESSION_KEY = b"fedcba9876543210"

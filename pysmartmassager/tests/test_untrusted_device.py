@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from pysmartmassager.const import MAX_EVENT_BYTES, MAX_RESPONSE_BYTES
 
 from emulators.reference import VirtualMassager
 from pysmartmassager import (
@@ -30,6 +29,7 @@ from pysmartmassager import (
     SessionState,
     SmartMassagerClient,
 )
+from pysmartmassager.const import MAX_EVENT_BYTES, MAX_RESPONSE_BYTES
 
 VALID_STATE: dict[str, Any] = VirtualMassager(serial="SM-EVIL", name="Evil").state_json()
 BIG = 5 * 1024 * 1024  # the 5 MB value

@@ -1,1 +1,44 @@
-"""Tuya Wi-Fi massagers over Tuya's local protocol (3.3, 3.4, 3.5), with push."""
+"""Tuya Wi-Fi massagers over Tuya's local protocol (3.3, 3.4, 3.5), with push.
+
+`probe` finds the version and checks the key; `TuyaMassager` is the transport; the datapoint maps
+(`shipped_maps`, `map_for`, `parse_devices_json`) give a device's datapoints their meaning.
+"""
+
+from .connection import DEFAULT_PORT, TuyaConnection
+from .datapoints import (
+    CategoryMap,
+    DeviceMapping,
+    DevicesJsonEntry,
+    TuyaMapError,
+    category_keys,
+    map_for,
+    mapping_from_ids,
+    parse_devices_json,
+    parse_mapping,
+    shipped_maps,
+)
+from .massager import TuyaDevice, TuyaMassager
+from .probe import TuyaUnsupportedError, probe
+from .protocol import TuyaKeyError, TuyaProtocolError, Version
+
+__all__ = [
+    "DEFAULT_PORT",
+    "CategoryMap",
+    "DeviceMapping",
+    "DevicesJsonEntry",
+    "TuyaConnection",
+    "TuyaDevice",
+    "TuyaKeyError",
+    "TuyaMapError",
+    "TuyaMassager",
+    "TuyaProtocolError",
+    "TuyaUnsupportedError",
+    "Version",
+    "category_keys",
+    "map_for",
+    "mapping_from_ids",
+    "parse_devices_json",
+    "parse_mapping",
+    "probe",
+    "shipped_maps",
+]

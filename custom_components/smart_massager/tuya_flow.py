@@ -1,0 +1,201 @@
+"""The Tuya part of the config flow: forms, and checking a device before anything is stored.
+
+Two ways in: tinytuya's `devices.json` (pasted whole or one entry of it), which carries the id,
+local key, address, version and the device's own datapoint mapping; or by hand: address, device
+id, local key, a shipped category map and the datapoint id of each of its codes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import probatio as vol
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
+from homeassistant.helpers.selector import (
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from pysmartmassager import MassagerConnectionError, MassagerError
+from pysmartmassager.tuya import (
+    DEFAULT_PORT,
+    CategoryMap,
+    DeviceMapping,
+    DevicesJsonEntry,
+    TuyaKeyError,
+    TuyaMapError,
+    TuyaUnsupportedError,
+    category_keys,
+    map_for,
+    mapping_from_ids,
+    shipped_maps,
+)
+
+from .const import (
+    CONF_DATAPOINT_MAP,
+    CONF_DEVICE_ID,
+    CONF_LOCAL_KEY,
+    CONF_MAPPING,
+    CONF_PROTOCOL_VERSION,
+    CONF_TRANSPORT,
+    LOGGER,
+)
+from .transport import TRANSPORT_TUYA, async_probe_tuya
+
+CONF_DEVICES_JSON = "devices_json"
+CONF_DEVICE = "device"
+AUTO_VERSION = "auto"
+VERSIONS = [AUTO_VERSION, "3.5", "3.4", "3.3"]
+
+
+def _version_selector() -> SelectSelector:
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=VERSIONS,
+            mode=SelectSelectorMode.DROPDOWN,
+            translation_key=CONF_PROTOCOL_VERSION,
+        )
+    )
+
+
+def paste_schema() -> vol.Schema:
+    """One multi-line field for tinytuya's devices.json."""
+    return vol.Schema(
+        {vol.Required(CONF_DEVICES_JSON): TextSelector(TextSelectorConfig(multiline=True))}
+    )
+
+
+def pick_schema(entries: list[DevicesJsonEntry]) -> vol.Schema:
+    """Which device of a pasted file (by name and category, never by key)."""
+    options = [
+        SelectOptionDict(value=str(index), label=f"{entry.name} ({entry.category or 'Tuya'})")
+        for index, entry in enumerate(entries)
+    ]
+    return vol.Schema(
+        {vol.Required(CONF_DEVICE): SelectSelector(SelectSelectorConfig(options=options))}
+    )
+
+
+def device_schema(entry: DevicesJsonEntry) -> vol.Schema:
+    """Address and version of a device from devices.json, prefilled from the file."""
+    version = entry.version if entry.version in VERSIONS else AUTO_VERSION
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST, default=entry.ip or vol.UNDEFINED): str,
+            vol.Required(CONF_PROTOCOL_VERSION, default=version): _version_selector(),
+        }
+    )
+
+
+def manual_schema() -> vol.Schema:
+    """Everything a devices.json would have said, typed by hand; the map chosen from ours."""
+    maps = shipped_maps()
+    options = [SelectOptionDict(value=key, label=maps[key].name) for key in category_keys()]
+    return vol.Schema(
+        {
+            vol.Required(CONF_NAME): str,
+            vol.Required(CONF_HOST): str,
+            vol.Required(CONF_DEVICE_ID): str,
+            vol.Required(CONF_LOCAL_KEY): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.PASSWORD)
+            ),
+            vol.Required(CONF_PROTOCOL_VERSION, default=AUTO_VERSION): _version_selector(),
+            vol.Required(CONF_DATAPOINT_MAP): SelectSelector(
+                SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+            ),
+        }
+    )
+
+
+def datapoints_schema(category_map: CategoryMap) -> vol.Schema:
+    """One datapoint id per code with a role; only the power one is required."""
+    fields: dict[Any, Any] = {}
+    for code in category_map.roles.codes():
+        published = category_map.datapoints[code].dp_id
+        key = vol.Required(code) if code == category_map.roles.power else vol.Optional(code)
+        if published:
+            key = type(key)(code, default=int(published))
+        fields[key] = vol.All(vol.Coerce(int), vol.Range(min=1, max=255))
+    return vol.Schema(fields)
+
+
+def massager_entries(entries: list[DevicesJsonEntry]) -> list[DevicesJsonEntry]:
+    """The devices of a file whose datapoints one of our maps can run a massage with."""
+    found = []
+    for entry in entries:
+        if entry.mapping is None:
+            continue
+        try:
+            map_for(entry.category, entry.product_id, entry.mapping)
+        except TuyaMapError:
+            continue
+        found.append(entry)
+    return found
+
+
+def tuya_entry_data(  # noqa: PLR0917  # the six facts of an entry, in one order everywhere
+    host: str,
+    device_id: str,
+    local_key: str,
+    version: str,
+    mapping: DeviceMapping,
+    category_map: CategoryMap,
+) -> dict[str, Any]:
+    """A Tuya config entry's data."""
+    return {
+        CONF_TRANSPORT: TRANSPORT_TUYA,
+        CONF_HOST: host,
+        CONF_PORT: DEFAULT_PORT,
+        CONF_DEVICE_ID: device_id,
+        CONF_LOCAL_KEY: local_key,
+        CONF_PROTOCOL_VERSION: version,
+        CONF_MAPPING: mapping.as_json(),
+        CONF_DATAPOINT_MAP: category_map.key,
+    }
+
+
+def manual_mapping(category_map: CategoryMap, ids: dict[str, int]) -> DeviceMapping | None:
+    """The mapping typed by hand; None when two codes were given the same id."""
+    if len(set(ids.values())) != len(ids):
+        return None
+    return mapping_from_ids(category_map, ids)
+
+
+async def async_check(
+    data: dict[str, Any], requested_version: str
+) -> tuple[str | None, str | None]:
+    """Connect as the entry would; (version, None) or (None, error key).
+
+    The device must answer a query under the key and report the datapoint that runs the massage.
+    """
+    version = None if requested_version == AUTO_VERSION else requested_version
+    try:
+        found, dps = await async_probe_tuya(
+            data[CONF_HOST], data[CONF_PORT], data[CONF_DEVICE_ID], data[CONF_LOCAL_KEY], version
+        )
+    except TuyaKeyError:
+        return None, "invalid_local_key"
+    except TuyaUnsupportedError:
+        return None, "unsupported_protocol"
+    except MassagerConnectionError:
+        return None, "cannot_connect"
+    except MassagerError:
+        LOGGER.debug("Unexpected answer from a Tuya device at %s", data[CONF_HOST], exc_info=True)
+        return None, "unknown"
+    category_map = shipped_maps()[data[CONF_DATAPOINT_MAP]]
+    power_id = next(
+        (
+            dp_id
+            for dp_id, spec in data[CONF_MAPPING].items()
+            if spec["code"] == category_map.roles.power
+        ),
+        None,
+    )
+    if power_id is None or power_id not in dps:
+        return None, "not_massager"
+    return found, None

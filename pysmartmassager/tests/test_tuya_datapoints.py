@@ -1,0 +1,225 @@
+"""Datapoint maps: shipped ones follow the schema and cite sources; untrusted ones are bounded."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from pysmartmassager import LevelRange, MassagerInvalidRequestError, SessionSettings, Status
+from pysmartmassager.tuya import (
+    TuyaMapError,
+    category_keys,
+    map_for,
+    mapping_from_ids,
+    parse_devices_json,
+    parse_mapping,
+    shipped_maps,
+)
+from pysmartmassager.tuya.datapoints import parse_map_document
+from pysmartmassager.tuya.massager import MAX_SESSION_MINUTES, TuyaProfile
+
+AMY_MAPPING: dict[str, Any] = {
+    "1": {"code": "switch", "type": "Boolean", "values": {}},
+    "2": {
+        "code": "time_set",
+        "type": "Integer",
+        "values": {"unit": "min", "min": 0, "max": 500, "scale": 0, "step": 1},
+    },
+    "3": {"code": "heat", "type": "Boolean", "values": {}},
+    "5": {
+        "code": "massage_speed",
+        "type": "Enum",
+        "values": {"range": ["level_1", "level_2", "level_3"]},
+    },
+    # As the cloud API returns it: the specification as a JSON text.
+    "6": {
+        "code": "aircell_location",
+        "type": "Enum",
+        "values": json.dumps({"range": ["leg", "arm", "hip", "close"]}),
+    },
+    "12": {
+        "code": "manual_mode",
+        "type": "Enum",
+        "values": {"range": ["pinch", "shiatsu", "close"]},
+    },
+    "13": {
+        "code": "auto_mode",
+        "type": "Enum",
+        "values": {"range": ["shoulder_relax", "back_relax", "close"]},
+    },
+}
+
+
+def test_every_shipped_map_loads_and_cites_its_source() -> None:
+    maps = shipped_maps()
+    assert {"amy", "liliao"} <= set(category_keys())
+    for key, category_map in maps.items():
+        assert category_map.sources, key
+        assert all(source.url.startswith("https://") for source in category_map.sources)
+        for code in category_map.roles.codes():
+            assert code in category_map.datapoints
+
+
+def test_amy_roles_are_the_published_codes() -> None:
+    roles = shipped_maps()["amy"].roles
+    assert roles.power == "switch"
+    assert roles.programs == ("auto_mode", "manual_mode")
+    assert (roles.intensity, roles.zone, roles.heat, roles.session_minutes) == (
+        "massage_speed",
+        "aircell_location",
+        "heat",
+        "time_set",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"sources": []}, "cite"),
+        ({"sources": [{"title": "x", "url": "http://insecure"}]}, "https"),
+        ({"roles": {"programs": ["auto_mode"]}}, "power"),
+        ({"roles": {"power": "heat_missing"}}, "power"),
+        ({"roles": {"power": "switch", "zone": "switch"}}, "zone"),
+        ({"off_values": {"auto_mode": "never"}}, "off value"),
+        ({"schema": 2}, "schema"),
+    ],
+)
+def test_a_broken_map_file_is_refused(change: dict[str, Any], message: str) -> None:
+    document = json.loads(json.dumps(_amy_document()))
+    document.update(change)
+    with pytest.raises(TuyaMapError, match=message):
+        parse_map_document(document, "test")
+
+
+def _amy_document() -> dict[str, Any]:
+    amy = shipped_maps()["amy"]
+    return {
+        "schema": 1,
+        "category": "amy",
+        "name": amy.name,
+        "sources": [{"title": s.title, "url": s.url} for s in amy.sources],
+        "datapoints": {
+            c: {"type": d.type, "values": dict(d.values)} for c, d in amy.datapoints.items()
+        },
+        "roles": {"power": "switch", "programs": ["auto_mode"]},
+        "off_values": {"auto_mode": "close"},
+    }
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {},
+        [],
+        {"0": {"code": "switch", "type": "Boolean"}},
+        {"256": {"code": "switch", "type": "Boolean"}},
+        {"1": {"code": "Switch!", "type": "Boolean"}},
+        {"1": {"code": "switch", "type": "Float"}},
+        {"1": {"code": "mode", "type": "Enum", "values": {"range": []}}},
+        {"1": {"code": "mode", "type": "Enum", "values": {"range": ["a"] * 2}}},
+        {"1": {"code": "mode", "type": "Enum", "values": {"range": ["x"] * 65}}},
+        {"1": {"code": "t", "type": "Integer", "values": {"min": 5, "max": 1}}},
+        {"1": {"code": "t", "type": "Integer", "values": "{not json"}},
+        {"1": {"code": "a", "type": "Boolean"}, "2": {"code": "a", "type": "Boolean"}},
+        {str(n): {"code": f"c{n}", "type": "Boolean"} for n in range(1, 300)},
+    ],
+)
+def test_a_bad_device_mapping_is_a_typed_error(raw: Any) -> None:
+    with pytest.raises(TuyaMapError):
+        parse_mapping(raw)
+
+
+def test_devices_json_whole_file_or_one_entry() -> None:
+    entry = {
+        "name": "Living room chair",
+        "id": "bf0123456789abcdefgh",
+        "key": "0123456789abcdef",
+        "ip": "192.168.1.50",
+        "version": "3.4",
+        "category": "amy",
+        "mapping": AMY_MAPPING,
+    }
+    plug = {"name": "Plug", "id": "bf9", "key": "fedcba9876543210", "mapping": {}}
+    whole = parse_devices_json(json.dumps([entry, {**plug, "mapping": None}]))
+    assert [e.name for e in whole] == ["Living room chair", "Plug"]
+    (single,) = parse_devices_json(json.dumps(entry))
+    assert (single.device_id, single.version, single.ip) == (entry["id"], "3.4", "192.168.1.50")
+    assert single.mapping is not None
+    assert single.mapping.by_code("aircell_location").enum_range == ("leg", "arm", "hip", "close")  # type: ignore[union-attr]
+    for bad in ("not json", "[1]", json.dumps({"id": "x"}), "[" * 10_000, " " * (2 << 20)):
+        with pytest.raises(TuyaMapError):
+            parse_devices_json(bad)
+
+
+def test_map_for_a_device() -> None:
+    mapping = parse_mapping(AMY_MAPPING)
+    assert map_for("amy", None, mapping).key == "amy"
+    # No category given: the map whose power code and most role codes the device has.
+    assert map_for(None, None, mapping).key == "amy"
+    with pytest.raises(TuyaMapError):
+        map_for("cz", None, parse_mapping({"1": {"code": "switch_1", "type": "Boolean"}}))
+
+
+def test_profile_capabilities_and_state_both_ways() -> None:
+    profile = TuyaProfile(parse_mapping(AMY_MAPPING), shipped_maps()["amy"])
+    caps = profile.capabilities()
+    assert [p.id for p in caps.programs] == ["shoulder_relax", "back_relax", "pinch", "shiatsu"]
+    assert [z.id for z in caps.zones] == ["leg", "arm", "hip"]
+    assert caps.intensity == LevelRange(1, 3)
+    # time_set allows 500 minutes; a session is capped, and Home Assistant is the timer.
+    assert caps.session_minutes == LevelRange(1, MAX_SESSION_MINUTES)
+    assert (caps.heat, caps.pause, caps.device_timer) == (True, False, False)
+
+    dps = profile.datapoints_for(
+        SessionSettings(program="shiatsu", zone="hip", intensity=2, minutes=20, heat=True)
+    )
+    # One mode at a time: choosing a manual technique closes the auto mode.
+    assert dps == {"12": "shiatsu", "13": "close", "6": "hip", "5": "level_2", "3": True, "2": 20}
+
+    state = {
+        "1": True,
+        "12": "shiatsu",
+        "13": "close",
+        "6": "hip",
+        "5": "level_2",
+        "3": True,
+        "2": 20,
+    }
+    assert profile.status_of(state) == (Status.RUNNING, None)
+    assert (profile.program_of(state), profile.zone_of(state), profile.intensity_of(state)) == (
+        "shiatsu",
+        "hip",
+        2,
+    )
+    # A value the map does not know is shown as the device sends it, never dropped.
+    assert profile.program_of({"13": "night_mode"}) == "night_mode"
+    assert profile.zone_of({"6": "neck"}) == "neck"
+
+
+@pytest.mark.parametrize(
+    ("settings", "field"),
+    [
+        (SessionSettings(program="tapping"), "program"),
+        (SessionSettings(zone="close"), "zone"),
+        (SessionSettings(intensity=4), "intensity"),
+        (SessionSettings(minutes=31), "minutes"),
+    ],
+)
+def test_invalid_settings_name_what_is_allowed(settings: SessionSettings, field: str) -> None:
+    profile = TuyaProfile(parse_mapping(AMY_MAPPING), shipped_maps()["amy"])
+    with pytest.raises(MassagerInvalidRequestError) as caught:
+        profile.datapoints_for(settings)
+    assert caught.value.field == field
+    assert caught.value.allowed
+
+
+def test_manual_mapping_uses_the_published_specifications() -> None:
+    amy = shipped_maps()["amy"]
+    mapping = mapping_from_ids(amy, {"switch": 1, "massage_speed": 4})
+    speed = mapping.by_code("massage_speed")
+    assert speed is not None
+    assert (speed.dp_id, speed.enum_range) == ("4", amy.datapoints["massage_speed"].enum_range)
+    with pytest.raises(TuyaMapError):
+        mapping_from_ids(amy, {"switch": 1, "not_a_code": 2})
