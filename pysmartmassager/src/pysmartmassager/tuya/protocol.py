@@ -106,13 +106,15 @@ class Frame:
     retcode: int | None = None
 
 
-def _ecb_encrypt(key: bytes, data: bytes) -> bytes:
+def ecb_encrypt(key: bytes, data: bytes) -> bytes:
+    """AES-128-ECB with PKCS#7 padding, as Tuya uses it (ECB is the protocol's, not a choice)."""
     pad = 16 - len(data) % 16
     encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()  # noqa: S305  # Tuya's own
     return encryptor.update(data + bytes([pad]) * pad) + encryptor.finalize()
 
 
-def _ecb_decrypt(key: bytes, data: bytes) -> bytes:
+def ecb_decrypt(key: bytes, data: bytes) -> bytes:
+    """The inverse of `ecb_encrypt`; TuyaKeyError when the padding shows another key was used."""
     if not data or len(data) % 16:
         raise TuyaKeyError("the payload is not whole AES blocks")
     decryptor = Cipher(algorithms.AES(key), modes.ECB()).decryptor()  # noqa: S305
@@ -122,6 +124,15 @@ def _ecb_decrypt(key: bytes, data: bytes) -> bytes:
         # A wrong key decrypts to noise, whose last byte is almost never valid padding.
         raise TuyaKeyError("the payload does not decrypt with this local key")
     return plain[:-pad]
+
+
+def encode_6699(key: bytes, sequence: int, command: int, plain: bytes) -> bytes:
+    """A 6699 frame: AES-GCM sealed, the header as associated data."""
+    nonce = os.urandom(GCM_NONCE)  # unique per message: GCM must never reuse a nonce
+    length = GCM_NONCE + len(plain) + GCM_TAG
+    head = HEADER_6699.pack(PREFIX_6699, 0, sequence, command, length)
+    sealed = AESGCM(key).encrypt(nonce, plain, head[4:])
+    return head + nonce + sealed + struct.pack(">I", SUFFIX_6699)
 
 
 def version_header(version: Version) -> bytes:
@@ -154,9 +165,9 @@ class FrameCodec:
         if self.version is Version.V35:
             return self._encode_6699(sequence, command, header + payload)
         if self.version is Version.V34:
-            body = _ecb_encrypt(self.key, header + payload)
+            body = ecb_encrypt(self.key, header + payload)
             return self._encode_55aa(sequence, command, body, use_hmac=True)
-        body = header + _ecb_encrypt(self.key, payload)
+        body = header + ecb_encrypt(self.key, payload)
         return self._encode_55aa(sequence, command, body, use_hmac=False)
 
     def _encode_55aa(self, sequence: int, command: int, body: bytes, *, use_hmac: bool) -> bytes:
@@ -171,11 +182,7 @@ class FrameCodec:
         return data + check + struct.pack(">I", SUFFIX_55AA)
 
     def _encode_6699(self, sequence: int, command: int, plain: bytes) -> bytes:
-        nonce = os.urandom(GCM_NONCE)  # unique per message: GCM must never reuse a nonce
-        length = GCM_NONCE + len(plain) + GCM_TAG
-        head = HEADER_6699.pack(PREFIX_6699, 0, sequence, command, length)
-        sealed = AESGCM(self.key).encrypt(nonce, plain, head[4:])
-        return head + nonce + sealed + struct.pack(">I", SUFFIX_6699)
+        return encode_6699(self.key, sequence, command, plain)
 
     # -- receiving -------------------------------------------------------------------------------
 
@@ -222,10 +229,10 @@ class FrameCodec:
         retcode = RETCODE.unpack_from(signed, HEADER_55AA.size)[0]
         body = signed[HEADER_55AA.size + RETCODE.size :]
         if self.version is Version.V34:
-            plain = _ecb_decrypt(self.key, body) if body else b""
+            plain = ecb_decrypt(self.key, body) if body else b""
             return Frame(sequence, command, self._strip_header(plain), retcode)
         body = self._strip_header(body)
-        return Frame(sequence, command, _ecb_decrypt(self.key, body) if body else b"", retcode)
+        return Frame(sequence, command, ecb_decrypt(self.key, body) if body else b"", retcode)
 
     def _decode_6699(self, data: bytes) -> Frame:
         if self.version is not Version.V35:
