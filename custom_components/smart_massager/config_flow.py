@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import probatio as vol
@@ -38,6 +39,7 @@ from pysmartmassager.tuya import (
     parse_devices_json,
     shipped_maps,
 )
+from pysmartmassager.tuya.discovery import Announcement
 
 from .const import (
     CONF_DATAPOINT_MAP,
@@ -68,9 +70,13 @@ from .tuya_flow import (
     AUTO_VERSION,
     CONF_DEVICE,
     CONF_DEVICES_JSON,
+    CONF_DISCOVERED,
+    VERSIONS,
+    FlowDiscovery,
     async_check,
     datapoints_schema,
     device_schema,
+    discovered_schema,
     manual_mapping,
     manual_schema,
     massager_entries,
@@ -107,6 +113,8 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         self._tuya_entries: list[DevicesJsonEntry] = []
         self._tuya_entry: DevicesJsonEntry | None = None
         self._tuya_manual: dict[str, Any] = {}
+        self._tuya_discovery: FlowDiscovery | None = None
+        self._tuya_suggested: dict[str, Any] = {}
 
     def _take_address(self, user_input: dict[str, Any]) -> bool:
         """Host and port from the form, normalised; False when the host cannot be used.
@@ -162,7 +170,20 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_tuya(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """A Tuya massager: from tinytuya's devices.json, or typed by hand."""
+        if self._tuya_discovery is None:
+            # Listen while the user finds the key: the devices heard prefill the forms.
+            self._tuya_discovery = FlowDiscovery()
+            await self._tuya_discovery.start()
         return self.async_show_menu(step_id="tuya", menu_options=["tuya_paste", "tuya_manual"])
+
+    @callback
+    def async_remove(self) -> None:
+        """The flow ended: stop listening."""
+        if self._tuya_discovery is not None:
+            self._tuya_discovery.close()
+
+    def _heard(self) -> dict[str, Announcement]:
+        return self._tuya_discovery.heard if self._tuya_discovery is not None else {}
 
     async def async_step_tuya_paste(
         self, user_input: dict[str, Any] | None = None
@@ -203,7 +224,9 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         """The device's address (the file's, when it has one) and protocol version."""
         entry = self._tuya_entry
         assert entry is not None
-        assert entry.mapping is not None
+        if not entry.ip and (heard := self._heard().get(entry.device_id)) is not None:
+            entry = self._tuya_entry = replace(entry, ip=heard.ip)
+        assert entry.mapping is not None  # massager_entries() kept only entries with one
         errors: dict[str, str] = {}
         if user_input is not None:
             category_map = map_for(entry.category, entry.product_id, entry.mapping)
@@ -235,7 +258,34 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             self._tuya_manual = dict(user_input)
             return await self.async_step_tuya_datapoints()
-        return self.async_show_form(step_id="tuya_manual", data_schema=manual_schema())
+        if self._heard() and not self._tuya_suggested:
+            return await self.async_step_tuya_discovered()
+        return self.async_show_form(
+            step_id="tuya_manual",
+            data_schema=self.add_suggested_values_to_schema(manual_schema(), self._tuya_suggested),
+        )
+
+    async def async_step_tuya_discovered(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Devices heard on the network: one of them, or typing by hand."""
+        heard = self._heard()
+        if user_input is not None:
+            chosen = heard.get(user_input[CONF_DISCOVERED])
+            self._tuya_suggested = {CONF_NAME: ""}
+            if chosen is not None:
+                self._tuya_suggested = {
+                    CONF_HOST: chosen.ip,
+                    CONF_DEVICE_ID: chosen.device_id,
+                    CONF_PROTOCOL_VERSION: chosen.version
+                    if chosen.version in VERSIONS
+                    else AUTO_VERSION,
+                }
+            return await self.async_step_tuya_manual()
+        configured = {entry.unique_id or "" for entry in self._async_current_entries()}
+        return self.async_show_form(
+            step_id="tuya_discovered", data_schema=discovered_schema(heard, configured)
+        )
 
     async def async_step_tuya_datapoints(
         self, user_input: dict[str, Any] | None = None

@@ -35,6 +35,7 @@ from pysmartmassager.tuya import (
     mapping_from_ids,
     shipped_maps,
 )
+from pysmartmassager.tuya.discovery import PORTS, Announcement, TuyaDiscovery
 
 from .const import (
     CONF_DATAPOINT_MAP,
@@ -47,7 +48,13 @@ from .const import (
 )
 from .transport import TRANSPORT_TUYA, async_probe_tuya
 
+# Where the flow listens for devices announcing themselves (tests point it at loopback).
+DISCOVERY_PORTS = PORTS
+DISCOVERY_HOST = "0.0.0.0"  # noqa: S104  # broadcasts reach only a socket bound to any address
+
 CONF_DEVICES_JSON = "devices_json"
+CONF_DISCOVERED = "discovered"
+MANUAL = "manual"
 CONF_DEVICE = "device"
 AUTO_VERSION = "auto"
 VERSIONS = [AUTO_VERSION, "3.5", "3.4", "3.3"]
@@ -199,3 +206,48 @@ async def async_check(
     if power_id is None or power_id not in dps:
         return None, "not_massager"
     return found, None
+
+
+class FlowDiscovery:
+    """Listens for Tuya announcements while a flow is open, for the manual form to offer them.
+
+    Only while the user adds a Tuya massager: a broadcast does not say what a device is, so
+    announcing every Tuya plug and bulb on the network as a massager would be noise.
+    """
+
+    def __init__(self) -> None:
+        self.heard: dict[str, Announcement] = {}
+        self._discovery = TuyaDiscovery(self._heard, DISCOVERY_PORTS, DISCOVERY_HOST)
+
+    def _heard(self, announcement: Announcement) -> None:
+        if len(self.heard) < MAX_HEARD:
+            self.heard[announcement.device_id] = announcement
+
+    async def start(self) -> None:
+        """Listen, and ask 3.5 devices (which announce only when asked) to announce."""
+        await self._discovery.start()
+        self._discovery.request()
+
+    def close(self) -> None:
+        """Stop listening."""
+        self._discovery.close()
+
+
+MAX_HEARD = 64
+
+
+def discovered_schema(heard: dict[str, Announcement], configured: set[str]) -> vol.Schema:
+    """The devices heard on the network (not yet set up), or typing by hand."""
+    options = [
+        SelectOptionDict(value=device_id, label=f"{a.ip} (protocol {a.version}, id {device_id})")
+        for device_id, a in heard.items()
+        if f"tuya:{device_id}" not in configured
+    ]
+    options.append(SelectOptionDict(value=MANUAL, label=MANUAL))
+    return vol.Schema(
+        {
+            vol.Required(CONF_DISCOVERED): SelectSelector(
+                SelectSelectorConfig(options=options, translation_key=CONF_DISCOVERED)
+            )
+        }
+    )
