@@ -1,4 +1,4 @@
-"""Fixtures shared by every test in the repository: a reference emulator and a paired client.
+"""Fixtures shared by every test in the repository: emulators (reference, Tuya) and a client.
 
 The library's own tests (pysmartmassager/tests) and the integration's tests both use them.
 """
@@ -10,9 +10,38 @@ from collections.abc import AsyncGenerator, Generator
 import pytest
 
 from emulators.reference import EmulatorServer, VirtualMassager
+from emulators.tuya import Product, TuyaEmulatorServer, TuyaMassager
 from pysmartmassager import SmartMassagerClient
+from pysmartmassager.tuya import TuyaDevice, Version, map_for, parse_mapping
 
 SERIAL = "SM-TEST-0001"
+TUYA_ID = "ebemu0123456789abcdef0"
+TUYA_KEY = "k3y!Emul@tor#16c"
+
+
+async def start_tuya(product: str = "massage_chair", version: str = "3.4") -> TuyaEmulatorServer:
+    """A Tuya massager emulator on 127.0.0.1 (port chosen by the OS); the caller stops it."""
+    server = TuyaEmulatorServer(
+        TuyaMassager(Product.load(product)), device_id=TUYA_ID, local_key=TUYA_KEY, version=version
+    )
+    await server.start()
+    return server
+
+
+def tuya_device(server: TuyaEmulatorServer, local_key: str = TUYA_KEY) -> TuyaDevice:
+    """How the library reaches the emulated device: its devices.json entry, as a user has it."""
+    entry = server.device_entry()
+    mapping = parse_mapping(entry["mapping"])
+    return TuyaDevice(
+        host=server.host,
+        port=server.port,
+        device_id=server.device_id,
+        local_key=local_key,
+        version=Version(server.version),
+        mapping=mapping,
+        category_map=map_for(entry.get("category"), None, mapping),
+        name=entry["name"],
+    )
 
 
 def pair_directly(device: VirtualMassager) -> str:

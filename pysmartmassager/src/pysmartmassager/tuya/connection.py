@@ -25,6 +25,7 @@ from .protocol import (
     Frame,
     FrameCodec,
     SessionKeyNegotiation,
+    TuyaKeyError,
     TuyaProtocolError,
     Version,
     dumps,
@@ -68,6 +69,9 @@ class TuyaConnection:
         self._lock = asyncio.Lock()
         self._pending: tuple[Collection[int], asyncio.Future[Frame]] | None = None
         self._sequence = 0
+        # Once the key has worked on this connection, a frame that fails its check is corrupt,
+        # not a sign of a changed key: it must not send the user to re-enter the key.
+        self._key_proven = False
         self.closed: asyncio.Future[MassagerError | None] = (
             asyncio.get_running_loop().create_future()
         )
@@ -110,6 +114,7 @@ class TuyaConnection:
         self._send(Command.SESS_KEY_NEG_FINISH, finish)
         # The device answers the finish with nothing and uses the session key from here on.
         self._codec.use_session_key(session_key)
+        self._key_proven = True
 
     async def close(self, error: MassagerError | None = None) -> None:
         """End the connection (idempotent)."""
@@ -219,7 +224,13 @@ class TuyaConnection:
                 length = FrameCodec.frame_length(head)
                 # Once a frame has begun, the rest must follow promptly.
                 rest = await asyncio.wait_for(reader.readexactly(length - HEAD_SIZE), self._timeout)
-                frame = self._codec.decode(head + rest)
+                try:
+                    frame = self._codec.decode(head + rest)
+                except TuyaKeyError as err:
+                    if self._key_proven:
+                        raise TuyaProtocolError(f"a corrupt frame: {err}") from err
+                    raise
+                self._key_proven = True
                 self.frames_received += 1
                 self._dispatch(frame)
         except MassagerError as err:

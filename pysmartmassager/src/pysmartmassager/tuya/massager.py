@@ -292,6 +292,8 @@ class TuyaMassager(Massager):
         async with self._link_lock:
             if self._link is not None and self._link.is_open:
                 return self._link
+            if self._link is not None:
+                await self._link.close()  # ended by the device: its heartbeat task still sleeps
             if self._closing:
                 raise MassagerConnectionError("the massager was closed")
             link = TuyaConnection(

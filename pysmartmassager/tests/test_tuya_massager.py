@@ -1,0 +1,269 @@
+"""The Tuya transport against the Tuya emulator over loopback TCP, in every protocol version.
+
+The emulator's wire layer is tinytuya's (tests/emulators/test_tuya_emulator.py proves it with
+tinytuya's own client), so these fail if our framing, keys or session negotiation drift.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from dataclasses import replace
+
+import pytest
+
+from conftest import TUYA_KEY, start_tuya, tuya_device
+from emulators.tuya import TuyaEmulatorServer
+from pysmartmassager import (
+    MassagerAuthenticationError,
+    MassagerConnectionError,
+    MassagerInvalidRequestError,
+    SessionSettings,
+    SessionState,
+    Status,
+)
+from pysmartmassager.tuya import (
+    TuyaKeyError,
+    TuyaMassager,
+    TuyaUnsupportedError,
+    Version,
+    probe,
+)
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+VERSIONS = ["3.3", "3.4", "3.5"]
+WRONG_KEY = "0000000000000000"
+
+
+@pytest.fixture(params=VERSIONS)
+async def server(request: pytest.FixtureRequest) -> AsyncGenerator[TuyaEmulatorServer]:
+    server = await start_tuya("massage_chair", request.param)
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def massager(server: TuyaEmulatorServer) -> AsyncGenerator[TuyaMassager]:
+    massager = TuyaMassager(tuya_device(server), timeout=1.0, heartbeat=0.5)
+    yield massager
+    await massager.close()
+
+
+async def wait_until(condition, seconds: float = 3.0) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+async def test_info_and_state(massager: TuyaMassager) -> None:
+    info = await massager.get_info()
+    caps = info.capabilities
+    assert (info.manufacturer, caps.device_timer, caps.pause, caps.heat) == (
+        "Tuya",
+        False,
+        False,
+        True,
+    )
+    assert "shiatsu" in caps.program_ids
+    assert "shoulder_relax" in caps.program_ids
+    state = await massager.get_state()
+    assert (state.status, state.heat, state.intensity, state.minutes) == (Status.IDLE, False, 2, 15)
+
+
+async def test_start_change_stop_confirmed_by_the_device(
+    server: TuyaEmulatorServer, massager: TuyaMassager
+) -> None:
+    state = await massager.start_session(
+        SessionSettings(program="shiatsu", zone="hip", intensity=3, minutes=20, heat=True)
+    )
+    device = server.device
+    assert (
+        state.status,
+        state.program,
+        state.zone,
+        state.intensity,
+        state.heat,
+        state.minutes,
+    ) == (
+        Status.RUNNING,
+        "shiatsu",
+        "hip",
+        3,
+        True,
+        20,
+    )
+    assert device.value("switch") is True
+    assert (device.value("manual_mode"), device.value("auto_mode")) == ("shiatsu", "close")
+    assert (device.value("massage_speed"), device.value("time_set")) == ("level_3", 20)
+    state = await massager.change_settings(SessionSettings(program="back_relax", intensity=1))
+    assert (state.program, device.value("auto_mode"), device.value("manual_mode")) == (
+        "back_relax",
+        "back_relax",
+        "close",
+    )
+    state = await massager.stop()
+    assert (state.status, state.heat) == (Status.IDLE, False)
+    assert (device.value("switch"), device.value("heat")) == (False, False)
+
+
+async def test_refusals_send_nothing(server: TuyaEmulatorServer, massager: TuyaMassager) -> None:
+    await massager.get_state()
+    before = sum(server.frames.values())
+    for settings in (SessionSettings(program="tapping"), SessionSettings(minutes=45)):
+        with pytest.raises(MassagerInvalidRequestError):
+            await massager.start_session(settings)
+    with pytest.raises(MassagerInvalidRequestError):
+        await massager.pause()
+    assert sum(server.frames.values()) == before
+    assert server.device.value("switch") is False
+
+
+async def test_a_press_on_the_device_is_pushed(
+    server: TuyaEmulatorServer, massager: TuyaMassager
+) -> None:
+    states: list[SessionState] = []
+    subscription = massager.subscribe(states.append)
+    task = asyncio.create_task(subscription.run())
+    try:
+        await wait_until(lambda: subscription.connected and states)
+        queries = server.frames[0x0A] + server.frames[0x10]
+        await server.press("switch", True)
+        await wait_until(lambda: states[-1].status is Status.RUNNING)
+        await server.press("massage_speed", "level_3")
+        await wait_until(lambda: states[-1].intensity == 3)
+        # Pushed: no query was needed to see either change.
+        assert server.frames[0x0A] + server.frames[0x10] == queries
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_the_device_ending_with_heat_on_gets_heat_off(
+    server: TuyaEmulatorServer, massager: TuyaMassager
+) -> None:
+    states: list[SessionState] = []
+    subscription = massager.subscribe(states.append)
+    task = asyncio.create_task(subscription.run())
+    try:
+        await wait_until(lambda: subscription.connected)
+        await massager.start_session(SessionSettings(heat=True))
+        # Someone switches the massage off on the chair and leaves the heat on.
+        server.device.dps["3"] = True
+        await server.press("switch", False)
+        await wait_until(lambda: server.device.value("heat") is False)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+@pytest.mark.parametrize(
+    "fault", ["drop_connections", "restart", "send_garbage"], ids=lambda fault: fault
+)
+async def test_push_comes_back_after_a_fault(
+    server: TuyaEmulatorServer, massager: TuyaMassager, fault: str
+) -> None:
+    connections: list[bool] = []
+    states: list[SessionState] = []
+    subscription = massager.subscribe(states.append, connections.append)
+    task = asyncio.create_task(subscription.run())
+    try:
+        await wait_until(lambda: subscription.connected)
+        await getattr(server, fault)()
+        await wait_until(lambda: False in connections, 5)
+        await wait_until(lambda: subscription.connected, 5)
+        await server.press("switch", True)
+        await wait_until(lambda: states[-1].status is Status.RUNNING)
+        assert connections[:2] == [True, False]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_silent_device_is_noticed_by_the_heartbeat(
+    server: TuyaEmulatorServer, massager: TuyaMassager
+) -> None:
+    connections: list[bool] = []
+    subscription = massager.subscribe(lambda _state: None, connections.append)
+    task = asyncio.create_task(subscription.run())
+    try:
+        await wait_until(lambda: subscription.connected)
+        await server.set_silent(True)
+        # Heartbeat every 0.5 s, answer within 1 s: down within ~1.5 s.
+        await wait_until(lambda: not subscription.connected, 4)
+        await server.set_silent(False)
+        await wait_until(lambda: subscription.connected, 6)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_command_after_the_link_broke_reconnects_once(
+    server: TuyaEmulatorServer, massager: TuyaMassager
+) -> None:
+    await massager.get_state()
+    await server.drop_connections()
+    await asyncio.sleep(0.05)
+    state = await massager.start_session()
+    assert state.status is Status.RUNNING
+
+
+async def test_one_device_down_does_not_touch_another() -> None:
+    first, second = await start_tuya(version="3.5"), await start_tuya(version="3.3")
+    one, two = (
+        TuyaMassager(tuya_device(first), timeout=1.0),
+        TuyaMassager(tuya_device(second), timeout=1.0),
+    )
+    try:
+        await first.stop()
+        with pytest.raises(MassagerConnectionError):
+            await one.get_state()
+        assert (await two.start_session()).status is Status.RUNNING
+    finally:
+        await one.close()
+        await two.close()
+        await second.stop()
+
+
+@pytest.mark.parametrize("version", ["3.4", "3.5"])
+async def test_wrong_local_key_is_an_authentication_error(version: str) -> None:
+    server = await start_tuya(version=version)
+    massager = TuyaMassager(tuya_device(server, WRONG_KEY), timeout=1.0)
+    try:
+        with pytest.raises((MassagerAuthenticationError, MassagerConnectionError)):
+            await massager.get_state()
+        assert server.device.value("switch") is False
+    finally:
+        await massager.close()
+        await server.stop()
+
+
+async def test_probe_finds_each_version(server: TuyaEmulatorServer) -> None:
+    version, dps = await probe(server.host, server.device_id, TUYA_KEY, port=server.port)
+    assert version == Version(server.version)
+    assert dps["1"] is False
+
+
+async def test_probe_tells_what_is_wrong(server: TuyaEmulatorServer) -> None:
+    with pytest.raises(TuyaKeyError):
+        await probe(server.host, server.device_id, WRONG_KEY, port=server.port, answer_within=1)
+    port = server.port
+    await server.stop()
+    with pytest.raises(MassagerConnectionError):
+        await probe(server.host, server.device_id, TUYA_KEY, port=port, answer_within=1)
+
+
+async def test_probe_against_something_else(emulator) -> None:  # type: ignore[no-untyped-def]
+    # The reference emulator speaks HTTP: it answers, but in no Tuya version.
+    with pytest.raises((TuyaUnsupportedError, TuyaKeyError)):
+        await probe(emulator.host, "x" * 20, TUYA_KEY, port=emulator.port, answer_within=1)
+
+
+async def test_wrong_version_fails_cleanly(server: TuyaEmulatorServer) -> None:
+    other = next(v for v in Version if v.value != server.version)
+    device = replace(tuya_device(server), version=other)
+    massager = TuyaMassager(device, timeout=1.0)
+    try:
+        with pytest.raises((MassagerAuthenticationError, MassagerConnectionError)):
+            await massager.get_state()
+    finally:
+        await massager.close()
