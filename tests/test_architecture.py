@@ -21,11 +21,21 @@ COMPONENT = ROOT / "custom_components" / "smart_massager"
 LIBRARY = ROOT / "pysmartmassager" / "src" / "pysmartmassager"
 
 # Names and modules that belong to one concrete transport.
-CONCRETE = {"SmartMassagerClient", "EventStream", "StateReader", "EntitiesMassager"}
+CONCRETE = {
+    "SmartMassagerClient",
+    "EventStream",
+    "StateReader",
+    "EntitiesMassager",
+    "TuyaMassager",
+    "TuyaConnection",
+}
 CONCRETE_MODULES = {
     "pysmartmassager.client",
     "pysmartmassager.events",
     "pysmartmassager.wire",
+    "pysmartmassager.tuya.massager",
+    "pysmartmassager.tuya.connection",
+    "pysmartmassager.tuya.protocol",
 }
 
 

@@ -40,6 +40,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> bool:
     """Build the entry's massager, read its capabilities, start its state feed."""
     massager = create_massager(hass, entry)
+    # Connections the transport holds (a Tuya device's socket) close with the entry, also when
+    # its setup fails; callbacks run last-registered first, so this runs after everything else.
+    entry.async_on_unload(massager.close)
     try:
         info = await massager.get_info()
     except MassagerAuthenticationError as err:

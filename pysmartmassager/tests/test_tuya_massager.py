@@ -224,12 +224,14 @@ async def test_one_device_down_does_not_touch_another() -> None:
         await second.stop()
 
 
-@pytest.mark.parametrize("version", ["3.4", "3.5"])
+@pytest.mark.parametrize("version", VERSIONS)
 async def test_wrong_local_key_is_an_authentication_error(version: str) -> None:
+    # The device hangs up on a frame under another key, in every version and every version
+    # tried: that, with the connection itself accepted, is a changed key.
     server = await start_tuya(version=version)
     massager = TuyaMassager(tuya_device(server, WRONG_KEY), timeout=1.0)
     try:
-        with pytest.raises((MassagerAuthenticationError, MassagerConnectionError)):
+        with pytest.raises(MassagerAuthenticationError):
             await massager.get_state()
         assert server.device.value("switch") is False
     finally:
@@ -258,12 +260,12 @@ async def test_probe_against_something_else(emulator) -> None:  # type: ignore[n
         await probe(emulator.host, "x" * 20, TUYA_KEY, port=emulator.port, answer_within=1)
 
 
-async def test_wrong_version_fails_cleanly(server: TuyaEmulatorServer) -> None:
+async def test_a_device_on_another_version_is_found_again(server: TuyaEmulatorServer) -> None:
+    # A firmware update moved the device to another protocol version: found, not an error.
     other = next(v for v in Version if v.value != server.version)
-    device = replace(tuya_device(server), version=other)
-    massager = TuyaMassager(device, timeout=1.0)
+    massager = TuyaMassager(replace(tuya_device(server), version=other), timeout=1.0)
     try:
-        with pytest.raises((MassagerAuthenticationError, MassagerConnectionError)):
-            await massager.get_state()
+        assert (await massager.start_session()).status is Status.RUNNING
+        assert massager.device.version.value == server.version
     finally:
         await massager.close()

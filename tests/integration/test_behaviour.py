@@ -1,9 +1,11 @@
 """One behaviour suite for every transport: each new transport adds itself to TRANSPORTS.
 
 Today: the reference protocol (its emulator over loopback TCP), the Home-Assistant-timed fake
-(tests/fake_massager.py: no timer, no push, fixed 10/15/20/30-minute lengths), and a massager built
-from existing entities (real input helpers as plug, mode select, level and heat pad). Tests here
-speak only of what a user sees and what the device did, never of one wire protocol.
+(tests/fake_massager.py: no timer, no push, fixed 10/15/20/30-minute lengths), a massager built
+from existing entities (real input helpers as plug, mode select, level and heat pad), and Tuya
+massagers over Tuya's local protocol (the Tuya emulator, whose wire layer is tinytuya's: a massage
+chair on protocol 3.5 and a cushion on 3.3). Tests here speak only of what a user sees and what
+the device did, never of one wire protocol.
 """
 
 from __future__ import annotations
@@ -19,15 +21,20 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from conftest import start_tuya
 from custom_components.smart_massager import transport
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
 from custom_components.smart_massager.diagnostics import async_get_config_entry_diagnostics
+from custom_components.smart_massager.tuya_flow import tuya_entry_data
 from emulators.reference import EmulatorServer
+from emulators.tuya import TuyaEmulatorServer
+from pysmartmassager.tuya import map_for, parse_mapping
 from tests.fake_massager import FakeMassager
 
 from .conftest import wait_for
 
-TRANSPORTS = ["reference", "fake", "entities"]
+TRANSPORTS = ["reference", "fake", "entities", "tuya_chair", "tuya_cushion"]
+SECRETS = {"token", "host", "local_key", "device_id"}
 
 
 @dataclass
@@ -38,6 +45,7 @@ class Massager:
     fan: str
     device: Callable[[], dict[str, Any]]  # status, program, intensity, heat as the device has them
     sent: Callable[[], int]  # how many requests reached the device
+    strongest: int = 4  # the highest intensity the tests use (a Tuya chair has 3 levels)
 
 
 @pytest.fixture(params=TRANSPORTS)
@@ -81,8 +89,15 @@ async def massager(
             }
 
         handle = Massager(entry, "fan.cushion", read_fake, lambda: len(fake.commands))
-    else:
+    elif request.param == "entities":
         handle = await entities_massager(hass)
+    else:
+        server = await (
+            start_tuya("massage_chair", "3.5")
+            if request.param == "tuya_chair"
+            else start_tuya("cushion", "3.3")
+        )
+        handle = tuya_massager(server)
     handle.entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(handle.entry.entry_id)
     await hass.async_block_till_done()
@@ -91,6 +106,45 @@ async def massager(
         await hass.config_entries.async_unload(handle.entry.entry_id)
         await hass.async_block_till_done()
     transport.TRANSPORTS.pop("fake", None)
+    if request.param.startswith("tuya"):
+        await server.stop()
+
+
+def tuya_massager(server: TuyaEmulatorServer) -> Massager:
+    """A Tuya massager added from its devices.json entry, as a user would add it."""
+    file_entry = server.device_entry()
+    mapping = parse_mapping(file_entry["mapping"])
+    data = tuya_entry_data(
+        server.host,
+        server.device_id,
+        server.local_key,
+        server.version,
+        mapping,
+        map_for(file_entry["category"], None, mapping),
+    )
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=file_entry["name"],
+        unique_id=f"tuya:{server.device_id}",
+        minor_version=2,
+        data={**data, "port": server.port},
+    )
+    device = server.device
+    levels = mapping.by_code("massage_speed").enum_range  # type: ignore[union-attr]
+
+    def read() -> dict[str, Any]:
+        modes = [
+            device.value(code) for code in ("auto_mode", "manual_mode") if device.product.has(code)
+        ]
+        return {
+            "status": "running" if device.value("switch") else "idle",
+            "program": next((mode for mode in modes if mode != "close"), ""),
+            "intensity": levels.index(device.value("massage_speed")) + 1,
+            "heat": device.value("heat"),
+        }
+
+    fan = "fan." + file_entry["name"].lower().replace(" ", "_")
+    return Massager(entry, fan, read, lambda: sum(server.frames.values()), len(levels))
 
 
 async def entities_massager(hass: HomeAssistant) -> Massager:
@@ -154,11 +208,12 @@ async def test_fan_starts_and_stops_a_session(hass: HomeAssistant, massager: Mas
 
 
 async def test_start_session_with_settings(hass: HomeAssistant, massager: Massager) -> None:
-    await act(hass, massager, "start_session", program="shiatsu", intensity=4, heat=True)
+    strongest = massager.strongest
+    await act(hass, massager, "start_session", program="shiatsu", intensity=strongest, heat=True)
     assert massager.device() == {
         "status": "running",
         "program": "shiatsu",
-        "intensity": 4,
+        "intensity": strongest,
         "heat": True,
     }
 
@@ -189,9 +244,9 @@ async def test_nothing_restarts_a_running_session(hass: HomeAssistant, massager:
 
 
 async def test_gentler_and_firmer(hass: HomeAssistant, massager: Massager) -> None:
-    await act(hass, massager, "start_session", intensity=3)
+    await act(hass, massager, "start_session", intensity=massager.strongest - 1)
     await act(hass, massager, "adjust", firmer=1)
-    assert massager.device()["intensity"] == 4
+    assert massager.device()["intensity"] == massager.strongest
     await act(hass, massager, "adjust", gentler=10)  # clamped to the lowest level
     assert massager.device()["intensity"] == 1
 
@@ -207,7 +262,7 @@ async def test_routine_starts_its_first_step(hass: HomeAssistant, massager: Mass
 async def test_diagnostics_hold_no_secret(hass: HomeAssistant, massager: Massager) -> None:
     diagnostics = await async_get_config_entry_diagnostics(hass, massager.entry)
     text = repr(diagnostics)
-    secrets = [value for key, value in massager.entry.data.items() if key in {"token", "host"}]
+    secrets = [value for key, value in massager.entry.data.items() if key in SECRETS]
     for value in secrets:
         assert value not in text
     assert massager.entry.unique_id not in text

@@ -72,11 +72,17 @@ class TuyaConnection:
         # Once the key has worked on this connection, a frame that fails its check is corrupt,
         # not a sign of a changed key: it must not send the user to re-enter the key.
         self._key_proven = False
+        self.tcp_connected = False  # the device accepted the TCP connection
         self.closed: asyncio.Future[MassagerError | None] = (
             asyncio.get_running_loop().create_future()
         )
         self.frames_sent = 0
         self.frames_received = 0
+
+    @property
+    def key_proven(self) -> bool:
+        """Whether a frame under this key (or the session key it gave) has come back."""
+        return self._key_proven
 
     @property
     def is_open(self) -> bool:
@@ -95,6 +101,7 @@ class TuyaConnection:
             raise MassagerTimeoutError(f"{self.host}:{self.port} did not answer") from err
         except OSError as err:
             raise MassagerConnectionError(f"cannot connect to {self.host}:{self.port}") from err
+        self.tcp_connected = True
         self._tasks.append(asyncio.create_task(self._read_loop(reader)))
         try:
             if self.version is not Version.V33:

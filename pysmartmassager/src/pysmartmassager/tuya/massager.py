@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +41,7 @@ from pysmartmassager.models import (
 
 from .connection import DEFAULT_PORT, HEARTBEAT_S, REQUEST_TIMEOUT_S, TuyaConnection
 from .datapoints import CategoryMap, Datapoint, DeviceMapping
+from .probe import probe
 from .protocol import TuyaKeyError, Version
 
 LOGGER = logging.getLogger(__package__)
@@ -306,8 +307,8 @@ class TuyaMassager(Massager):
                 timeout=self._timeout,
                 heartbeat=self._heartbeat,
             )
+            self._link = link  # also when it fails: _exchange looks at how far it got
             await link.open()
-            self._link = link
             return link
 
     async def _exchange(self, dps: dict[str, Any] | None) -> SessionState:
@@ -316,21 +317,47 @@ class TuyaMassager(Massager):
         A link that broke since its last use is replaced once; a refused key is not retried.
         """
         for attempt in range(1, CONNECT_ATTEMPTS + 1):
-            link = await self._connection()
+            link: TuyaConnection | None = None
             try:
+                link = await self._connection()
                 if dps:
                     await link.control(dps)
                 self._dps = await link.query()
             except TuyaKeyError as err:
-                await link.close(err)
+                if link is not None:
+                    await link.close(err)
                 raise MassagerAuthenticationError("the device refused the local key") from err
             except MassagerConnectionError:
-                await link.close()
+                if link is not None:
+                    await link.close()
+                failed = self._link
+                if failed is not None and failed.tcp_connected and not failed.key_proven:
+                    # It accepted the connection and hung up before one frame under our key
+                    # came back: a new local key or a firmware on another version.
+                    await self._diagnose()
                 if attempt == CONNECT_ATTEMPTS:
                     raise
                 continue
             return self._state()
         raise AssertionError("unreachable")
+
+    async def _diagnose(self) -> None:
+        """Find the version the device answers in now; MassagerAuthenticationError if none."""
+        try:
+            version, _ = await probe(
+                self.device.host,
+                self.device.device_id,
+                self.device.local_key,
+                port=self.device.port,
+                answer_within=self._timeout,
+            )
+        except TuyaKeyError as err:
+            raise MassagerAuthenticationError("the device refused the local key") from err
+        except MassagerError:
+            return  # unreachable again, or answering oddly: a connection problem for the caller
+        if version is not self.device.version:
+            LOGGER.info("%s now speaks protocol %s", self.device.name, version.value)
+            self.device = replace(self.device, version=version)
 
     # -- the interface ---------------------------------------------------------------------------
 
