@@ -223,3 +223,72 @@ def test_manual_mapping_uses_the_published_specifications() -> None:
     assert (speed.dp_id, speed.enum_range) == ("4", amy.datapoints["massage_speed"].enum_range)
     with pytest.raises(TuyaMapError):
         mapping_from_ids(amy, {"switch": 1, "not_a_code": 2})
+
+
+def test_liliao_physiotherapy_profile() -> None:
+    liliao = shipped_maps()["liliao"]
+    mapping = mapping_from_ids(liliao, {"switch": 1, "mode": 2, "level": 3, "countdown": 4})
+    profile = TuyaProfile(mapping, liliao)
+    caps = profile.capabilities()
+    assert caps.program_ids == ["auto", "manual"]
+    assert caps.zones == ()
+    assert caps.heat is False
+    # No minutes datapoint: Home Assistant's own choice of lengths, and it is the timer.
+    assert (caps.session_minutes, caps.device_timer) == (LevelRange(5, 30, 5), False)
+    # The published countdown has scale 1: not read as seconds (no guess at its meaning).
+    assert profile.remaining_of({"4": 600}) == 0
+
+
+def synthetic_map(**roles: Any) -> Any:
+    """A map with datapoints no published set has (fault, a countdown in minutes): test only."""
+    document = {
+        "schema": 1,
+        "category": "test",
+        "name": "Test massager",
+        "sources": [{"title": "test", "url": "https://example.invalid/test"}],
+        "datapoints": {
+            "switch": {"type": "Boolean", "values": {}},
+            "strength": {"type": "Integer", "values": {"min": 1, "max": 9, "step": 2}},
+            "minutes_enum": {"type": "Enum", "values": {"range": ["10", "20"]}},
+            "seconds": {"type": "Integer", "values": {"unit": "s", "min": 0, "max": 3600}},
+            "left": {"type": "Integer", "values": {"unit": "min", "min": 0, "max": 60}},
+            "fault": {"type": "Bitmap", "values": {}},
+        },
+        "roles": {"power": "switch", **roles},
+    }
+    return parse_map_document(document, "test")
+
+
+def test_integer_intensity_fault_and_countdown() -> None:
+    category_map = synthetic_map(intensity="strength", remaining="left", fault="fault")
+    mapping = mapping_from_ids(category_map, {"switch": 1, "strength": 2, "left": 3, "fault": 4})
+    profile = TuyaProfile(mapping, category_map)
+    assert profile.intensity_levels() == LevelRange(1, 9, 2)
+    assert profile.datapoints_for(SessionSettings(intensity=5)) == {"2": 5}
+    assert profile.intensity_of({"2": 7}) == 7
+    assert profile.intensity_of({"2": True}) == 0
+    assert profile.remaining_of({"3": 12}) == 720
+    assert profile.remaining_of({"3": -1}) == 0
+    status, error = profile.status_of({"1": True, "4": 4})
+    assert status is Status.ERROR
+    assert error is not None
+    assert error.code == "fault_4"
+    assert profile.status_of({"1": True, "4": 0}) == (Status.RUNNING, None)
+    with pytest.raises(MassagerInvalidRequestError):
+        profile.datapoints_for(SessionSettings(zone="neck"))
+    with pytest.raises(MassagerInvalidRequestError):
+        profile.datapoints_for(SessionSettings(heat=True))
+
+
+@pytest.mark.parametrize("code", ["minutes_enum", "seconds"])
+def test_minutes_not_in_minutes_fall_back(code: str) -> None:
+    category_map = synthetic_map(session_minutes=code)
+    profile = TuyaProfile(mapping_from_ids(category_map, {"switch": 1, code: 2}), category_map)
+    assert profile.session_minutes() == LevelRange(5, 30, 5)
+    assert profile.minutes_of({"2": 20}) == 0
+
+
+def test_a_device_without_the_power_datapoint_is_no_massager() -> None:
+    amy = shipped_maps()["amy"]
+    with pytest.raises(MassagerInvalidRequestError):
+        TuyaProfile(mapping_from_ids(amy, {"heat": 1}), amy)

@@ -269,3 +269,35 @@ async def test_a_device_on_another_version_is_found_again(server: TuyaEmulatorSe
         assert massager.device.version.value == server.version
     finally:
         await massager.close()
+
+
+async def test_push_waits_out_a_device_that_is_away(
+    server: TuyaEmulatorServer, massager: TuyaMassager
+) -> None:
+    connections: list[bool] = []
+    subscription = massager.subscribe(lambda _state: None, connections.append)
+    task = asyncio.create_task(subscription.run())
+    try:
+        await wait_until(lambda: subscription.connected)
+        await server.stop()
+        await asyncio.sleep(1.5)  # at least one failed reconnect (with backoff) meanwhile
+        assert not subscription.connected
+        await server.start()
+        await wait_until(lambda: subscription.connected, 6)
+        assert connections == [True, False, True]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_push_ends_when_the_key_changes(
+    server: TuyaEmulatorServer, massager: TuyaMassager
+) -> None:
+    subscription = massager.subscribe(lambda _state: None)
+    task = asyncio.create_task(subscription.run())
+    await wait_until(lambda: subscription.connected)
+    # The device was paired again in its app: a new local key, and it restarts.
+    server.local_key = "fedcba9876543210"
+    await server.restart()
+    with pytest.raises(MassagerAuthenticationError):
+        await asyncio.wait_for(task, 10)

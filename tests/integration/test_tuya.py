@@ -394,3 +394,20 @@ async def test_an_unreachable_chair_comes_back(
     await chair.press("switch", True)
     await wait_for(hass, lambda: hass.states.get(FAN).state == "on", timeout=10)
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_key_changed_while_running_asks_for_the_new_one(
+    hass: HomeAssistant, chair: TuyaEmulatorServer
+) -> None:
+    entry = entry_for(chair)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    chair.local_key = "fedcba9876543210"  # paired again in the app
+    await chair.restart()
+    await wait_for(
+        hass, lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN)), timeout=10
+    )
+    (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["source"] == "reauth"
+    await hass.config_entries.async_unload(entry.entry_id)

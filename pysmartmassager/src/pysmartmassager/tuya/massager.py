@@ -134,13 +134,18 @@ class TuyaProfile:
         low, high, step, _ = self.intensity.integer_range
         return LevelRange(low, high, step)
 
+    def _in_minutes(self) -> Datapoint | None:
+        """The minutes datapoint, if it really is whole minutes (not seconds, not an Enum)."""
+        dp = self.minutes
+        if dp is None or dp.type != "Integer" or dp.integer_range[3]:
+            return None
+        return dp if dp.values.get("unit", "min") in ("min", "minute", "minutes") else None
+
     def session_minutes(self) -> LevelRange:
         """The device's minutes range, capped at MAX_SESSION_MINUTES."""
-        if self.minutes is None or self.minutes.type != "Integer":
+        if (dp := self._in_minutes()) is None:
             return FALLBACK_MINUTES
-        low, high, step, scale = self.minutes.integer_range
-        if scale or self.minutes.values.get("unit", "min") not in ("min", "minute", "minutes"):
-            return FALLBACK_MINUTES
+        low, high, step, _ = dp.integer_range
         low = max(low, step if low < 1 else low)
         high = min(high, MAX_SESSION_MINUTES)
         if low > high:
@@ -187,9 +192,9 @@ class TuyaProfile:
 
     def minutes_of(self, dps: dict[str, Any]) -> int:
         """The session length set on the device (0 when it has none or it is out of range)."""
-        if self.minutes is None:
+        if (dp := self._in_minutes()) is None:
             return 0
-        value = dps.get(self.minutes.dp_id)
+        value = dps.get(dp.dp_id)
         if (
             isinstance(value, int)
             and not isinstance(value, bool)
@@ -230,8 +235,8 @@ class TuyaProfile:
             allowed_minutes = self.session_minutes()
             if settings.minutes not in allowed_minutes:
                 raise _invalid("minutes", allowed_minutes)
-            if self.minutes is not None and self.minutes.type == "Integer":
-                dps[self.minutes.dp_id] = settings.minutes
+            if (dp := self._in_minutes()) is not None:
+                dps[dp.dp_id] = settings.minutes
         return dps
 
     def _program_dps(self, program: str) -> dict[str, Any]:
