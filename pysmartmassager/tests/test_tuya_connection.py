@@ -1,0 +1,115 @@
+"""The connection against scripted devices: answers a real device may give that the emulator
+does not (a refusal, a change in the acknowledgement, a stall mid-frame, another protocol).
+
+The scripted device's frames are packed by tinytuya (protocol 3.3, no session key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncGenerator, Awaitable, Callable
+
+import pytest
+from tinytuya.core import header as tuya_header
+from tinytuya.core.crypto_helper import AESCipher
+from tinytuya.core.message_helper import TuyaMessage, pack_message
+
+from pysmartmassager import MassagerTimeoutError
+from pysmartmassager.tuya import TuyaConnection, TuyaProtocolError, TuyaUnsupportedError, probe
+from pysmartmassager.tuya.discovery import TuyaDiscovery
+from pysmartmassager.tuya.protocol import Version
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+KEY = "0123456789abcdef"
+
+type Script = Callable[[int], bytes]  # the command received -> what the device sends back
+type Starter = Callable[[Script], Awaitable[int]]
+
+
+def frame(command: int, document: dict[str, object] | None, retcode: int = 0) -> bytes:
+    body = (
+        AESCipher(KEY.encode()).encrypt(json.dumps(document).encode(), False) if document else b""
+    )
+    payload = retcode.to_bytes(4, "big") + body
+    return pack_message(
+        TuyaMessage(1, command, None, payload, 0, True, tuya_header.PREFIX_55AA_VALUE, False)
+    )
+
+
+@pytest.fixture
+async def scripted() -> AsyncGenerator[Callable[[Script], Awaitable[int]]]:
+    servers: list[asyncio.Server] = []
+
+    async def start(script: Script) -> int:
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            while head := await reader.read(16):
+                command = int.from_bytes(head[8:12], "big")
+                length = int.from_bytes(head[12:16], "big")
+                await reader.readexactly(length)
+                writer.write(script(command))
+                await writer.drain()
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        servers.append(server)
+        return int(server.sockets[0].getsockname()[1])
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+async def connect(port: int, **kwargs: float) -> TuyaConnection:
+    link = TuyaConnection("127.0.0.1", "x" * 20, KEY, Version.V33, port=port, heartbeat=0, **kwargs)
+    await link.open()
+    return link
+
+
+async def test_a_refused_command_is_a_protocol_error(scripted: Starter) -> None:
+    link = await connect(await scripted(lambda _command: frame(7, None, retcode=1)))
+    with pytest.raises(TuyaProtocolError, match="return code 1"):
+        await link.control({"1": True})
+    await link.close()
+
+
+async def test_a_change_in_the_acknowledgement_is_delivered(scripted: Starter) -> None:
+    seen: list[dict[str, object]] = []
+    link = TuyaConnection(
+        "127.0.0.1",
+        "x" * 20,
+        KEY,
+        Version.V33,
+        port=await scripted(lambda _command: frame(7, {"dps": {"1": True}})),
+        heartbeat=0,
+        on_status=seen.append,
+    )
+    await link.open()
+    await link.control({"1": True})
+    assert seen == [{"1": True}]
+    await link.close()
+
+
+async def test_a_stall_in_the_middle_of_a_frame_times_out(scripted: Starter) -> None:
+    link = await connect(await scripted(lambda _command: frame(10, {"dps": {}})[:20]), timeout=0.3)
+    with pytest.raises(MassagerTimeoutError):
+        await link.query()
+    assert isinstance(await link.closed, MassagerTimeoutError)
+    await link.close()
+
+
+async def test_probe_of_something_that_is_not_tuya(scripted: Starter) -> None:
+    port = await scripted(lambda _command: b"HTTP/1.1 400 Bad Request\r\n\r\n" + b" " * 40)
+    with pytest.raises(TuyaUnsupportedError):
+        await probe("127.0.0.1", "x" * 20, KEY, port=port, answer_within=0.5)
+
+
+async def test_discovery_skips_a_port_it_cannot_have() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))  # without SO_REUSEPORT: nobody else may bind it
+        port = taken.getsockname()[1]
+        discovery = TuyaDiscovery(lambda _announcement: None, ports=(port,), host="127.0.0.1")
+        discovery.request()  # not listening: nothing to send from
+        await discovery.start()
+        assert discovery.listening == []
+        discovery.close()
