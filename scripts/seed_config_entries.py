@@ -23,7 +23,10 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_HOST, CONF_PORT
 
 from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
+from custom_components.smart_massager.tuya_flow import tuya_entry_data
+from emulators.tuya import Product
 from pysmartmassager import SmartMassagerClient
+from pysmartmassager.tuya import map_for, parse_mapping, probe
 
 
 async def pair(host: str, port: int) -> tuple[str, str, dict[str, Any]]:
@@ -39,6 +42,26 @@ async def pair(host: str, port: int) -> tuple[str, str, dict[str, Any]]:
             raise SystemExit(f"No massager answers at {host}:{port}")
         token = await client.pair()
     return identity.serial, identity.name, {CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: token}
+
+
+async def tuya(
+    host: str, port: int, device_id: str, local_key: str
+) -> tuple[str, str, dict[str, Any]]:
+    """(unique id, name, entry data) for the emulated Tuya chair, as its devices.json gives it."""
+    for _ in range(50):  # the emulator may still be starting
+        try:
+            version, _ = await probe(host, device_id, local_key, port=port)
+            break
+        except Exception:  # noqa: BLE001  # any failure here means "not up yet"
+            await asyncio.sleep(0.2)
+    else:
+        raise SystemExit(f"No Tuya massager answers at {host}:{port}")
+    product = Product.load("massage_chair")
+    mapping = parse_mapping(product.mapping_json())
+    data = tuya_entry_data(
+        host, device_id, local_key, version.value, mapping, map_for("amy", None, mapping)
+    )
+    return f"tuya:{device_id}", product.name, {**data, CONF_PORT: port}
 
 
 def merge(storage: dict[str, Any], devices: list[tuple[str, str, dict[str, Any]]]) -> None:
@@ -58,7 +81,7 @@ def merge(storage: dict[str, Any], devices: list[tuple[str, str, dict[str, Any]]
             source="user",
             unique_id=serial,
             version=1,
-            minor_version=1,
+            minor_version=2 if "transport" in data else 1,
             options={},
             discovery_keys=MappingProxyType({}),
             subentries_data=None,
@@ -73,9 +96,14 @@ async def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--count", type=int, default=1)
+    parser.add_argument("--tuya-port", type=int, help="also add the emulated Tuya chair there")
+    parser.add_argument("--tuya-id", default="")
+    parser.add_argument("--tuya-key", default="")
     args = parser.parse_args()
 
     devices = [await pair(args.host, args.port + index) for index in range(args.count)]
+    if args.tuya_port:
+        devices.append(await tuya(args.host, args.tuya_port, args.tuya_id, args.tuya_key))
     path = args.config / ".storage" / STORAGE_KEY
     path.parent.mkdir(parents=True, exist_ok=True)
     storage: dict[str, Any] = (
@@ -90,8 +118,8 @@ async def main() -> None:
     )
     merge(storage, devices)
     path.write_text(json.dumps(storage, indent=2))
-    for serial, name, data in devices:
-        print(f"  {name} ({serial}) at {data[CONF_HOST]}:{data[CONF_PORT]}: paired")
+    for _, name, data in devices:
+        print(f"  {name} at {data[CONF_HOST]}:{data[CONF_PORT]}: added")
 
 
 if __name__ == "__main__":
