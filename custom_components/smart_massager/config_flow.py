@@ -74,9 +74,11 @@ from .tuya_flow import (
     VERSIONS,
     FlowDiscovery,
     async_check,
+    connection_data,
     datapoints_schema,
     device_schema,
     discovered_schema,
+    form_errors,
     manual_mapping,
     manual_schema,
     massager_entries,
@@ -254,15 +256,35 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_tuya_manual(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Address, device id, local key, version and which of our maps fits the device."""
+        """Address, device id, local key, version and which of our maps fits the device.
+
+        The connection is tried here, so a wrong key or address is named on its own field.
+        """
+        errors: dict[str, str] = {}
         if user_input is not None:
-            self._tuya_manual = dict(user_input)
-            return await self.async_step_tuya_datapoints()
-        if self._heard() and not self._tuya_suggested:
+            manual = {
+                key: value.strip() if isinstance(value, str) else value
+                for key, value in user_input.items()
+            }
+            await self.async_set_unique_id(f"tuya:{manual[CONF_DEVICE_ID]}")
+            self._abort_if_unique_id_configured()
+            found, error = await async_check(
+                connection_data(manual[CONF_HOST], manual[CONF_DEVICE_ID], manual[CONF_LOCAL_KEY]),
+                manual[CONF_PROTOCOL_VERSION],
+                power=False,
+            )
+            if found is not None:
+                self._tuya_manual = {**manual, CONF_PROTOCOL_VERSION: found}
+                return await self.async_step_tuya_datapoints()
+            errors = form_errors(error or "unknown", manual_schema())
+        elif self._heard() and not self._tuya_suggested:
             return await self.async_step_tuya_discovered()
         return self.async_show_form(
             step_id="tuya_manual",
-            data_schema=self.add_suggested_values_to_schema(manual_schema(), self._tuya_suggested),
+            data_schema=self.add_suggested_values_to_schema(
+                manual_schema(), user_input or self._tuya_suggested
+            ),
+            errors=errors,
         )
 
     async def async_step_tuya_discovered(
@@ -303,9 +325,9 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self._tuya_create(
                     str(manual[CONF_NAME]).strip() or category_map.name,
                     tuya_entry_data(
-                        manual[CONF_HOST].strip(),
-                        manual[CONF_DEVICE_ID].strip(),
-                        manual[CONF_LOCAL_KEY].strip(),
+                        manual[CONF_HOST],
+                        manual[CONF_DEVICE_ID],
+                        manual[CONF_LOCAL_KEY],
                         AUTO_VERSION,
                         mapping,
                         category_map,
@@ -341,7 +363,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(schema, user_input),
-            errors={"base": error or "unknown"},
+            errors=form_errors(error or "unknown", schema),
             description_placeholders={
                 "name": name,
                 "map": shipped_maps()[data[CONF_DATAPOINT_MAP]].name,

@@ -166,6 +166,16 @@ def tuya_entry_data(  # noqa: PLR0917  # the six facts of an entry, in one order
     }
 
 
+def connection_data(host: str, device_id: str, local_key: str) -> dict[str, Any]:
+    """What it takes to connect (Tuya devices listen on one fixed port)."""
+    return {
+        CONF_HOST: host,
+        CONF_PORT: DEFAULT_PORT,
+        CONF_DEVICE_ID: device_id,
+        CONF_LOCAL_KEY: local_key,
+    }
+
+
 def manual_mapping(category_map: CategoryMap, ids: dict[str, int]) -> DeviceMapping | None:
     """The mapping typed by hand; None when two codes were given the same id."""
     if len(set(ids.values())) != len(ids):
@@ -173,27 +183,49 @@ def manual_mapping(category_map: CategoryMap, ids: dict[str, int]) -> DeviceMapp
     return mapping_from_ids(category_map, ids)
 
 
+# What a failed connection says, most specific first.
+PROBE_ERRORS: tuple[tuple[type[MassagerError], str], ...] = (
+    (TuyaKeyError, "invalid_local_key"),
+    (TuyaUnsupportedError, "unsupported_protocol"),
+    (MassagerConnectionError, "cannot_connect"),
+)
+
+# The form field each connection error belongs to (on forms without it: the form as a whole).
+ERROR_FIELDS = {
+    "invalid_local_key": CONF_LOCAL_KEY,
+    "cannot_connect": CONF_HOST,
+    "unsupported_protocol": CONF_PROTOCOL_VERSION,
+}
+
+
+def form_errors(error: str, schema: vol.Schema) -> dict[str, str]:
+    """The error on its field, if the form has that field."""
+    field = ERROR_FIELDS.get(error, "base")
+    return {field if field in {str(key) for key in schema.schema} else "base": error}
+
+
 async def async_check(
-    data: dict[str, Any], requested_version: str
+    data: dict[str, Any], requested_version: str, *, power: bool = True
 ) -> tuple[str | None, str | None]:
     """Connect as the entry would; (version, None) or (None, error key).
 
-    The device must answer a query under the key and report the datapoint that runs the massage.
+    The device must answer a query under the key and (with `power`) report the datapoint that
+    runs the massage in its mapping.
     """
     version = None if requested_version == AUTO_VERSION else requested_version
     try:
         found, dps = await async_probe_tuya(
             data[CONF_HOST], data[CONF_PORT], data[CONF_DEVICE_ID], data[CONF_LOCAL_KEY], version
         )
-    except TuyaKeyError:
-        return None, "invalid_local_key"
-    except TuyaUnsupportedError:
-        return None, "unsupported_protocol"
-    except MassagerConnectionError:
-        return None, "cannot_connect"
-    except MassagerError:
-        LOGGER.debug("Unexpected answer from a Tuya device at %s", data[CONF_HOST], exc_info=True)
-        return None, "unknown"
+    except MassagerError as err:
+        error = next((key for kind, key in PROBE_ERRORS if isinstance(err, kind)), "unknown")
+        if error == "unknown":
+            LOGGER.debug(
+                "Unexpected answer from a Tuya device at %s", data[CONF_HOST], exc_info=True
+            )
+        return None, error
+    if not power:
+        return found, None
     category_map = shipped_maps()[data[CONF_DATAPOINT_MAP]]
     power_id = next(
         (
