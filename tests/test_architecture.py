@@ -120,4 +120,7 @@ def test_the_library_builds_as_its_own_wheel(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "pysmartmassager/py.typed" in names
     assert "pysmartmassager/models.py" in names
+    # The Tuya datapoint maps are data the transport needs at run time.
+    assert "pysmartmassager/tuya/categories/amy.json" in names
+    assert "pysmartmassager/tuya/categories/liliao.json" in names
     assert not any(name.startswith(("emulators/", "tests/")) for name in names)
