@@ -292,3 +292,10 @@ def test_a_device_without_the_power_datapoint_is_no_massager() -> None:
     amy = shipped_maps()["amy"]
     with pytest.raises(MassagerInvalidRequestError):
         TuyaProfile(mapping_from_ids(amy, {"heat": 1}), amy)
+
+
+def test_keys_and_ids_stay_out_of_reprs() -> None:
+    text = json.dumps({"id": "bf0123456789abcdefgh", "key": "s3cr3t-l0cal-k3y", "name": "Chair"})
+    (entry,) = parse_devices_json(text)
+    assert "s3cr3t" not in repr(entry)
+    assert "bf0123456789abcdefgh" not in repr(entry)

@@ -301,3 +301,9 @@ async def test_push_ends_when_the_key_changes(
     await server.restart()
     with pytest.raises(MassagerAuthenticationError):
         await asyncio.wait_for(task, 10)
+
+
+async def test_the_device_repr_holds_no_key(server: TuyaEmulatorServer) -> None:
+    device = tuya_device(server)
+    assert TUYA_KEY not in repr(device)
+    assert server.device_id not in repr(device)

@@ -358,8 +358,8 @@ def mapping_from_ids(category_map: CategoryMap, dp_ids: Mapping[str, int]) -> De
 class DevicesJsonEntry:
     """One device of a tinytuya `devices.json` (the wizard's output)."""
 
-    device_id: str
-    local_key: str
+    device_id: str = field(repr=False)
+    local_key: str = field(repr=False)  # a secret: kept out of any repr that reaches a log
     name: str
     ip: str | None
     version: str | None

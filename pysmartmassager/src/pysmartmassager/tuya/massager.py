@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,8 +61,8 @@ class TuyaDevice:
     """Everything needed to reach one device and understand its datapoints."""
 
     host: str
-    device_id: str
-    local_key: str
+    device_id: str = field(repr=False)  # names the device in Tuya's cloud: kept out of logs
+    local_key: str = field(repr=False)  # a secret: kept out of any repr that reaches a log
     version: Version
     mapping: DeviceMapping
     category_map: CategoryMap
