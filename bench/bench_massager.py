@@ -5,9 +5,11 @@ Emulators run in this process for latencies (exact timestamps on one loop) and i
 process for idle cost and scale (so CPU time is Home Assistant's alone). The harness runs its loop
 in debug mode; that is switched off here, as in a real Home Assistant.
 
-Two tests: test_benchmark (the figures of the original issue) and test_flood (a device flooding
-Home Assistant with pushed states, about 45 s). `scripts/bench -k flood` runs the flood scenario
-alone; it updates the "flood" key of bench/results.json and keeps the rest of the file.
+Three tests: test_benchmark (the figures of the original issue), test_flood (a device flooding
+Home Assistant with pushed states, about 45 s) and test_tuya (the Tuya transport on protocols
+3.3/3.4/3.5 against the raw protocol round trip, idle traffic, 50 Tuya set-ups; about 2 minutes).
+`scripts/bench -k flood` or `-k tuya` runs one scenario alone; it updates its key of
+bench/results.json ("flood", "tuya") and keeps the rest of the file.
 """
 
 from __future__ import annotations
@@ -46,12 +48,20 @@ from custom_components.smart_massager.const import (
     PUSH_COALESCE_S,
 )
 from custom_components.smart_massager.coordinator import MassagerCoordinator
+from custom_components.smart_massager.tuya_flow import tuya_entry_data
 from emulators.reference import EmulatorServer, VirtualMassager
+from emulators.tuya import Product as TuyaProduct
+from emulators.tuya import TuyaEmulatorServer
+from emulators.tuya import TuyaMassager as TuyaEmulator
 from pysmartmassager import (
     SessionSettings,
     SessionState,
     SmartMassagerClient,
 )
+from pysmartmassager.tuya import TuyaConnection, map_for, parse_mapping
+from pysmartmassager.tuya import Version as TuyaVersion
+from pysmartmassager.tuya.connection import HEARTBEAT_S as TUYA_HEARTBEAT_S
+from pysmartmassager.tuya.protocol import Command as TuyaCommand
 
 ROOT = Path(__file__).parents[1]
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
@@ -778,3 +788,309 @@ def write_results(results: dict[str, Any]) -> None:
         earlier = json.loads(path.read_text())
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps({**earlier, **results}, indent=2) + "\n")
+
+
+# -- tuya --------------------------------------------------------------------------------------
+#
+# (t) The Tuya transport, for protocol versions 3.3, 3.4 and 3.5, each on the Tuya emulator in this
+# process over loopback (a massage chair: intensity is its massage_speed, 3 levels). Per version:
+# the raw protocol round trip (a bare library TuyaConnection: query() -> its answer), the HA action
+# -> device-confirmed entity state (number.set_value of intensity, blocking, until the entity shows
+# it; the library sends a control and reads every datapoint back), the device change -> HA entity
+# state (a press on the emulator, pushed as STATUS over the entry's persistent connection, until
+# state_changed shows it; presses PUSH_COALESCE_S + 0.05 s apart, as in (c)), both also as a ratio
+# to the raw round trip's p50. Then the frames each emulator receives while one entry per version
+# sits idle (by command; only heartbeats are expected, one per HEARTBEAT_S), and 50 Tuya massagers
+# (3.5, an emulator each): time to set them all up and the memory it adds.
+
+TUYA_VERSIONS = ("3.3", "3.4", "3.5")
+TUYA_KEY = "k3y!Bench@Tuya16"
+TUYA_FLEET_VERSION = "3.5"
+
+
+def tuya_server(number: int, version: str) -> TuyaEmulatorServer:
+    """An emulated Tuya massage chair (not started) with its own device id."""
+    return TuyaEmulatorServer(
+        TuyaEmulator(TuyaProduct.load("massage_chair")),
+        device_id=f"ebbench{number:015d}",
+        local_key=TUYA_KEY,
+        version=version,
+    )
+
+
+def tuya_entry(server: TuyaEmulatorServer, title: str) -> MockConfigEntry:
+    """A config entry as the Tuya flow creates it from the device's devices.json entry."""
+    file_entry = server.device_entry()
+    mapping = parse_mapping(file_entry["mapping"])
+    data = tuya_entry_data(
+        server.host,
+        server.device_id,
+        server.local_key,
+        server.version,
+        mapping,
+        map_for(file_entry["category"], None, mapping),
+    )
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=title,
+        unique_id=f"tuya:{server.device_id}",
+        minor_version=2,
+        data={**data, CONF_PORT: server.port},
+    )
+
+
+def entity_of(hass: HomeAssistant, entry: MockConfigEntry, domain: str, suffix: str) -> str:
+    """The entry's one entity of `domain` whose id ends with `suffix`."""
+    (entity_id,) = (
+        reg.entity_id
+        for reg in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if reg.entity_id.startswith(f"{domain}.") and reg.entity_id.endswith(suffix)
+    )
+    return entity_id
+
+
+def shows(hass: HomeAssistant, entity_id: str, level: int) -> bool:
+    """Whether the number entity shows `level`."""
+    state = hass.states.get(entity_id)
+    return (
+        state is not None
+        and state.state not in {"unknown", "unavailable"}
+        and float(state.state) == level
+    )
+
+
+def median(samples: list[float]) -> float:
+    """p50 as stats() takes it (nearest rank), unrounded: for ratios of sub-millisecond figures."""
+    return sorted(samples)[max(0, int(len(samples) / 2 + 0.5) - 1)]
+
+
+async def tuya_raw_round_trip(server: TuyaEmulatorServer) -> list[float]:
+    """The library alone: a bare connection's query() -> the device's answer."""
+    link = TuyaConnection(
+        server.host, server.device_id, TUYA_KEY, TuyaVersion(server.version), port=server.port
+    )
+    await link.open()
+    try:
+
+        async def query(_index: int) -> None:
+            await link.query()
+
+        return await time_each(SAMPLES, query)
+    finally:
+        await link.close()
+
+
+async def tuya_paths(
+    hass: HomeAssistant, server: TuyaEmulatorServer, entry: MockConfigEntry
+) -> dict[str, list[float]]:
+    """HA action -> confirmed entity state; device change -> entity state (one loaded entry).
+
+    The samples (ms) of each.
+    """
+    intensity = entity_of(hass, entry, "number", "_intensity")
+    device = server.device
+    levels = list(device.product.by_code("massage_speed").range)
+
+    def next_level() -> int:
+        """A level other than the device's (1-based): every sample is a real change."""
+        return (levels.index(device.value("massage_speed")) + 1) % len(levels) + 1
+
+    async def command(_index: int) -> None:
+        level = next_level()
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": intensity, "value": level}, blocking=True
+        )
+        await until(lambda: shows(hass, intensity, level))
+
+    samples = {"command_ms": await time_each(SAMPLES, command), "device_change_ms": []}
+    # The commands' own pushes were coalesced: their last one may still be applied up to
+    # PUSH_COALESCE_S later. A quiet moment first, so that no press falls in that window.
+    await asyncio.sleep(2 * PUSH_COALESCE_S)
+    for _ in range(max(30, SAMPLES // 3)):
+        await asyncio.sleep(PUSH_COALESCE_S + 0.05)  # a press after a quiet moment, as in (c)
+        level = next_level()
+        seen = asyncio.Event()
+
+        @callback
+        def on_change(event: Event[Any], level: int = level, seen: asyncio.Event = seen) -> None:
+            if event.data["entity_id"] == intensity and shows(hass, intensity, level):
+                seen.set()
+
+        remove = hass.bus.async_listen(EVENT_STATE_CHANGED, on_change)
+        started = time.perf_counter()
+        await server.press("massage_speed", levels[level - 1])
+        await asyncio.wait_for(seen.wait(), 10)
+        samples["device_change_ms"].append((time.perf_counter() - started) * 1000)
+        remove()
+    return samples
+
+
+async def tuya_idle(
+    hass: HomeAssistant, servers: dict[str, TuyaEmulatorServer]
+) -> dict[str, dict[str, Any]]:
+    """Frames each emulator receives per minute while its one loaded entry is idle, by command."""
+    await asyncio.sleep(2)  # let set-up traffic settle
+    before = {version: server.frames.copy() for version, server in servers.items()}
+    await asyncio.sleep(IDLE_S)
+    idle = {}
+    for version, server in servers.items():
+        received = server.frames - before[version]
+        by_command = {
+            _command_name(cmd): round(count * 60 / IDLE_S, 2)
+            for cmd, count in sorted(received.items())
+        }
+        idle[version] = {
+            "frames_per_min": round(received.total() * 60 / IDLE_S, 2),
+            "by_command_per_min": by_command,
+            "heartbeats_only": set(by_command) <= {"HEART_BEAT"},
+        }
+    return idle
+
+
+def _command_name(cmd: int) -> str:
+    with contextlib.suppress(ValueError):
+        return TuyaCommand(cmd).name
+    return f"{cmd:#04x}"
+
+
+async def tuya_fleet(hass: HomeAssistant) -> dict[str, Any]:
+    """50 Tuya massagers, an emulator each: time to set up all entries, memory they add."""
+    rss_start = rss_mb()
+    servers = [tuya_server(100 + n, TUYA_FLEET_VERSION) for n in range(FLEET)]
+    for server in servers:
+        await server.start()
+    entries = [tuya_entry(server, f"Tuya chair {n}") for n, server in enumerate(servers)]
+    try:
+        rss_before = rss_mb()
+        started = time.perf_counter()
+        for entry in entries:
+            entry.add_to_hass(hass)
+        results = await asyncio.gather(
+            *(hass.config_entries.async_setup(e.entry_id) for e in entries)
+        )
+        await hass.async_block_till_done()
+        setup_s = time.perf_counter() - started
+        assert all(results)
+        await until(lambda: all(e.runtime_data.coordinator.stream_connected for e in entries), 60)
+        connected_s = time.perf_counter() - started
+        await asyncio.sleep(2)  # settled
+        rss_added = rss_mb() - rss_before
+        fleet = {
+            "version": TUYA_FLEET_VERSION,
+            "setup_s": round(setup_s, 2),
+            "all_connected_s": round(connected_s, 2),
+            "rss_added_mb": round(rss_added, 1),
+            "emulators_rss_mb": round(rss_before - rss_start, 1),
+            "connections": sum(server.connection_count for server in servers),
+        }
+        for entry in entries:
+            await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+    finally:
+        for server in servers:
+            await server.stop()
+    return fleet
+
+
+async def tuya_figures(hass: HomeAssistant) -> dict[str, Any]:
+    """(t) Every Tuya figure: per version, then idle traffic, then 50 massagers."""
+    begun = time.monotonic()
+    servers = {version: tuya_server(n, version) for n, version in enumerate(TUYA_VERSIONS, start=1)}
+    tuya: dict[str, Any] = {"versions": {}}
+    try:
+        for server in servers.values():
+            await server.start()
+        entries = {
+            version: tuya_entry(server, f"Tuya {version.replace('.', '')}")
+            for version, server in servers.items()
+        }
+        for version, server in servers.items():
+            samples = {"raw_rtt_ms": await tuya_raw_round_trip(server)}
+            entry = entries[version]
+            entry.add_to_hass(hass)
+            async with loaded(hass, entry):
+                samples |= await tuya_paths(hass, server, entry)
+            figures: dict[str, Any] = {name: stats(row) for name, row in samples.items()}
+            raw = median(samples["raw_rtt_ms"])
+            figures["ratios_p50"] = {
+                "command": round(median(samples["command_ms"]) / raw, 1),
+                "device_change": round(median(samples["device_change_ms"]) / raw, 1),
+            }
+            tuya["versions"][version] = figures
+        for entry in entries.values():
+            assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        await until(
+            lambda: all(e.runtime_data.coordinator.stream_connected for e in entries.values()),
+            30,
+        )
+        tuya["idle"] = await tuya_idle(hass, servers)
+        tuya["idle_window_s"] = IDLE_S
+        tuya["heartbeat_s"] = TUYA_HEARTBEAT_S
+        for entry in entries.values():
+            await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+    finally:
+        for server in servers.values():
+            await server.stop()
+    tuya["scale_50"] = await tuya_fleet(hass)
+    tuya["coalesce_s"] = PUSH_COALESCE_S
+    tuya["samples"] = SAMPLES
+    tuya["date"] = datetime.now(UTC).isoformat(timespec="seconds")
+    tuya["duration_s"] = round(time.monotonic() - begun, 1)
+    return tuya
+
+
+async def test_tuya(hass: HomeAssistant, socket_enabled: None, tmp_path: Path) -> None:
+    """(t) The Tuya transport: latencies against the raw round trip, idle traffic, 50 set-ups."""
+    hass.config.config_dir = str(tmp_path)
+    report_tuya(await tuya_figures(hass))
+
+
+def report_tuya(tuya: dict[str, Any]) -> None:
+    """Print the Tuya rows, check the targets, add "tuya" to bench/results.json."""
+    print()
+    print("(t) Tuya local protocol: the emulator in this process over loopback, a massage chair")
+    print(f"{'latency (ms)':52} {'p50':>8} {'p95':>8} {'p99':>8} {'n':>5} {'/ raw p50':>10}")
+    gap_ms = round((tuya["coalesce_s"] + 0.05) * 1000)
+    for version, figures in tuya["versions"].items():
+        raw = figures["raw_rtt_ms"]
+        for name, row, ratio in (
+            ("raw protocol round trip (library query)", raw, None),
+            ("HA action -> confirmed entity state", figures["command_ms"], "command"),
+            (
+                f"device change -> HA entity state ({gap_ms} ms apart)",
+                figures["device_change_ms"],
+                "device_change",
+            ),
+        ):
+            shown = f"x{figures['ratios_p50'][ratio]}" if ratio else ""
+            print(
+                f"{version} {name:48} {row['p50']:>8} {row['p95']:>8} {row['p99']:>8}"
+                f" {row['n']:>5} {shown:>10}"
+            )
+    for version, idle in tuya["idle"].items():
+        commands = ", ".join(f"{name} {rate}" for name, rate in idle["by_command_per_min"].items())
+        print(
+            f"{version} idle, 1 massager: {idle['frames_per_min']} frames/min to the device"
+            f" ({commands or 'none'}; {tuya['idle_window_s']:.0f} s window,"
+            f" heartbeat every {tuya['heartbeat_s']:.0f} s)"
+        )
+    scale = tuya["scale_50"]
+    print(
+        f"{scale['version']} 50 Tuya massagers: set-up {scale['setup_s']} s"
+        f" (all connected {scale['all_connected_s']} s), +{scale['rss_added_mb']} MB RSS"
+        f" (the 50 emulators themselves: +{scale['emulators_rss_mb']} MB, not included)"
+    )
+    targets = {
+        "(t) idle traffic is heartbeats only": all(
+            idle["heartbeats_only"] for idle in tuya["idle"].values()
+        ),
+        "(t) 50 Tuya entries set up in <= 5 s": scale["setup_s"] <= 5,
+    }
+    tuya["targets"] = targets
+    for name, met in targets.items():
+        print(f"{'met ' if met else 'MISSED'} {name}")
+    RESULTS["tuya"] = tuya
+    write_results({"tuya": tuya})
+    print(f"written: bench/results.json, key tuya ({tuya['duration_s']} s)")
