@@ -13,6 +13,7 @@ from emulators.reference import EmulatorServer, VirtualMassager
 from emulators.tuya import Product, TuyaEmulatorServer, TuyaMassager
 from pysmartmassager import SmartMassagerClient
 from pysmartmassager.tuya import TuyaDevice, Version, map_for, parse_mapping
+from pysmartmassager.tuya import massager as tuya_massager
 
 SERIAL = "SM-TEST-0001"
 TUYA_ID = "ebemu0123456789abcdef0"
@@ -42,6 +43,13 @@ def tuya_device(server: TuyaEmulatorServer, local_key: str = TUYA_KEY) -> TuyaDe
         category_map=map_for(entry.get("category"), None, mapping),
         name=entry["name"],
     )
+
+
+@pytest.fixture(autouse=True)
+def no_key_doubts_between_tests() -> Generator[None]:
+    """The Tuya transport remembers devices that hung up (per device id, process-wide)."""
+    yield
+    tuya_massager._key_doubts.clear()  # noqa: SLF001
 
 
 def pair_directly(device: VirtualMassager) -> str:

@@ -19,6 +19,9 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
 )
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
@@ -390,7 +393,13 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             errors["base"] = error or "unknown"
         return self.async_show_form(
             step_id="tuya_reauth",
-            data_schema=vol.Schema({vol.Required(CONF_LOCAL_KEY): str}),
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_LOCAL_KEY): TextSelector(
+                        TextSelectorConfig(type=TextSelectorType.PASSWORD)
+                    )
+                }
+            ),
             errors=errors,
             description_placeholders={"name": entry.title},
         )

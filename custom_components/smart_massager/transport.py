@@ -19,6 +19,7 @@ from pysmartmassager import DeviceIdentity, Massager, MassagerError, SmartMassag
 from pysmartmassager.tuya import (
     TuyaDevice,
     TuyaMassager,
+    TuyaProfile,
     Version,
     parse_mapping,
     probe,
@@ -72,6 +73,18 @@ def tuya_device(data: Mapping[str, Any], name: str) -> TuyaDevice:
         category_map=shipped_maps()[data[CONF_DATAPOINT_MAP]],
         name=name,
     )
+
+
+def tuya_power_id(data: Mapping[str, Any]) -> str | None:
+    """The datapoint that starts the massage, if the transport can run this entry at all."""
+    try:
+        profile = TuyaProfile(
+            parse_mapping(data[CONF_MAPPING]), shipped_maps()[data[CONF_DATAPOINT_MAP]]
+        )
+        profile.capabilities()
+    except MassagerError, KeyError, ValueError:
+        return None
+    return profile.power.dp_id
 
 
 def _tuya(hass: HomeAssistant, entry: ConfigEntry) -> Massager:

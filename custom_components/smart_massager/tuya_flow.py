@@ -46,7 +46,7 @@ from .const import (
     CONF_TRANSPORT,
     LOGGER,
 )
-from .transport import TRANSPORT_TUYA, async_probe_tuya
+from .transport import TRANSPORT_TUYA, async_probe_tuya, tuya_power_id
 
 # Where the flow listens for devices announcing themselves (tests point it at loopback).
 DISCOVERY_PORTS = PORTS
@@ -226,15 +226,9 @@ async def async_check(
         return None, error
     if not power:
         return found, None
-    category_map = shipped_maps()[data[CONF_DATAPOINT_MAP]]
-    power_id = next(
-        (
-            dp_id
-            for dp_id, spec in data[CONF_MAPPING].items()
-            if spec["code"] == category_map.roles.power
-        ),
-        None,
-    )
+    # The entry must be one the transport can run: its capabilities build, and the device
+    # reports the datapoint that starts the massage.
+    power_id = tuya_power_id(data)
     if power_id is None or power_id not in dps:
         return None, "not_massager"
     return found, None
@@ -269,9 +263,14 @@ MAX_HEARD = 64
 
 
 def discovered_schema(heard: dict[str, Announcement], configured: set[str]) -> vol.Schema:
-    """The devices heard on the network (not yet set up), or typing by hand."""
+    """The devices heard on the network (not yet set up), or typing by hand.
+
+    Shown by address and the end of their id (enough to tell them apart, as the app shows it).
+    """
     options = [
-        SelectOptionDict(value=device_id, label=f"{a.ip} (protocol {a.version}, id {device_id})")
+        SelectOptionDict(
+            value=device_id, label=f"{a.ip} (protocol {a.version}, id ...{device_id[-4:]})"
+        )
         for device_id, a in heard.items()
         if f"tuya:{device_id}" not in configured
     ]

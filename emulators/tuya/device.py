@@ -170,6 +170,7 @@ class TuyaMassager:
             (product.by_code(code) for code in REMAINING_CODES if product.has(code)), None
         )
         self.dps: dict[str, DpValue] = {}
+        self.heat_off_at_end = True
         # The running session's end on the monotonic clock; None: no session, or no time limit.
         self._session_end: float | None = None
         self.power_on()
@@ -294,9 +295,10 @@ class TuyaMassager:
         self._update_remaining(into)
 
     def _end_session(self, into: dict[str, DpValue]) -> None:
-        # Safety, as on real massagers: whatever ends a session also switches the heat off.
+        # Safety, as on most massagers: whatever ends a session also switches the heat off.
+        # `heat_off_at_end = False` emulates firmware that does not, for the client's own check.
         self._session_end = None
-        if self.product.has(HEAT):
+        if self.product.has(HEAT) and self.heat_off_at_end:
             self._set(HEAT, value=False, into=into)
         self._update_remaining(into)
 

@@ -113,3 +113,11 @@ async def test_discovery_skips_a_port_it_cannot_have() -> None:
         await discovery.start()
         assert discovery.listening == []
         discovery.close()
+
+
+async def test_an_empty_acknowledgement_before_the_answer(scripted: Starter) -> None:
+    # Some devices acknowledge a query with an empty frame, then answer: the answer counts.
+    port = await scripted(lambda _command: frame(10, None) + frame(10, {"dps": {"1": True}}))
+    link = await connect(port)
+    assert await link.query() == {"1": True}
+    await link.close()

@@ -269,10 +269,12 @@ def test_integer_intensity_fault_and_countdown() -> None:
     assert profile.intensity_of({"2": True}) == 0
     assert profile.remaining_of({"3": 12}) == 720
     assert profile.remaining_of({"3": -1}) == 0
+    # A fault while it still massages: a running session (Home Assistant keeps timing it).
     status, error = profile.status_of({"1": True, "4": 4})
-    assert status is Status.ERROR
+    assert status is Status.RUNNING
     assert error is not None
     assert error.code == "fault_4"
+    assert profile.status_of({"1": False, "4": 4})[0] is Status.ERROR
     assert profile.status_of({"1": True, "4": 0}) == (Status.RUNNING, None)
     with pytest.raises(MassagerInvalidRequestError):
         profile.datapoints_for(SessionSettings(zone="neck"))
@@ -299,3 +301,39 @@ def test_keys_and_ids_stay_out_of_reprs() -> None:
     (entry,) = parse_devices_json(text)
     assert "s3cr3t" not in repr(entry)
     assert "bf0123456789abcdefgh" not in repr(entry)
+
+
+def test_a_datapoint_of_the_wrong_type_is_not_used() -> None:
+    amy = shipped_maps()["amy"]
+    mapping = parse_mapping(
+        {
+            "1": {"code": "switch", "type": "Boolean"},
+            "5": {"code": "massage_speed", "type": "String"},  # not levels: left out
+            "3": {"code": "heat", "type": "Integer", "values": {"min": 0, "max": 1}},
+        }
+    )
+    caps = TuyaProfile(mapping, amy).capabilities()
+    assert (caps.intensity, caps.heat) == (None, False)
+    with pytest.raises(MassagerInvalidRequestError):
+        TuyaProfile(parse_mapping({"1": {"code": "switch", "type": "String"}}), amy)
+
+
+def test_only_massagers_are_offered() -> None:
+    plug = parse_mapping({"1": {"code": "switch", "type": "Boolean"}})
+    with pytest.raises(TuyaMapError):
+        map_for("cz", None, plug)  # a plug's category
+    with pytest.raises(TuyaMapError):
+        map_for(None, None, plug)  # a lone switch is no massager
+    chair = parse_mapping(AMY_MAPPING)
+    with pytest.raises(TuyaMapError):
+        map_for("cz", None, chair)  # the device says it is something else
+
+
+def test_one_odd_device_does_not_hide_the_others() -> None:
+    chair = {"name": "Chair", "id": "bf0123456789abcdefgh", "key": "0123456789abcdef"}
+    hub = {"name": "Hub", "id": "bf9", "key": ""}  # no key: skipped
+    odd = {"name": "Odd", "id": "bf8", "key": "k" * 16, "mapping": {"\u00b2": {"code": "x"}}}
+    entries = parse_devices_json(json.dumps([hub, odd, chair, "not a device"]))
+    assert [entry.name for entry in entries] == ["Chair"]
+    with pytest.raises(TuyaMapError):
+        parse_devices_json(json.dumps([hub]))

@@ -80,6 +80,12 @@ def test_our_request_is_one_tinytuya_reads() -> None:
         b'{"gwId": 1}',
         broadcast_55aa({"gwId": "x"}),
         broadcast_55aa(ANNOUNCED)[:-9] + b"\x00" * 9,
+        # Well framed, but 16 bytes that do not decrypt under the UDP key.
+        pack_message(
+            TuyaMessage(
+                0, 0x13, None, bytes(4) + b"x" * 16, 0, True, tuya_header.PREFIX_55AA_VALUE, False
+            )
+        ),
         b"\x00\x00\x66\x99" + b"\x00" * 40,
     ],
 )
@@ -106,6 +112,8 @@ async def test_listener_on_loopback(socket_enabled: None) -> None:
             device.sendto(broadcast_55aa(ANNOUNCED), ("127.0.0.1", port))
         announcement = await asyncio.wait_for(found.get(), 2)
         assert announcement.device_id == "bf0123456789abcdefgh"
+        # Where it really is (the sender), not the address it names (192.168.1.50).
+        assert announcement.ip == "127.0.0.1"
         assert found.empty()
         discovery.request("127.0.0.1", port)  # a request is not an announcement: ignored
         await asyncio.sleep(0.05)

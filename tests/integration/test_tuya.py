@@ -31,6 +31,7 @@ from custom_components.smart_massager import tuya_flow
 from custom_components.smart_massager.const import DOMAIN
 from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager.tuya import map_for, parse_mapping
+from pysmartmassager.tuya import massager as tuya_massager
 
 from .conftest import wait_for
 
@@ -45,6 +46,13 @@ def no_discovery(monkeypatch: pytest.MonkeyPatch) -> None:
     """The flow's listener on an OS-chosen loopback port, not the real Tuya ports."""
     monkeypatch.setattr(tuya_flow, "DISCOVERY_PORTS", (0,))
     monkeypatch.setattr(tuya_flow, "DISCOVERY_HOST", "127.0.0.1")
+
+
+@pytest.fixture
+def impatient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hang-up on every version counts as a changed key at once (normally: 3 times in 5 min)."""
+    monkeypatch.setattr(tuya_massager, "KEY_DOUBTS", 1)
+    monkeypatch.setattr(tuya_massager, "KEY_DOUBT_S", 0.0)
 
 
 @pytest.fixture(params=["3.4"])
@@ -256,7 +264,8 @@ async def test_devices_heard_on_the_network_prefill_the_form(
     )
     assert result["step_id"] == "tuya_manual"
     schema = {str(key): key.description for key in result["data_schema"].schema}
-    assert schema["host"] == {"suggested_value": "192.168.1.77"}
+    # The sender's address: where the device really is, whatever the broadcast names.
+    assert schema["host"] == {"suggested_value": "127.0.0.1"}
     assert schema["device_id"] == {"suggested_value": chair.device_id}
     assert schema["protocol_version"] == {"suggested_value": "3.4"}
     hass.config_entries.flow.async_abort(result["flow_id"])
@@ -267,6 +276,7 @@ async def test_devices_heard_on_the_network_prefill_the_form(
 # -- the key changes -------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("impatient")
 async def test_a_changed_key_asks_for_the_new_one(
     hass: HomeAssistant, chair: TuyaEmulatorServer
 ) -> None:
@@ -400,6 +410,7 @@ async def test_an_unreachable_chair_comes_back(
     await hass.config_entries.async_unload(entry.entry_id)
 
 
+@pytest.mark.usefixtures("impatient")
 async def test_a_key_changed_while_running_asks_for_the_new_one(
     hass: HomeAssistant, chair: TuyaEmulatorServer
 ) -> None:
@@ -414,4 +425,18 @@ async def test_a_key_changed_while_running_asks_for_the_new_one(
     )
     (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert flow["context"]["source"] == "reauth"
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_hang_up_at_set_up_is_retried_not_a_new_key(
+    hass: HomeAssistant, chair: TuyaEmulatorServer
+) -> None:
+    # Hanging up once (the app holds the device's one connection) makes the entry retry, not
+    # ask for a new key.
+    entry = entry_for(chair, local_key=WRONG_KEY)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     await hass.config_entries.async_unload(entry.entry_id)

@@ -17,8 +17,8 @@ from .datapoints import (
     parse_mapping,
     shipped_maps,
 )
-from .massager import TuyaDevice, TuyaMassager
-from .probe import TuyaUnsupportedError, probe
+from .massager import TuyaDevice, TuyaMassager, TuyaProfile
+from .probe import TuyaHungUpError, TuyaUnsupportedError, probe
 from .protocol import TuyaKeyError, TuyaProtocolError, Version
 
 __all__ = [
@@ -28,9 +28,11 @@ __all__ = [
     "DevicesJsonEntry",
     "TuyaConnection",
     "TuyaDevice",
+    "TuyaHungUpError",
     "TuyaKeyError",
     "TuyaMapError",
     "TuyaMassager",
+    "TuyaProfile",
     "TuyaProtocolError",
     "TuyaUnsupportedError",
     "Version",

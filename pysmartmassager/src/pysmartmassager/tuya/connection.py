@@ -237,7 +237,8 @@ class TuyaConnection:
                     if self._key_proven:
                         raise TuyaProtocolError(f"a corrupt frame: {err}") from err
                     raise
-                self._key_proven = True
+                if frame.payload:
+                    self._key_proven = True  # a payload decrypted (3.3's CRC needs no key)
                 self.frames_received += 1
                 self._dispatch(frame)
         except MassagerError as err:
@@ -250,6 +251,12 @@ class TuyaConnection:
 
     def _dispatch(self, frame: Frame) -> None:
         pending = self._pending
+        if (
+            not frame.payload
+            and frame.command in (Command.DP_QUERY, Command.DP_QUERY_NEW)
+            and frame.retcode == 0
+        ):
+            return  # an acknowledgement before the answer, as some devices send: keep waiting
         if pending is not None and frame.command in pending[0] and not pending[1].done():
             pending[1].set_result(frame)
             return

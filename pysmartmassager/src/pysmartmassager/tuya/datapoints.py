@@ -11,6 +11,7 @@ and is bounded and checked the same way.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Mapping
@@ -193,7 +194,7 @@ def parse_mapping(raw: object) -> DeviceMapping:
     for dp_id, spec in raw.items():
         if (
             not isinstance(dp_id, str)
-            or not dp_id.isdigit()
+            or not (dp_id.isascii() and dp_id.isdecimal())
             or not 1 <= int(dp_id) <= MAX_DATAPOINTS
         ):
             raise TuyaMapError(f"datapoint id {str(dp_id)[:10]!r} is not 1-255")
@@ -320,22 +321,31 @@ def category_keys() -> list[str]:
 def map_for(category: str | None, product_id: str | None, mapping: DeviceMapping) -> CategoryMap:
     """The shipped map that gives a device's codes their roles.
 
-    A product's own map first, then its category's, then the category map whose power code the
-    device has with the most role codes present. TuyaMapError when none fits: not a massager.
+    A product's own map first, then its category's. A device whose category is not given gets the
+    map whose Boolean power code it has with the most other role codes (at least one: a plug's
+    lone `switch` is no massager). A device of another category is none. TuyaMapError when none
+    fits: not a massager.
     """
     maps = shipped_maps()
     if product_id and (product := maps.get(f"product:{product_id}")) is not None:
         return product
-    if category and category in maps and mapping.by_code(maps[category].roles.power):
-        return maps[category]
+    if category:
+        if category in maps and _powered(maps[category], mapping):
+            return maps[category]
+        raise TuyaMapError(f"category {category[:20]!r} is not a massager Smart Massager knows")
     fitting = [
         (sum(mapping.by_code(code) is not None for code in m.roles.codes()), key)
         for key, m in maps.items()
-        if not key.startswith("product:") and mapping.by_code(m.roles.power) is not None
+        if not key.startswith("product:") and _powered(m, mapping)
     ]
-    if not fitting:
+    if not fitting or max(fitting)[0] < 2:  # noqa: PLR2004  # power and one more role
         raise TuyaMapError("no datapoint of this device starts a massage")
     return maps[max(fitting)[1]]
+
+
+def _powered(category_map: CategoryMap, mapping: DeviceMapping) -> bool:
+    power = mapping.by_code(category_map.roles.power)
+    return power is not None and power.type == "Boolean"
 
 
 def mapping_from_ids(category_map: CategoryMap, dp_ids: Mapping[str, int]) -> DeviceMapping:
@@ -382,23 +392,27 @@ def parse_devices_json(text: str) -> list[DevicesJsonEntry]:
         raise TuyaMapError("not JSON") from err
     items = document if isinstance(document, list) else [document]
     entries = []
+    # One odd device (a hub, a device without a key) must not hide the massager next to it.
     for item in items[:MAX_DATAPOINTS]:
-        if not isinstance(item, dict):
-            raise TuyaMapError("a device entry is not an object")
-        raw_mapping = item.get("mapping")
-        version = item.get("version")
-        entries.append(
-            DevicesJsonEntry(
-                device_id=_text(item.get("id"), "id"),
-                local_key=_text(item.get("key"), "key", LOCAL_KEY_LENGTH),
-                name=str(item.get("name") or item.get("product_name") or "Tuya massager")[
-                    :MAX_TEXT
-                ],
-                ip=_text(item["ip"], "ip") if item.get("ip") else None,
-                version=str(version)[:8] if version else None,
-                category=str(item["category"])[:MAX_TEXT] if item.get("category") else None,
-                product_id=str(item["product_id"])[:MAX_TEXT] if item.get("product_id") else None,
-                mapping=parse_mapping(raw_mapping) if raw_mapping else None,
-            )
-        )
+        with contextlib.suppress(TuyaMapError):
+            entries.append(_devices_json_entry(item))
+    if not entries:
+        raise TuyaMapError("no device entry with an id and a key")
     return entries
+
+
+def _devices_json_entry(item: object) -> DevicesJsonEntry:
+    if not isinstance(item, dict):
+        raise TuyaMapError("a device entry is not an object")
+    raw_mapping = item.get("mapping")
+    version = item.get("version")
+    return DevicesJsonEntry(
+        device_id=_text(item.get("id"), "id"),
+        local_key=_text(item.get("key"), "key", LOCAL_KEY_LENGTH),
+        name=str(item.get("name") or item.get("product_name") or "Tuya massager")[:MAX_TEXT],
+        ip=_text(item["ip"], "ip") if item.get("ip") else None,
+        version=str(version)[:8] if version else None,
+        category=str(item["category"])[:MAX_TEXT] if item.get("category") else None,
+        product_id=str(item["product_id"])[:MAX_TEXT] if item.get("product_id") else None,
+        mapping=parse_mapping(raw_mapping) if raw_mapping else None,
+    )

@@ -16,12 +16,14 @@ import socket
 import struct
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from hashlib import md5
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from pysmartmassager.exceptions import MassagerError
 
 from .protocol import (
     GCM_NONCE,
@@ -91,7 +93,12 @@ def _payload(data: bytes) -> bytes:
         if crc != zlib.crc32(signed) & 0xFFFFFFFF:
             raise TuyaProtocolError("an announcement with a wrong CRC")
         body = signed[16 + RETCODE.size :]
-        return body if body[:1] == b"{" else ecb_decrypt(UDP_KEY, body)
+        if body[:1] == b"{":
+            return body
+        try:
+            return ecb_decrypt(UDP_KEY, body)
+        except MassagerError as err:
+            raise TuyaProtocolError("an announcement that does not decrypt") from err
     if prefix == PREFIX_6699:
         if FrameCodec.frame_length(data[: HEADER_6699.size]) != len(data):
             raise TuyaProtocolError("an announcement of the wrong length")
@@ -120,10 +127,12 @@ class _Listener(asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr: Any) -> None:  # asyncio's own type
         try:
             announcement = parse_announcement(data)
-        except TuyaProtocolError as err:
+        except MassagerError as err:
             LOGGER.debug("Ignoring a broadcast from %s: %s", addr[0], err)
             return
-        self._on_announcement(announcement)
+        # The address is the sender's, where the device really is: an announced one could name
+        # any host on the network.
+        self._on_announcement(replace(announcement, ip=str(addr[0])))
 
 
 class TuyaDiscovery:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -41,7 +42,7 @@ from pysmartmassager.models import (
 
 from .connection import DEFAULT_PORT, HEARTBEAT_S, REQUEST_TIMEOUT_S, TuyaConnection
 from .datapoints import CategoryMap, Datapoint, DeviceMapping
-from .probe import probe
+from .probe import TuyaHungUpError, probe
 from .protocol import TuyaKeyError, Version
 
 LOGGER = logging.getLogger(__package__)
@@ -53,6 +54,15 @@ DEFAULT_MINUTES = 15
 FALLBACK_MINUTES = LevelRange(5, 30, 5)  # a massager without a minutes datapoint
 RECONNECT_MIN_S = 1.0
 RECONNECT_MAX_S = 30.0
+STABLE_S = 30.0  # a connection up this long resets the backoff
+
+# A device hanging up on every version may have a new key, or its one local connection may be
+# taken (the Smart Life app, another integration), or it may be starting. Only a hang-up that
+# persists, KEY_DOUBTS times over at least KEY_DOUBT_S, asks the user for a new key. Kept per
+# device id across massager objects: Home Assistant builds a new one at each set-up retry.
+KEY_DOUBTS = 3
+KEY_DOUBT_S = 300.0
+_key_doubts: dict[str, tuple[float, int]] = {}
 CONNECT_ATTEMPTS = 2  # a link that broke since its last use is replaced once per command
 
 
@@ -70,6 +80,11 @@ class TuyaDevice:
     port: int = DEFAULT_PORT
 
 
+def _typed(mapping: DeviceMapping, code: str | None, *types: str) -> Datapoint | None:
+    dp = mapping.by_code(code)
+    return dp if dp is not None and dp.type in types else None
+
+
 def _label(value: str) -> str:
     return value.replace("_", " ").strip().capitalize() or value
 
@@ -80,19 +95,20 @@ class TuyaProfile:
     def __init__(self, mapping: DeviceMapping, category_map: CategoryMap) -> None:
         roles = category_map.roles
         self.off_values = category_map.off_values
-        power = mapping.by_code(roles.power)
+        power = _typed(mapping, roles.power, "Boolean")
         if power is None:
             raise MassagerInvalidRequestError(
                 "no datapoint of this device starts a massage", code="not_massager", status=400
             )
         self.power: Datapoint = power
-        self.programs = [dp for code in roles.programs if (dp := mapping.by_code(code))]
-        self.zone = mapping.by_code(roles.zone)
-        self.intensity = mapping.by_code(roles.intensity)
-        self.heat = mapping.by_code(roles.heat)
-        self.minutes = mapping.by_code(roles.session_minutes)
-        self.remaining = mapping.by_code(roles.remaining)
-        self.fault = mapping.by_code(roles.fault)
+        # A datapoint whose type in the device's own mapping does not fit its role is not used.
+        self.programs = [dp for code in roles.programs if (dp := _typed(mapping, code, "Enum"))]
+        self.zone = _typed(mapping, roles.zone, "Enum")
+        self.intensity = _typed(mapping, roles.intensity, "Enum", "Integer")
+        self.heat = _typed(mapping, roles.heat, "Boolean")
+        self.minutes = _typed(mapping, roles.session_minutes, "Integer")
+        self.remaining = _typed(mapping, roles.remaining, "Integer")
+        self.fault = _typed(mapping, roles.fault, "Bitmap", "Enum", "Integer")
         # Program ids are the device's values; a value two modes share is told apart by its code.
         values = [v for dp in self.programs for v in self._on_values(dp)]
         self.program_values: dict[str, tuple[Datapoint, str]] = {}
@@ -156,12 +172,16 @@ class TuyaProfile:
 
     def status_of(self, dps: dict[str, Any]) -> tuple[Status, DeviceError | None]:
         """Running or idle, and the device's fault if it reports one."""
+        running = dps.get(self.power.dp_id) is True
         fault = dps.get(self.fault.dp_id) if self.fault else None
-        if fault not in (None, 0, False, "", "0") and self.fault is not None:
-            # Fault values are device-specific: shown as the device sends them.
-            code = str(fault)[:32]
-            return Status.ERROR, DeviceError(f"fault_{code}", f"The massager reports fault {code}")
-        return (Status.RUNNING if dps.get(self.power.dp_id) is True else Status.IDLE), None
+        if fault in (None, 0, False, "", "0"):
+            return (Status.RUNNING if running else Status.IDLE), None
+        # Fault values are device-specific: shown as the device sends them.
+        code = str(fault)[:32]
+        error = DeviceError(f"fault_{code}", f"The massager reports fault {code}")
+        # Still massaging despite the fault: the session stays a running one, so Home Assistant
+        # keeps timing it (and ends it, heat too).
+        return (Status.RUNNING if running else Status.ERROR), error
 
     def program_of(self, dps: dict[str, Any]) -> str:
         """The program that is on: its id, or the device's own value when the map lacks it."""
@@ -291,6 +311,9 @@ class TuyaMassager(Massager):
         self._on_state: StateCallback | None = None
         self._closing = False
         self._heat_off_task: asyncio.Task[None] | None = None
+        # The length asked for, for a device with no minutes datapoint to hold it.
+        self._requested_minutes = 0
+        self._known_ids = {dp.dp_id for dp in device.mapping.datapoints}
 
     # -- the connection --------------------------------------------------------------------------
 
@@ -327,7 +350,7 @@ class TuyaMassager(Massager):
                 link = await self._connection()
                 if dps:
                     await link.control(dps)
-                self._dps = await link.query()
+                self._take(await link.query())
             except TuyaKeyError as err:
                 if link is not None:
                     await link.close(err)
@@ -343,6 +366,7 @@ class TuyaMassager(Massager):
                 if attempt == CONNECT_ATTEMPTS:
                     raise
                 continue
+            _key_doubts.pop(self.device.device_id, None)
             return self._state()
         raise AssertionError("unreachable")
 
@@ -356,6 +380,15 @@ class TuyaMassager(Massager):
                 port=self.device.port,
                 answer_within=self._timeout,
             )
+        except TuyaHungUpError as err:
+            first, count = _key_doubts.get(self.device.device_id, (time.monotonic(), 0))
+            _key_doubts[self.device.device_id] = (first, count + 1)
+            if count + 1 >= KEY_DOUBTS and time.monotonic() - first >= KEY_DOUBT_S:
+                del _key_doubts[self.device.device_id]
+                raise MassagerAuthenticationError(
+                    "the device keeps refusing the local key"
+                ) from err
+            return  # a connection problem for now
         except TuyaKeyError as err:
             raise MassagerAuthenticationError("the device refused the local key") from err
         except MassagerError:
@@ -384,7 +417,9 @@ class TuyaMassager(Massager):
 
     async def start_session(self, settings: SessionSettings | None = None) -> SessionState:
         """Settings and power in one command, then the confirmed state."""
-        dps = self.profile.datapoints_for(settings or SessionSettings())
+        settings = settings or SessionSettings()
+        dps = self.profile.datapoints_for(settings)
+        self._requested_minutes = settings.minutes or 0
         if self.profile.minutes is not None and self.profile.minutes.dp_id not in dps:
             minutes = (
                 self.profile.minutes_of(self._dps) or self.profile.capabilities().default_minutes
@@ -425,17 +460,28 @@ class TuyaMassager(Massager):
 
     async def close(self) -> None:
         """Close the connection; nothing reconnects afterwards."""
+        task = self._heat_off_task
+        if task is not None and not task.done():
+            # Heat left on by the device must still go off, even as the entry unloads.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(task), self._timeout)
+            task.cancel()
         self._closing = True
-        if self._heat_off_task is not None:
-            self._heat_off_task.cancel()
         if self._link is not None:
             await self._link.close()
 
     # -- state -----------------------------------------------------------------------------------
 
+    def _take(self, dps: dict[str, Any]) -> None:
+        """Merge reported datapoints, keeping the last value of any an answer leaves out.
+
+        Only the device's mapped ids are kept: a hostile device cannot grow this.
+        """
+        self._dps.update((key, value) for key, value in dps.items() if key in self._known_ids)
+
     def _on_status(self, dps: dict[str, Any]) -> None:
         """A status the device sent by itself (a press on it, its own timer, our command)."""
-        self._dps = {**self._dps, **dps}
+        self._take(dps)
         state = self._state()
         if self._on_state is not None:
             self._on_state(state)
@@ -449,6 +495,7 @@ class TuyaMassager(Massager):
             self._started_at = datetime.now(UTC)
         elif not running:
             self._started_at = None
+            self._requested_minutes = 0
             if profile.heat is not None and dps.get(profile.heat.dp_id) is True:
                 self._turn_heat_off()
         self._revision += 1
@@ -459,7 +506,8 @@ class TuyaMassager(Massager):
             zone=profile.zone_of(dps),
             intensity=profile.intensity_of(dps),
             heat=profile.heat is not None and dps.get(profile.heat.dp_id) is True,
-            minutes=profile.minutes_of(dps),
+            # Without a minutes datapoint, the length asked for (Home Assistant times it).
+            minutes=profile.minutes_of(dps) or (self._requested_minutes if running else 0),
             started_at=self._started_at,
             ends_at=None,  # Home Assistant is the timer
             remaining_s=remaining,
@@ -524,13 +572,14 @@ class _TuyaSubscription(StateSubscription):
                 self._set_connected(True)
                 if massager._on_state is not None:  # noqa: SLF001
                     massager._on_state(state)  # noqa: SLF001
-                delay = RECONNECT_MIN_S
+                up_since = time.monotonic()
                 error = await asyncio.shield(link.closed)
+                if time.monotonic() - up_since >= STABLE_S:
+                    delay = RECONNECT_MIN_S  # a device that drops us at once keeps its backoff
                 if isinstance(error, TuyaKeyError):
                     raise MassagerAuthenticationError("the device refused the local key") from error
                 self._set_connected(False)
-                await asyncio.sleep(
-                    RECONNECT_MIN_S
-                )  # not a tight loop against a device that drops us
+                await asyncio.sleep(delay)  # not a tight loop against a device that drops us
+                delay = min(delay * 2, RECONNECT_MAX_S)
         finally:
             self._set_connected(False)

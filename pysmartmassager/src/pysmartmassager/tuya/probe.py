@@ -28,6 +28,14 @@ class TuyaUnsupportedError(TuyaProtocolError):
     """The device answers, but in no version this library speaks (3.1, 3.2, ...)."""
 
 
+class TuyaHungUpError(TuyaKeyError):
+    """The device accepted connections and hung up in every version: most often another key.
+
+    Not proof: a device whose one local connection is taken (by the Smart Life app, another
+    integration) or that is still starting can do the same.
+    """
+
+
 async def probe(
     host: str,
     device_id: str,
@@ -50,7 +58,7 @@ async def probe(
     writer.close()
     with contextlib.suppress(OSError):
         await writer.wait_closed()
-    unsupported = False
+    unsupported = refused = False
     for version in versions:
         link = TuyaConnection(
             host, device_id, local_key, version, port=port, timeout=answer_within, heartbeat=0
@@ -58,7 +66,10 @@ async def probe(
         try:
             await link.open()
             return version, await link.query()
+        except TuyaHungUpError:
+            continue
         except TuyaKeyError:
+            refused = True  # the device itself showed the key is not its own
             continue
         except TuyaProtocolError:
             unsupported = True
@@ -70,4 +81,6 @@ async def probe(
             await link.close()
     if unsupported:
         raise TuyaUnsupportedError(f"{host} answers in no protocol version of {versions}")
-    raise TuyaKeyError(f"{host} accepts connections but answers no version under this key")
+    if refused:
+        raise TuyaKeyError(f"{host} proved it holds another key")
+    raise TuyaHungUpError(f"{host} accepts connections but answers no version under this key")
