@@ -7,9 +7,12 @@ The scripted device's frames are packed by tinytuya (protocol 3.3, no session ke
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
+import os
 import socket
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from hashlib import sha256
 
 import pytest
 from tinytuya.core import header as tuya_header
@@ -17,7 +20,14 @@ from tinytuya.core.crypto_helper import AESCipher
 from tinytuya.core.message_helper import TuyaMessage, pack_message
 
 from pysmartmassager import MassagerTimeoutError
-from pysmartmassager.tuya import TuyaConnection, TuyaProtocolError, TuyaUnsupportedError, probe
+from pysmartmassager.tuya import (
+    TuyaConnection,
+    TuyaHungUpError,
+    TuyaKeyError,
+    TuyaProtocolError,
+    TuyaUnsupportedError,
+    probe,
+)
 from pysmartmassager.tuya.discovery import TuyaDiscovery
 from pysmartmassager.tuya.protocol import Version
 
@@ -121,3 +131,17 @@ async def test_an_empty_acknowledgement_before_the_answer(scripted: Starter) -> 
     link = await connect(port)
     assert await link.query() == {"1": True}
     await link.close()
+
+
+async def test_a_device_proving_another_key_is_a_definite_key_error(scripted: Starter) -> None:
+    # 3.4: the device answers the session-key start, signing our nonce with its (other) key.
+    def answer(_command: int) -> bytes:
+        body = os.urandom(16) + hmac.new(b"another key 1234", b"?", sha256).digest()
+        payload = bytes(4) + AESCipher(KEY.encode()).encrypt(body, False)
+        message = TuyaMessage(1, 4, None, payload, 0, True, tuya_header.PREFIX_55AA_VALUE, False)
+        return pack_message(message, hmac_key=KEY.encode())
+
+    port = await scripted(answer)
+    with pytest.raises(TuyaKeyError) as caught:
+        await probe("127.0.0.1", "x" * 20, KEY, (Version.V34,), port=port, answer_within=0.5)
+    assert not isinstance(caught.value, TuyaHungUpError)

@@ -84,6 +84,15 @@ def test_amy_roles_are_the_published_codes() -> None:
         ({"roles": {"power": "switch", "zone": "switch"}}, "zone"),
         ({"off_values": {"auto_mode": "never"}}, "off value"),
         ({"schema": 2}, "schema"),
+        ({"dp_ids": [1]}, "dp_ids"),
+        ({"dp_ids": {"switch": "one"}}, "dp id"),
+        ({"datapoints": {}}, "no datapoints"),
+        ({"datapoints": {"switch": "x"}}, "not an object"),
+        ({"category": "Bad Category"}, "category"),
+        ({"roles": []}, "roles"),
+        ({"roles": {"power": "switch", "programs": ["switch"]}}, "programs"),
+        ({"sources": [{"title": "", "url": "https://x"}]}, "title"),
+        ({"off_values": {"no_such_code": "close"}}, "off value"),
     ],
 )
 def test_a_broken_map_file_is_refused(change: dict[str, Any], message: str) -> None:

@@ -27,7 +27,7 @@ from tinytuya.core.message_helper import TuyaMessage, pack_message
 from tinytuya.core.udp_helper import encrypt, udpkey
 
 from conftest import TUYA_KEY, start_tuya
-from custom_components.smart_massager import tuya_flow
+from custom_components.smart_massager import transport, tuya_flow
 from custom_components.smart_massager.const import DOMAIN
 from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager.tuya import map_for, parse_mapping
@@ -440,3 +440,11 @@ async def test_a_hang_up_at_set_up_is_retried_not_a_new_key(
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+def test_an_entry_the_transport_cannot_run_is_recognised(chair: TuyaEmulatorServer) -> None:
+    data = dict(entry_for(chair).data)
+    assert transport.tuya_power_id(data) == "1"
+    broken = {**data, "mapping": {"1": {"code": "switch", "type": "String"}}}
+    assert transport.tuya_power_id(broken) is None
+    assert transport.tuya_power_id({**data, "datapoint_map": "no_such_map"}) is None
