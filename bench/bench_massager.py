@@ -1094,3 +1094,109 @@ def report_tuya(tuya: dict[str, Any]) -> None:
     RESULTS["tuya"] = tuya
     write_results({"tuya": tuya})
     print(f"written: bench/results.json, key tuya ({tuya['duration_s']} s)")
+
+
+# -- voice -------------------------------------------------------------------------------------
+#
+# (v) Assist's cost of this integration's sentences: the size of the generated sentence file per
+# language (for one reference massager), and the default agent's match time per sentence
+# (DefaultAgent.async_recognize_intent, its intent cache cleared before every sample, so each is a
+# full match) over a fixed set of sentences per language: ones both grammars understand, so the
+# figure compares like with like across versions. `scripts/bench -k voice` runs it alone.
+
+VOICE_SENTENCES = {
+    "en": [
+        "start palm circles on my lower back for 10 minutes",
+        "make the massage gentler",
+        "how long is left on the massage",
+        "pause the massage",
+        "stop the massage",
+        "turn the massage heat on",
+        "what program is the massager running",
+        "start the evening back pain relief routine",
+        "turn off the kitchen light",
+        "what time is it",
+    ],
+    "de": [
+        "starte kneten am unteren rücken für 10 minuten",
+        "die massage etwas sanfter",
+        "wie lange läuft die massage noch",
+        "pausiere die massage",
+        "beende die massage",
+        "schalte die massagewärme ein",
+        "welches programm läuft gerade",
+        "schalte das küchenlicht aus",
+    ],
+}
+
+
+async def test_voice(hass: HomeAssistant, emulator: EmulatorServer, tmp_path: Path) -> None:
+    """Sentence file size and match time per sentence, per language."""
+    from homeassistant.components import conversation  # noqa: PLC0415
+    from homeassistant.components.conversation.agent_manager import (  # noqa: PLC0415
+        async_get_agent,
+    )
+    from homeassistant.core import Context  # noqa: PLC0415
+    from homeassistant.setup import async_setup_component  # noqa: PLC0415
+
+    hass.config.config_dir = str(tmp_path)
+    begun = time.monotonic()
+    device = emulator.device
+    device.open_pairing()
+    token = device.pair()
+    device.close_pairing()
+    for domain in ("homeassistant", "conversation", "intent"):
+        assert await async_setup_component(hass, domain, {})
+    entry = entry_for(emulator.host, emulator.port, "SM-BENCH", token, "Back massager")
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    agent = async_get_agent(hass)
+    samples_per_sentence = max(3, SAMPLES // 30)
+    voice: dict[str, Any] = {"samples_per_sentence": samples_per_sentence}
+    for language, sentences in VOICE_SENTENCES.items():
+        path = tmp_path / "custom_sentences" / language / f"{DOMAIN}.yaml"
+        times: list[float] = []
+        for sentence in sentences:
+            user_input = conversation.ConversationInput(
+                text=sentence,
+                context=Context(),
+                conversation_id=None,
+                device_id=None,
+                satellite_id=None,
+                language=language,
+                agent_id=conversation.HOME_ASSISTANT_AGENT,
+            )
+            await agent.async_recognize_intent(user_input)  # loads the language once
+            for _ in range(samples_per_sentence):
+                agent._intent_cache.clear()  # noqa: SLF001  # a full match every time
+                started = time.perf_counter()
+                await agent.async_recognize_intent(user_input)
+                times.append((time.perf_counter() - started) * 1000)
+        voice[language] = {
+            "file_bytes": path.stat().st_size,
+            "sentences": len(sentences),
+            "match_ms": stats(times),
+        }
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    voice["duration_s"] = round(time.monotonic() - begun, 1)
+    report_voice(voice)
+
+
+def report_voice(voice: dict[str, Any]) -> None:
+    """Print the voice rows and add "voice" to bench/results.json."""
+    print()
+    print("(v) Assist: this integration's sentence file and the default agent's match time")
+    print(
+        f"{'language':10}{'file bytes':>12}{'sentences':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+    )
+    for language in VOICE_SENTENCES:
+        row = voice[language]
+        match = row["match_ms"]
+        print(
+            f"{language:10}{row['file_bytes']:>12}{row['sentences']:>11}"
+            f"{match['p50']:>9}{match['p95']:>9}{match['p99']:>9}"
+        )
+    write_results({"voice": voice})
+    print(f"written: bench/results.json, key voice ({voice['duration_s']} s)")
