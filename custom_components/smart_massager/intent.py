@@ -21,6 +21,7 @@ from homeassistant.util import dt as dt_util
 from pysmartmassager import LevelRange, SessionSettings, Status
 
 from .coordinator import MassagerConfigEntry
+from .grammar import NOT_A_PROGRAM
 from .routine_catalogue import BUILTIN_ROUTINES
 from .sensor import remaining_minutes
 from .services import routine_settings
@@ -36,6 +37,8 @@ INTENT_RESUME = "SmartMassagerResume"
 INTENT_STOP = "SmartMassagerStop"
 INTENT_TIME_LEFT = "SmartMassagerTimeLeft"
 INTENT_WHAT_PROGRAM = "SmartMassagerWhatProgram"
+INTENT_SET_INTENSITY = "SmartMassagerSetIntensity"
+INTENT_STATUS = "SmartMassagerStatus"
 
 _TARGET_SLOTS = {vol.Optional("name"): cv.string, vol.Optional("area"): cv.string}
 
@@ -69,7 +72,11 @@ class MassagerIntentHandler(intent.IntentHandler):
         response = intent_obj.create_response()
         try:
             entry = resolve_massager(
-                intent_obj.hass, language, values.get("name"), values.get("area")
+                intent_obj.hass,
+                language,
+                values.get("name"),
+                values.get("area"),
+                device_id=intent_obj.device_id,
             )
             speech = await self.respond(VoiceRequest(entry, language, values))
         except SpokenRefusal as refusal:
@@ -132,7 +139,14 @@ class StartProgramHandler(MassagerIntentHandler):
         caps = runtime.info.capabilities
         programs, zones = _names(entry)
         spoken_program = values.get("program") or values.get("program_name") or ""
-        program = _find(language, spoken_program, programs, program_name, "unknown_program")
+        if spoken_program.casefold() in NOT_A_PROGRAM:
+            spoken_program = ""  # "start a massage": an article, not a program
+        # No program said: the massager's own (what it ran last, or its first).
+        program = (
+            _find(language, spoken_program, programs, program_name, "unknown_program")
+            if spoken_program
+            else None
+        )
         zone = values.get("zone")
         if zone is not None:
             zone = _find(language, zone, zones, zone_name, "unknown_zone")
@@ -165,6 +179,31 @@ class StartProgramHandler(MassagerIntentHandler):
             minutes=state.minutes,
             intensity=state.intensity,
         )
+
+
+class SetIntensityHandler(MassagerIntentHandler):
+    """'set the massage intensity to 8'."""
+
+    intent_type = INTENT_SET_INTENSITY
+    description = "Sets the massage intensity to a level within the massager's range."
+    extra_slots = {vol.Required("intensity"): vol.Coerce(int)}  # noqa: RUF012
+
+    async def respond(self, request: VoiceRequest) -> str:
+        """Check the level, then set it."""
+        entry, language, values = request.entry, request.language, request.values
+        runtime = entry.runtime_data
+        levels = runtime.info.capabilities.intensity
+        if levels is None:
+            raise SpokenRefusal(say(language, "no_levels"))
+        if values["intensity"] not in levels:
+            raise SpokenRefusal(
+                say(language, "bad_intensity", min=levels.minimum, max=levels.maximum)
+            )
+        settings = SessionSettings(intensity=values["intensity"])
+        state = await runtime.coordinator.async_command(
+            lambda massager: massager.change_settings(settings)
+        )
+        return say(language, "intensity_set", intensity=state.intensity, max=levels.maximum)
 
 
 class RunRoutineHandler(MassagerIntentHandler):
@@ -357,8 +396,46 @@ class WhatProgramHandler(MassagerIntentHandler):
         )
 
 
+class StatusHandler(MassagerIntentHandler):
+    """'is the massager running', 'what's the massager doing'."""
+
+    intent_type = INTENT_STATUS
+    description = (
+        "Tells whether the massage is running, paused or off, and what it is doing; `activity`"
+        " (running, off, paused) makes it a yes/no question."
+    )
+    extra_slots = {vol.Optional("activity"): vol.In(["running", "off", "paused"])}  # noqa: RUF012
+
+    async def respond(self, request: VoiceRequest) -> str:
+        """Yes or no when asked about one state, then what it is doing."""
+        entry, language = request.entry, request.language
+        state = entry.runtime_data.coordinator.data
+        programs, zones = _names(entry)
+        now = {Status.RUNNING: "running", Status.PAUSED: "paused"}.get(state.status, "off")
+        if now == "running":
+            summary = say(
+                language,
+                "status_running",
+                program=program_name(language, state.program, programs),
+                zone=zone_name(language, state.zone, zones),
+                intensity=state.intensity,
+                minutes=max(1, remaining_minutes(state, dt_util.utcnow())),
+            )
+        elif now == "paused":
+            minutes = max(1, remaining_minutes(state, dt_util.utcnow()))
+            summary = say(language, "time_left_paused", minutes=minutes)
+        else:
+            summary = say(language, "not_running")
+        asked = request.values.get("activity")
+        if asked is None:
+            return summary
+        return say(language, "yes" if asked == now else "no", summary=summary)
+
+
 HANDLERS: tuple[MassagerIntentHandler, ...] = (
     StartProgramHandler(),
+    SetIntensityHandler(),
+    StatusHandler(),
     RunRoutineHandler(),
     GentlerHandler(),
     FirmerHandler(),

@@ -17,9 +17,18 @@ def _normalise(text: str) -> str:
 
 
 def resolve_massager(
-    hass: HomeAssistant, language: str, name: str | None, area: str | None
+    hass: HomeAssistant,
+    language: str,
+    name: str | None,
+    area: str | None,
+    *,
+    device_id: str | None = None,
 ) -> MassagerConfigEntry:
-    """The one massager meant, or SpokenRefusal with a question or an explanation."""
+    """The one massager meant, or SpokenRefusal with a question or an explanation.
+
+    Unnamed ("the massager"): the only one; else the one in the speaker's area (the voice
+    satellite's); else the "which one" question.
+    """
     entries: list[MassagerConfigEntry] = list(hass.config_entries.async_entries(DOMAIN))
     device_registry = dr.async_get(hass)
     area_registry = ar.async_get(hass)
@@ -45,6 +54,19 @@ def resolve_massager(
         candidates = [entry for entry in candidates if in_area(entry)]
     if not candidates:
         raise SpokenRefusal(say(language, "no_massager"))
+    if len(candidates) > 1 and not name and not area and device_id:
+        speaker = device_registry.async_get(device_id)
+        if speaker is not None and speaker.area_id:
+            here = [
+                entry
+                for entry in candidates
+                if any(
+                    device.area_id == speaker.area_id
+                    for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+                )
+            ]
+            if len(here) == 1:
+                candidates = here
     if len(candidates) > 1:
         names = join_choices(language, sorted(entry.title for entry in candidates))
         raise SpokenRefusal(say(language, "ambiguous", names=names))

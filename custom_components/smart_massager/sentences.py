@@ -22,6 +22,7 @@ from pysmartmassager import Choice
 
 from .const import CONF_INSTALL_SENTENCES, DOMAIN, LOGGER
 from .coordinator import MassagerConfigEntry
+from .grammar import ACTIVITIES, RULES, SENTENCES
 from .routine_catalogue import BUILTIN_ROUTINES
 from .speech import PROGRAM_NAMES_DE, ROUTINE_NAMES, ZONE_NAMES_DE
 
@@ -39,80 +40,6 @@ _TEMPLATE_SYNTAX = re.compile(r"[\[\](){}<>|;\\@]")
 # Whatever the library lets through, the file stays small and loads quickly.
 MAX_NAME_LENGTH = 64
 MAX_CHOICES = 64
-
-# Which massager, when there are several: by its name or by its area (both optional).
-_WHICH = " [on [the] {name}] [in [the] {area}]"
-
-_SENTENCES: dict[str, dict[str, list[str]]] = {
-    "en": {
-        "SmartMassagerStartProgram": [
-            (
-                "(start|begin|give me) [some|a] {program} [massage] [(on|for) [my|the] {zone}] "
-                "[for {minutes} minute[s]] [at intensity {intensity}] [on [the] {name}]"
-            ),
-            "(start|begin) [some|a] {program_name} massage [on [the] {name}]",
-            "(start|begin) {program_name} on [the] {name}",
-        ],
-        "SmartMassagerRunRoutine": [
-            "(start|run|begin|do) [the|my] {routine} [routine] [on [the] {name}]",
-        ],
-        "SmartMassagerGentler": [
-            "make [the] massage (gentler|softer|lighter) [by {levels}]" + _WHICH,
-            "[a bit|a little] (gentler|softer) [please]",
-            "massage (gentler|softer) [by {levels}]",
-            "[the] massage is too (firm|hard|strong)",
-            "less pressure [please]",
-        ],
-        "SmartMassagerFirmer": [
-            "make [the] massage (firmer|harder|stronger) [by {levels}]" + _WHICH,
-            "[a bit|a little] (firmer|harder|stronger) [please]",
-            "massage (firmer|harder|stronger) [by {levels}]",
-            "more pressure [please]",
-        ],
-        "SmartMassagerHeat": [
-            "turn [the] (massage|massager) heat {heat_state}",
-            "turn {heat_state} [the] (massage|massager) heat",
-            "(massage|massager) heat {heat_state}",
-        ],
-        "SmartMassagerPause": ["pause [the] massage" + _WHICH],
-        "SmartMassagerResume": [
-            "(resume|continue) [the] massage [on [the] {name}] [in [the] {area}]"
-        ],
-        "SmartMassagerStop": ["(stop|end) [the] massage" + _WHICH],
-        "SmartMassagerTimeLeft": [
-            "how (long|much time|many minutes) is left [on [the] (massage|{name})]",
-            "how long [does|will] [the] massage [(last|run)] [for]",
-            "when (does|will) [the] massage (end|finish)",
-        ],
-        "SmartMassagerWhatProgram": [
-            "what (program|massage) is [the] ({name}|massager) (running|doing|on)",
-            "what is [the] massager doing",
-        ],
-    },
-    "de": {
-        "SmartMassagerStartProgram": [
-            (
-                "starte [die] {program} [massage] [(am|an [den|die|der]|auf [dem|den]) {zone}] "
-                "[für {minutes} minuten] [mit stufe {intensity}]"
-            ),
-        ],
-        "SmartMassagerRunRoutine": ["starte [die] {routine}"],
-        "SmartMassagerGentler": [
-            "[die] massage [etwas|ein bisschen] sanfter [um {levels}]",
-            "[etwas|ein bisschen] sanfter [bitte]",
-        ],
-        "SmartMassagerFirmer": [
-            "[die] massage [etwas|ein bisschen] fester [um {levels}]",
-            "[etwas|ein bisschen] fester [bitte]",
-        ],
-        "SmartMassagerHeat": ["schalte [die] massagewärme {heat_state}"],
-        "SmartMassagerPause": ["pausiere [die] massage"],
-        "SmartMassagerResume": ["setze [die] massage fort"],
-        "SmartMassagerStop": ["(stoppe|beende) [die] massage"],
-        "SmartMassagerTimeLeft": ["wie lange [läuft|dauert] die massage noch"],
-        "SmartMassagerWhatProgram": ["welches programm läuft [gerade]"],
-    },
-}
 
 _ROUTINE_ALIASES = {
     "en": {
@@ -193,23 +120,21 @@ def sentence_file(language: str, entries: list[MassagerConfigEntry]) -> dict[str
             if key in zones
             for alias in aliases
         ]
-    routines = [
-        {"in": alias, "out": routine}
-        for routine, aliases in _ROUTINE_ALIASES[language].items()
-        if routine in BUILTIN_ROUTINES
-        for alias in [_spoken(ROUTINE_NAMES[language][routine]), *aliases]
-    ]
     return {
         "language": language,
+        "expansion_rules": RULES[language],
         "intents": {
             intent_type: {"data": [{"sentences": sentences}]}
-            for intent_type, sentences in _SENTENCES[language].items()
+            for intent_type, sentences in SENTENCES[language].items()
         },
         "lists": {
             "program": {"values": _unique(_values(programs))},
             "program_name": {"wildcard": True},
             "zone": {"values": _unique(zone_values)},
-            "routine": {"values": _unique(routines)},
+            "routine": {"values": routine_values(language)},
+            "activity": {
+                "values": [{"in": word, "out": out} for word, out in ACTIVITIES[language].items()]
+            },
             "heat_state": {
                 "values": [{"in": word, "out": out} for word, out in _HEAT_STATES[language].items()]
             },
@@ -220,6 +145,38 @@ def sentence_file(language: str, entries: list[MassagerConfigEntry]) -> dict[str
             "levels": {"range": {"from": 1, "to": 10}},
         },
     }
+
+
+_FILLER = frozenset({"for", "the", "den", "für", "der", "die", "routine"})
+
+
+def routine_values(language: str) -> list[dict[str, str]]:
+    """Each built-in routine by its name, its aliases, and any part of them no other has.
+
+    "the shoulder routine" finds quick shoulder release; "back" alone names two routines and is
+    left out (a part that is only filler words is too).
+    """
+    names = {
+        routine: [_spoken(ROUTINE_NAMES[language][routine]), *aliases]
+        for routine, aliases in _ROUTINE_ALIASES[language].items()
+        if routine in BUILTIN_ROUTINES
+    }
+    parts: dict[str, set[str]] = {}
+    for routine, spoken_names in names.items():
+        for name in spoken_names:
+            words = name.split()
+            for first in range(len(words)):
+                for last in range(first + 1, len(words) + 1):
+                    part = words[first:last]
+                    if not set(part) <= _FILLER:
+                        parts.setdefault(" ".join(part), set()).add(routine)
+    values = [{"in": name, "out": routine} for routine, spoken in names.items() for name in spoken]
+    values += [
+        {"in": part, "out": next(iter(owners))}
+        for part, owners in sorted(parts.items())
+        if len(owners) == 1
+    ]
+    return _unique(values)
 
 
 def _unique(values: list[dict[str, str]]) -> list[dict[str, str]]:

@@ -58,6 +58,13 @@ RESPONSES: dict[str, dict[str, str]] = {
         "resumed": "Resumed the massage.",
         "stopped": "Stopped the massage.",
         "time_left": "{minutes} minutes left.",
+        "intensity_set": "Intensity {intensity} of {max}.",
+        "status_running": (
+            "It is running {program} on your {zone} at intensity {intensity},"
+            " {minutes} minutes left."
+        ),
+        "yes": "Yes. {summary}",
+        "no": "No. {summary}",
         "time_left_paused": "Paused, with {minutes} minutes left.",
         "program_running": "{program} on your {zone}, intensity {intensity}.",
         "not_running": "No massage is running.",
@@ -87,6 +94,12 @@ RESPONSES: dict[str, dict[str, str]] = {
         "resumed": "Massage fortgesetzt.",
         "stopped": "Massage gestoppt.",
         "time_left": "Noch {minutes} Minuten.",
+        "intensity_set": "Stufe {intensity} von {max}.",
+        "status_running": (
+            "Es läuft {program} am {zone} mit Stufe {intensity}, noch {minutes} Minuten."
+        ),
+        "yes": "Ja. {summary}",
+        "no": "Nein. {summary}",
         "time_left_paused": "Pausiert, noch {minutes} Minuten.",
         "program_running": "{program} am {zone}, Stufe {intensity}.",
         "not_running": "Es läuft keine Massage.",

@@ -433,7 +433,7 @@ async def test_sentence_file_lifecycle(
     assert emulator.device.program == "hot_stones", said
 
     # Edited by hand: left alone, with a repair issue that explains.
-    edited = english.read_text(encoding="utf-8").replace("less pressure", "not so hard")
+    edited = english.read_text(encoding="utf-8").replace("stop massaging", "stop the massaging")
     english.write_text(edited, encoding="utf-8")
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
