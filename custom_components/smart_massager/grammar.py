@@ -19,7 +19,7 @@ RULES: dict[str, dict[str, str]] = {
         "please": "[please] [now]",
         "article": "(a|an|the|some|my|one|another)",
         "massage_noun": "(massage|massager|massage chair|massage cushion|massage seat|massage pad)",
-        "massager": "(the|my|this|our) <massage_noun>",
+        "massager": "[the|my|this|our] <massage_noun>",
         "it_or_massager": "(it|<massager>)",
         "named": "[the] {name}",
         "which": "[(on|of|for|with) (<massager>|<named>)] [in [the] {area}]",
@@ -73,7 +73,11 @@ RULES: dict[str, dict[str, str]] = {
     },
 }
 
-SENTENCES: dict[str, dict[str, list[str]]] = {
+# A sentence, or a block of sentences with fixed slot values ("läuft die Massage?" asks
+# activity=running without saying it).
+type Sentences = list[str | dict[str, object]]
+
+SENTENCES: dict[str, dict[str, Sentences]] = {
     "en": {
         "SmartMassagerStartProgram": [
             # Program first: "start shiatsu on my shoulders for 10 minutes".
@@ -84,7 +88,15 @@ SENTENCES: dict[str, dict[str, list[str]]] = {
             "<polite> massage [me on] [my|the] {zone} [(with|using) [some] {program}] <details>",
             "<polite> (<start>|<want>) [<article>] {zone} massage [with {program}] <details>",
             # No program at all: the massager's own.
-            "<polite> (<start>|<want>) [<article>] [quick|short|long] massage <details> <which>",
+            (
+                "<polite> (<start>|<want>) [<article>] [quick|short|long] massage <details> "
+                "<which> <please>"
+            ),
+            (
+                "<polite> (<start>|<want>) [<article>] {minutes} <minutes_word> [long] massage "
+                "<details>"
+            ),
+            "<polite> <start> {minutes} <minutes_word> of {program} <details>",
             "<polite> (<start>|turn on|switch on) <massager> <details> [in [the] {area}]",
             "<polite> (turn|switch) <massager> on <details> [in [the] {area}]",
             "<polite> massage me <details>",
@@ -98,10 +110,13 @@ SENTENCES: dict[str, dict[str, list[str]]] = {
         ],
         "SmartMassagerSetIntensity": [
             (
-                "<polite> (set|put|change|turn|switch) [<massager>] [massage] <level_word> to "
-                "{intensity} <which>"
+                "<polite> (set|put|change|turn|switch) [<massager>] [the] [massage] <level_word> "
+                "(to|at|on) {intensity} <which>"
             ),
-            "<polite> (set|put|change) <it_or_massager> to [<level_word>] {intensity}",
+            (
+                "<polite> (set|put|change|switch) <it_or_massager> (to|on|at) [<level_word>] "
+                "{intensity}"
+            ),
             "<polite> make <it_or_massager> <level_word> {intensity}",
             "[massage|massager] <level_word> {intensity} <please>",
         ],
@@ -188,7 +203,7 @@ SENTENCES: dict[str, dict[str, list[str]]] = {
         "SmartMassagerStatus": [
             "is <massager> [still|already] {activity} [right now|now]",
             "is <named> [still|already] {activity} [right now|now]",
-            "are you [still] massaging [me]",
+            "are you [still] {activity} [me]",
             "what('s| is) <massager> doing [right now|now]",
             "what('s| is) the (status|state) of <massager>",
             "[the] (massage|massager) (status|state)",
@@ -212,6 +227,11 @@ SENTENCES: dict[str, dict[str, list[str]]] = {
                 "[mit {program}] <details> <bitte>"
             ),
             "<kannst> massiere mich <details> <bitte>",
+            # Verb last after a modal: "kannst du (bitte) eine Massage starten".
+            "<kannst> [<artikel>] {program} [massage|programm] <details> (starten|beginnen|machen)",
+            "<kannst> [<artikel>] [kurze|lange] massage <details> (starten|beginnen|machen)",
+            "<kannst> [mir] [meine|meinen|den|die|mein] {zone} <details> massieren",
+            "<kannst> mich <details> massieren",
             (
                 "(<starte>|<will>) [<artikel>] massage (für|an|am) [den|die|meine|meinen] {zone} "
                 "[mit {program}] <details>"
@@ -247,6 +267,9 @@ SENTENCES: dict[str, dict[str, list[str]]] = {
         ],
         "SmartMassagerGentler": [
             "<kannst> (mach|mache) <es_oder_massager> <etwas> <sanfter> <um_stufen> <bitte>",
+            "<kannst> (mach|mache) <es_oder_massager> um {levels} [stufe|stufen] <sanfter>",
+            "<massager> um {levels} [stufe|stufen] <sanfter>",
+            "<kannst> <es_oder_massager> <etwas> <sanfter> (machen|stellen)",
             "<massager> <etwas> <sanfter> <um_stufen> <bitte>",
             "<etwas> <sanfter> <bitte> <um_stufen>",
             (
@@ -260,6 +283,9 @@ SENTENCES: dict[str, dict[str, list[str]]] = {
         ],
         "SmartMassagerFirmer": [
             "<kannst> (mach|mache) <es_oder_massager> <etwas> <fester> <um_stufen> <bitte>",
+            "<kannst> (mach|mache) <es_oder_massager> um {levels} [stufe|stufen] <fester>",
+            "<massager> um {levels} [stufe|stufen] <fester>",
+            "<kannst> <es_oder_massager> <etwas> <fester> (machen|stellen)",
             "<massager> <etwas> <fester> <um_stufen> <bitte>",
             "<etwas> <fester> <bitte> <um_stufen>",
             (
@@ -281,19 +307,22 @@ SENTENCES: dict[str, dict[str, list[str]]] = {
         ],
         "SmartMassagerPause": [
             "<kannst> (pausiere|unterbrich|pausier|halte) <massager> [an] <which> <bitte>",
+            "<kannst> <massager> (pausieren|unterbrechen|anhalten)",
             "<massager> (pausieren|anhalten|unterbrechen) <bitte>",
             "(mach|mache) [mal] [eine] pause [mit|bei] [der] massage",
             "pause [bei der massage|mit der massage]",
         ],
         "SmartMassagerResume": [
             "<kannst> (setze|setz|führe|führ) <massager> fort <bitte>",
+            "<kannst> <massager> (fortsetzen|weiterlaufen lassen)",
             "<massager> (fortsetzen|weiter|weitermachen|weiterlaufen lassen) <bitte>",
             "(mach|mache|fahre|fahr) [bitte] mit der massage weiter",
             "<kannst> weiter massieren <bitte>",
             "(massiere|massier) weiter <bitte>",
         ],
         "SmartMassagerStop": [
-            "<kannst> (stoppe|stopp|beende|beend|halte) <massager> [an] <which> <bitte>",
+            "<kannst> (stoppe|stopp|beende|beend) <massager> <which> <bitte>",
+            "<kannst> <massager> (stoppen|beenden|ausschalten|ausmachen|abschalten)",
             "<kannst> (schalte|schalt|mach|mache) <massager> aus [im {area}] <bitte>",
             "<massager> (aus|beenden|stoppen|abschalten|ausschalten) <bitte>",
             "hör auf zu massieren",
@@ -313,8 +342,11 @@ SENTENCES: dict[str, dict[str, list[str]]] = {
         ],
         "SmartMassagerStatus": [
             "(läuft|ist) <massager> [noch|gerade|schon] {activity}",
-            "läuft <massager> [noch|gerade|schon]",
-            "läuft [noch] <named>",
+            # "Läuft die Massage (noch)?" asks whether it runs.
+            {
+                "sentences": ["läuft <massager> [noch|gerade|schon]", "läuft [noch] <named>"],
+                "slots": {"activity": "running"},
+            },
             "was macht <massager> [gerade]",
             "wie ist der (status|zustand) (der|des|vom) <noun>",
             "(massage|massagegerät) status",

@@ -124,7 +124,7 @@ def sentence_file(language: str, entries: list[MassagerConfigEntry]) -> dict[str
         "language": language,
         "expansion_rules": RULES[language],
         "intents": {
-            intent_type: {"data": [{"sentences": sentences}]}
+            intent_type: {"data": _data_blocks(sentences)}
             for intent_type, sentences in SENTENCES[language].items()
         },
         "lists": {
@@ -145,6 +145,13 @@ def sentence_file(language: str, entries: list[MassagerConfigEntry]) -> dict[str
             "levels": {"range": {"from": 1, "to": 10}},
         },
     }
+
+
+def _data_blocks(sentences: list[str | dict[str, object]]) -> list[dict[str, object]]:
+    """Plain sentences in one block; blocks with fixed slots as they are."""
+    plain = [sentence for sentence in sentences if isinstance(sentence, str)]
+    blocks = [block for block in sentences if isinstance(block, dict)]
+    return [{"sentences": plain}, *blocks] if plain else blocks
 
 
 _FILLER = frozenset({"for", "the", "den", "für", "der", "die", "routine"})

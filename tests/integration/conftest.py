@@ -7,8 +7,10 @@ from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 
 import pytest
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from conftest import SERIAL
@@ -108,3 +110,22 @@ async def wait_for(
                 await asyncio.sleep(0.01)
     if settle:
         await hass.async_block_till_done()
+
+
+async def setup_assist(hass: HomeAssistant) -> None:
+    """Assist: the conversation agent and Home Assistant's own intents."""
+    for domain in ("homeassistant", "conversation", "intent"):
+        assert await async_setup_component(hass, domain, {})
+    await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def assist(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: EmulatorServer
+) -> AsyncGenerator[MockConfigEntry]:
+    """The integration with Assist (conversation + intents) and the event stream up."""
+    await setup_assist(hass)
+    await wait_for(hass, lambda: emulator.stream_count == 1)
+    yield init_integration
+    if init_integration.state is ConfigEntryState.LOADED:
+        await init_integration.runtime_data.routines.async_stop()

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from homeassistant.components import conversation
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import area_registry as ar
@@ -36,15 +35,9 @@ from emulators.reference import (
 )
 from pysmartmassager import Choice, LevelRange
 
-from .conftest import wait_for
+from .conftest import setup_assist, wait_for
 
 type Check = Callable[[VirtualMassager, HomeAssistant], bool]
-
-
-async def setup_assist(hass: HomeAssistant) -> None:
-    for domain in ("homeassistant", "conversation", "intent"):
-        assert await async_setup_component(hass, domain, {})
-    await hass.async_block_till_done()
 
 
 async def converse(hass: HomeAssistant, text: str, language: str = "en") -> tuple[str, str]:
@@ -52,18 +45,6 @@ async def converse(hass: HomeAssistant, text: str, language: str = "en") -> tupl
     await hass.async_block_till_done()
     response = result.response
     return response.response_type.value, response.speech["plain"]["speech"]
-
-
-@pytest.fixture
-async def assist(
-    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: EmulatorServer
-) -> AsyncGenerator[MockConfigEntry]:
-    """The integration with Assist (conversation + intents) and the event stream up."""
-    await setup_assist(hass)
-    await wait_for(hass, lambda: emulator.stream_count == 1)
-    yield init_integration
-    if init_integration.state is ConfigEntryState.LOADED:
-        await init_integration.runtime_data.routines.async_stop()
 
 
 def running(device: VirtualMassager, **settings: Any) -> None:
