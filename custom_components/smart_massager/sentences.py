@@ -132,9 +132,7 @@ def sentence_file(language: str, entries: list[MassagerConfigEntry]) -> dict[str
             "program_name": {"wildcard": True},
             "zone": {"values": _unique(zone_values)},
             "routine": {"values": routine_values(language)},
-            "activity": {
-                "values": [{"in": word, "out": out} for word, out in ACTIVITIES[language].items()]
-            },
+            "activity": {"values": _grouped(ACTIVITIES[language])},
             "heat_state": {
                 "values": [{"in": word, "out": out} for word, out in _HEAT_STATES[language].items()]
             },
@@ -177,13 +175,23 @@ def routine_values(language: str) -> list[dict[str, str]]:
                     part = words[first:last]
                     if not set(part) <= _FILLER:
                         parts.setdefault(" ".join(part), set()).add(routine)
-    values = [{"in": name, "out": routine} for routine, spoken in names.items() for name in spoken]
-    values += [
-        {"in": part, "out": next(iter(owners))}
-        for part, owners in sorted(parts.items())
-        if len(owners) == 1
+    said: dict[str, str] = {name: routine for routine, spoken in names.items() for name in spoken}
+    said |= {part: next(iter(owners)) for part, owners in parts.items() if len(owners) == 1}
+    return _grouped(said)
+
+
+def _grouped(words: dict[str, str]) -> list[dict[str, str]]:
+    """One list value per output, its words as alternatives: the same match, a smaller file.
+
+    Only for our own words: device-supplied names never become templates (see _literal).
+    """
+    by_out: dict[str, list[str]] = {}
+    for word, out in words.items():
+        by_out.setdefault(out, []).append(word)
+    return [
+        {"in": f"({'|'.join(sorted(alternatives))})", "out": out}
+        for out, alternatives in by_out.items()
     ]
-    return _unique(values)
 
 
 def _unique(values: list[dict[str, str]]) -> list[dict[str, str]]:
