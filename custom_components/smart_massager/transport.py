@@ -88,7 +88,14 @@ def tuya_power_id(data: Mapping[str, Any]) -> str | None:
 
 
 def _tuya(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
-    return TuyaMassager(tuya_device(entry.data, entry.title))
+    def keep_version(version: Version) -> None:
+        # A firmware update moved the device to another version: found once, kept, so the next
+        # start does not probe every version again.
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_PROTOCOL_VERSION: version.value}
+        )
+
+    return TuyaMassager(tuya_device(entry.data, entry.title), on_version=keep_version)
 
 
 async def async_probe_tuya(

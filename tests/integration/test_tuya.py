@@ -448,3 +448,22 @@ def test_an_entry_the_transport_cannot_run_is_recognised(chair: TuyaEmulatorServ
     broken = {**data, "mapping": {"1": {"code": "switch", "type": "String"}}}
     assert transport.tuya_power_id(broken) is None
     assert transport.tuya_power_id({**data, "datapoint_map": "no_such_map"}) is None
+
+
+async def test_a_new_protocol_version_is_found_and_kept(
+    hass: HomeAssistant, chair: TuyaEmulatorServer
+) -> None:
+    known = entry_for(chair)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=known.title,
+        unique_id=known.unique_id,
+        minor_version=2,
+        data={**known.data, "protocol_version": "3.3"},  # what it spoke before an update
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.data["protocol_version"] == "3.4"  # the chair's, written back
+    await hass.config_entries.async_unload(entry.entry_id)

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -298,8 +299,11 @@ class TuyaMassager(Massager):
         *,
         timeout: float = REQUEST_TIMEOUT_S,
         heartbeat: float = HEARTBEAT_S,
+        on_version: Callable[[Version], None] | None = None,
     ) -> None:
         self.device = device
+        # Told when the device turns out to speak another version, so its owner can keep it.
+        self._on_version = on_version
         self.profile = TuyaProfile(device.mapping, device.category_map)
         self._timeout = timeout
         self._heartbeat = heartbeat
@@ -396,6 +400,8 @@ class TuyaMassager(Massager):
         if version is not self.device.version:
             LOGGER.info("%s now speaks protocol %s", self.device.name, version.value)
             self.device = replace(self.device, version=version)
+            if self._on_version is not None:
+                self._on_version(version)
 
     # -- the interface ---------------------------------------------------------------------------
 
