@@ -360,3 +360,14 @@ async def test_a_requested_length_is_kept_without_a_minutes_datapoint(
         assert (await massager.stop()).minutes == 0
     finally:
         await massager.close()
+
+
+async def test_heat_without_a_session_is_left_alone(
+    server: TuyaEmulatorServer, massager: TuyaMassager
+) -> None:
+    # Someone warms the chair without a massage: not a session that ended, so not touched.
+    await server.press("heat", True)
+    state = await massager.get_state()
+    assert (state.status, state.heat) == (Status.IDLE, True)
+    await asyncio.sleep(0.1)
+    assert server.device.value("heat") is True

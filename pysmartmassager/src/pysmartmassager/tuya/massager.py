@@ -500,9 +500,12 @@ class TuyaMassager(Massager):
         if running and self._started_at is None:
             self._started_at = datetime.now(UTC)
         elif not running:
+            ended = self._started_at is not None
             self._started_at = None
             self._requested_minutes = 0
-            if profile.heat is not None and dps.get(profile.heat.dp_id) is True:
+            # A session that just ended (on the device, by its own timer) takes the heat with
+            # it; heat someone switched on without a massage is theirs to keep.
+            if ended and profile.heat is not None and dps.get(profile.heat.dp_id) is True:
                 self._turn_heat_off()
         self._revision += 1
         remaining = profile.remaining_of(dps) if running else 0
