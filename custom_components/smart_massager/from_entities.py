@@ -210,18 +210,6 @@ class EntitiesMassager(Massager):
         await self._apply(settings)
         return self._read()
 
-    async def pause(self) -> SessionState:
-        """Such massagers cannot pause."""
-        raise MassagerInvalidRequestError(
-            "this massager cannot pause", code="not_supported", status=400
-        )
-
-    async def resume(self) -> SessionState:
-        """Such massagers cannot pause, so nothing resumes."""
-        raise MassagerInvalidRequestError(
-            "this massager cannot pause", code="not_supported", status=400
-        )
-
     async def stop(self) -> SessionState:
         """Heat off and power off; always attempted, whatever the sources' availability."""
         errors: list[str] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
+from .exceptions import MassagerInvalidRequestError
 from .models import DeviceInfo, SessionSettings, SessionState
 
 type StateCallback = Callable[[SessionState], None]
@@ -49,13 +50,13 @@ class Massager(ABC):
     async def change_settings(self, settings: SessionSettings) -> SessionState:
         """Change settings, mid-session too (the session length only without a session)."""
 
-    @abstractmethod
     async def pause(self) -> SessionState:
-        """Pause the running session."""
+        """Pause the running session; a massager that cannot (`pause=False`) refuses."""
+        raise _cannot_pause()
 
-    @abstractmethod
     async def resume(self) -> SessionState:
-        """Resume the paused session."""
+        """Resume the paused session; a massager that cannot pause has nothing to resume."""
+        raise _cannot_pause()
 
     @abstractmethod
     async def stop(self) -> SessionState:
@@ -72,3 +73,9 @@ class Massager(ABC):
 
     async def close(self) -> None:  # noqa: B027  # optional: most transports hold nothing
         """Release what the transport holds (connections); the default holds nothing."""
+
+
+def _cannot_pause() -> MassagerInvalidRequestError:
+    return MassagerInvalidRequestError(
+        "this massager cannot pause", code="not_supported", status=400
+    )

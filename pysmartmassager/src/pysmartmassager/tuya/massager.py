@@ -137,7 +137,7 @@ class TuyaProfile:
             session_minutes=minutes,
             default_minutes=minutes.clamp(DEFAULT_MINUTES),
             heat=self.heat is not None,
-            pause=False,
+            pause=False,  # no published Tuya datapoint pauses: the interface refuses
             pause_timeout_minutes=None,
             device_timer=False,
         )
@@ -437,18 +437,6 @@ class TuyaMassager(Massager):
     async def change_settings(self, settings: SessionSettings) -> SessionState:
         """Settings as given; the device confirms them."""
         return await self._exchange(self.profile.datapoints_for(settings))
-
-    async def pause(self) -> SessionState:
-        """No published Tuya massager datapoint pauses a session."""
-        raise MassagerInvalidRequestError(
-            "this massager cannot pause", code="not_supported", status=400
-        )
-
-    async def resume(self) -> SessionState:
-        """No published Tuya massager datapoint pauses a session, so nothing resumes."""
-        raise MassagerInvalidRequestError(
-            "this massager cannot pause", code="not_supported", status=400
-        )
 
     async def stop(self) -> SessionState:
         """Power off, and heat off with it."""
