@@ -8,7 +8,11 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Generator
 
 import pytest
+from homeassistant.const import CONF_PORT
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.smart_massager.const import DOMAIN
+from custom_components.smart_massager.tuya_flow import tuya_entry_data
 from emulators.reference import EmulatorServer, VirtualMassager
 from emulators.tuya import Product, TuyaEmulatorServer, TuyaMassager
 from pysmartmassager import SmartMassagerClient
@@ -93,3 +97,26 @@ async def client(emulator: EmulatorServer, token: str) -> AsyncGenerator[SmartMa
         emulator.host, port=emulator.port, token=token, request_timeout=2.0
     ) as client:
         yield client
+
+
+def tuya_entry(
+    server: TuyaEmulatorServer, title: str | None = None, local_key: str | None = None
+) -> MockConfigEntry:
+    """A config entry as the Tuya flow creates it from the device's devices.json entry."""
+    file_entry = server.device_entry()
+    mapping = parse_mapping(file_entry["mapping"])
+    data = tuya_entry_data(
+        server.host,
+        server.device_id,
+        local_key or server.local_key,
+        server.version,
+        mapping,
+        map_for(file_entry["category"], None, mapping),
+    )
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=title or file_entry["name"],
+        unique_id=f"tuya:{server.device_id}",
+        minor_version=2,
+        data={**data, CONF_PORT: server.port},
+    )

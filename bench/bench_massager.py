@@ -40,6 +40,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components.smart_massager  # noqa: F401  # import the repo's package first
+from conftest import tuya_entry
 from custom_components.smart_massager import coordinator as coordinator_module
 from custom_components.smart_massager.const import (
     CONF_TOKEN,
@@ -48,7 +49,6 @@ from custom_components.smart_massager.const import (
     PUSH_COALESCE_S,
 )
 from custom_components.smart_massager.coordinator import MassagerCoordinator
-from custom_components.smart_massager.tuya_flow import tuya_entry_data
 from emulators.reference import EmulatorServer, VirtualMassager
 from emulators.tuya import Product as TuyaProduct
 from emulators.tuya import TuyaEmulatorServer
@@ -58,7 +58,7 @@ from pysmartmassager import (
     SessionState,
     SmartMassagerClient,
 )
-from pysmartmassager.tuya import TuyaConnection, map_for, parse_mapping
+from pysmartmassager.tuya import TuyaConnection
 from pysmartmassager.tuya import Version as TuyaVersion
 from pysmartmassager.tuya.connection import HEARTBEAT_S as TUYA_HEARTBEAT_S
 from pysmartmassager.tuya.protocol import Command as TuyaCommand
@@ -815,27 +815,6 @@ def tuya_server(number: int, version: str) -> TuyaEmulatorServer:
         device_id=f"ebbench{number:015d}",
         local_key=TUYA_KEY,
         version=version,
-    )
-
-
-def tuya_entry(server: TuyaEmulatorServer, title: str) -> MockConfigEntry:
-    """A config entry as the Tuya flow creates it from the device's devices.json entry."""
-    file_entry = server.device_entry()
-    mapping = parse_mapping(file_entry["mapping"])
-    data = tuya_entry_data(
-        server.host,
-        server.device_id,
-        server.local_key,
-        server.version,
-        mapping,
-        map_for(file_entry["category"], None, mapping),
-    )
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=title,
-        unique_id=f"tuya:{server.device_id}",
-        minor_version=2,
-        data={**data, CONF_PORT: server.port},
     )
 
 

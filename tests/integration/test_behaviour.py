@@ -21,14 +21,13 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from conftest import start_tuya
+from conftest import start_tuya, tuya_entry
 from custom_components.smart_massager import transport
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
 from custom_components.smart_massager.diagnostics import async_get_config_entry_diagnostics
-from custom_components.smart_massager.tuya_flow import tuya_entry_data
 from emulators.reference import EmulatorServer
 from emulators.tuya import TuyaEmulatorServer
-from pysmartmassager.tuya import map_for, parse_mapping
+from pysmartmassager.tuya import parse_mapping
 from tests.fake_massager import FakeMassager
 
 from .conftest import wait_for
@@ -114,21 +113,7 @@ def tuya_massager(server: TuyaEmulatorServer) -> Massager:
     """A Tuya massager added from its devices.json entry, as a user would add it."""
     file_entry = server.device_entry()
     mapping = parse_mapping(file_entry["mapping"])
-    data = tuya_entry_data(
-        server.host,
-        server.device_id,
-        server.local_key,
-        server.version,
-        mapping,
-        map_for(file_entry["category"], None, mapping),
-    )
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=file_entry["name"],
-        unique_id=f"tuya:{server.device_id}",
-        minor_version=2,
-        data={**data, "port": server.port},
-    )
+    entry = tuya_entry(server)
     device = server.device
     levels = mapping.by_code("massage_speed").enum_range  # type: ignore[union-attr]
 

@@ -26,11 +26,10 @@ from tinytuya.core import header as tuya_header
 from tinytuya.core.message_helper import TuyaMessage, pack_message
 from tinytuya.core.udp_helper import encrypt, udpkey
 
-from conftest import TUYA_KEY, start_tuya
+from conftest import TUYA_KEY, start_tuya, tuya_entry
 from custom_components.smart_massager import transport, tuya_flow
 from custom_components.smart_massager.const import DOMAIN
 from emulators.tuya import TuyaEmulatorServer
-from pysmartmassager.tuya import map_for, parse_mapping
 from pysmartmassager.tuya import massager as tuya_massager
 
 from .conftest import wait_for
@@ -65,23 +64,7 @@ async def chair(
 
 
 def entry_for(server: TuyaEmulatorServer, local_key: str = TUYA_KEY) -> MockConfigEntry:
-    file_entry = server.device_entry()
-    mapping = parse_mapping(file_entry["mapping"])
-    data = tuya_flow.tuya_entry_data(
-        server.host,
-        server.device_id,
-        local_key,
-        server.version,
-        mapping,
-        map_for("amy", None, mapping),
-    )
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Massage chair",
-        unique_id=f"tuya:{server.device_id}",
-        minor_version=2,
-        data={**data, "port": server.port},
-    )
+    return tuya_entry(server, local_key=local_key)
 
 
 async def start_flow(hass: HomeAssistant, step: str) -> dict[str, Any]:
