@@ -7,6 +7,7 @@ tinytuya's own client), so these fail if our framing, keys or session negotiatio
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncGenerator
 from dataclasses import replace
 
@@ -20,6 +21,7 @@ from pysmartmassager import (
     MassagerInvalidRequestError,
     SessionSettings,
     SessionState,
+    StateSubscription,
     Status,
 )
 from pysmartmassager.tuya import (
@@ -49,6 +51,17 @@ async def massager(server: TuyaEmulatorServer) -> AsyncGenerator[TuyaMassager]:
     massager = TuyaMassager(tuya_device(server), timeout=1.0, heartbeat=0.5)
     yield massager
     await massager.close()
+
+
+@contextlib.asynccontextmanager
+async def running(subscription: StateSubscription) -> AsyncGenerator[None]:
+    """The subscription running for the block, cancelled after it."""
+    task = asyncio.create_task(subscription.run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 async def wait_until(condition, seconds: float = 3.0) -> None:  # type: ignore[no-untyped-def]
@@ -125,8 +138,7 @@ async def test_a_press_on_the_device_is_pushed(
 ) -> None:
     states: list[SessionState] = []
     subscription = massager.subscribe(states.append)
-    task = asyncio.create_task(subscription.run())
-    try:
+    async with running(subscription):
         await wait_until(lambda: subscription.connected and states)
         queries = server.frames[0x0A] + server.frames[0x10]
         await server.press("switch", True)
@@ -135,9 +147,6 @@ async def test_a_press_on_the_device_is_pushed(
         await wait_until(lambda: states[-1].intensity == 3)
         # Pushed: no query was needed to see either change.
         assert server.frames[0x0A] + server.frames[0x10] == queries
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_the_device_ending_with_heat_on_gets_heat_off(
@@ -145,8 +154,7 @@ async def test_the_device_ending_with_heat_on_gets_heat_off(
 ) -> None:
     states: list[SessionState] = []
     subscription = massager.subscribe(states.append)
-    task = asyncio.create_task(subscription.run())
-    try:
+    async with running(subscription):
         await wait_until(lambda: subscription.connected)
         await massager.start_session(SessionSettings(heat=True))
         # Someone switches the massage off on the chair, whose firmware leaves the heat on.
@@ -154,9 +162,6 @@ async def test_the_device_ending_with_heat_on_gets_heat_off(
         await server.press("switch", False)
         assert server.device.value("heat") is True
         await wait_until(lambda: server.device.value("heat") is False)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 @pytest.mark.parametrize(
@@ -168,8 +173,7 @@ async def test_push_comes_back_after_a_fault(
     connections: list[bool] = []
     states: list[SessionState] = []
     subscription = massager.subscribe(states.append, connections.append)
-    task = asyncio.create_task(subscription.run())
-    try:
+    async with running(subscription):
         await wait_until(lambda: subscription.connected)
         await getattr(server, fault)()
         await wait_until(lambda: False in connections, 5)
@@ -177,9 +181,6 @@ async def test_push_comes_back_after_a_fault(
         await server.press("switch", True)
         await wait_until(lambda: states[-1].status is Status.RUNNING)
         assert connections[:2] == [True, False]
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_a_silent_device_is_noticed_by_the_heartbeat(
@@ -187,17 +188,13 @@ async def test_a_silent_device_is_noticed_by_the_heartbeat(
 ) -> None:
     connections: list[bool] = []
     subscription = massager.subscribe(lambda _state: None, connections.append)
-    task = asyncio.create_task(subscription.run())
-    try:
+    async with running(subscription):
         await wait_until(lambda: subscription.connected)
         await server.set_silent(True)
         # Heartbeat every 0.5 s, answer within 1 s: down within ~1.5 s.
         await wait_until(lambda: not subscription.connected, 4)
         await server.set_silent(False)
         await wait_until(lambda: subscription.connected, 6)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_a_command_after_the_link_broke_reconnects_once(
@@ -287,8 +284,7 @@ async def test_push_waits_out_a_device_that_is_away(
 ) -> None:
     connections: list[bool] = []
     subscription = massager.subscribe(lambda _state: None, connections.append)
-    task = asyncio.create_task(subscription.run())
-    try:
+    async with running(subscription):
         await wait_until(lambda: subscription.connected)
         await server.stop()
         await asyncio.sleep(1.5)  # at least one failed reconnect (with backoff) meanwhile
@@ -296,9 +292,6 @@ async def test_push_waits_out_a_device_that_is_away(
         await server.start()
         await wait_until(lambda: subscription.connected, 6)
         assert connections == [True, False, True]
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_one_hang_up_is_not_yet_a_changed_key(monkeypatch: pytest.MonkeyPatch) -> None:
