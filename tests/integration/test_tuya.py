@@ -67,6 +67,14 @@ def entry_for(server: TuyaEmulatorServer, local_key: str = TUYA_KEY) -> MockConf
     return tuya_entry(server, local_key=local_key)
 
 
+async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    """The entry added and set up (loaded, or not, as the device allows)."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
 async def start_flow(hass: HomeAssistant, step: str) -> dict[str, Any]:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
@@ -285,10 +293,7 @@ async def test_a_changed_key_asks_for_the_new_one(
 
 
 async def test_reconfigure_a_new_address(hass: HomeAssistant, chair: TuyaEmulatorServer) -> None:
-    entry = entry_for(chair)
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up(hass, entry_for(chair))
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "tuya_reconfigure"
     await chair.stop()  # nothing answers at the address typed
@@ -318,10 +323,7 @@ async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: 
 async def test_home_assistant_ends_a_tuya_session_and_heat(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, chair: TuyaEmulatorServer
 ) -> None:
-    entry = entry_for(chair)
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up(hass, entry_for(chair))
     await hass.services.async_call(
         DOMAIN, "start_session", {"entity_id": FAN, "minutes": 10, "heat": True}, blocking=True
     )
@@ -341,10 +343,7 @@ async def test_home_assistant_ends_a_tuya_session_and_heat(
 async def test_after_a_restart_past_the_end_it_is_stopped_and_nothing_starts(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, chair: TuyaEmulatorServer
 ) -> None:
-    entry = entry_for(chair)
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up(hass, entry_for(chair))
     await hass.services.async_call(
         DOMAIN, "start_session", {"entity_id": FAN, "minutes": 10}, blocking=True
     )
@@ -365,10 +364,7 @@ async def test_after_a_restart_past_the_end_it_is_stopped_and_nothing_starts(
 async def test_a_press_on_the_chair_gets_the_default_length(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, chair: TuyaEmulatorServer
 ) -> None:
-    entry = entry_for(chair)
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up(hass, entry_for(chair))
     await chair.press("switch", True)  # pushed: no polling needed
     await wait_for(hass, lambda: hass.states.get(FAN).state == "on")
     ends = dt_util.parse_datetime(hass.states.get(ENDS).state)
@@ -383,10 +379,7 @@ async def test_a_press_on_the_chair_gets_the_default_length(
 async def test_an_unreachable_chair_comes_back(
     hass: HomeAssistant, chair: TuyaEmulatorServer
 ) -> None:
-    entry = entry_for(chair)
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up(hass, entry_for(chair))
     await chair.restart()  # a power cut: the connection drops, the device comes back
     await chair.press("switch", True)
     await wait_for(hass, lambda: hass.states.get(FAN).state == "on", timeout=10)
@@ -397,10 +390,7 @@ async def test_an_unreachable_chair_comes_back(
 async def test_a_key_changed_while_running_asks_for_the_new_one(
     hass: HomeAssistant, chair: TuyaEmulatorServer
 ) -> None:
-    entry = entry_for(chair)
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up(hass, entry_for(chair))
     chair.local_key = "fedcba9876543210"  # paired again in the app
     await chair.restart()
     await wait_for(
