@@ -1,0 +1,429 @@
+"""A Xiaomi MIoT massager behind the transport-neutral `Massager` interface.
+
+The model's published spec gives each role its property (`spec.py`); this module reads and
+writes them over the miio protocol. miio has no push, so a subscription polls: every
+ACTIVE_POLL_S while a session runs (a press on the device shows within about a second) and every
+IDLE_POLL_S otherwise, and a command wakes it at once. Polls and commands share the device's one
+request lock, so they never overlap. Every command is written, then read back: the state shown is
+the device's.
+
+No standard MIoT property sets a session's length, so Home Assistant is the timer for every
+model (`device_timer=False`); a model with `left-time` also shows its own countdown, and stops
+when that runs out. Values the spec does not describe are shown as the device sends them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pysmartmassager.exceptions import (
+    MassagerAuthenticationError,
+    MassagerError,
+    MassagerInvalidRequestError,
+    MassagerResponseError,
+)
+from pysmartmassager.massager import ConnectionCallback, Massager, StateCallback, StateSubscription
+from pysmartmassager.models import (
+    Capabilities,
+    Choice,
+    DeviceError,
+    DeviceInfo,
+    LevelRange,
+    SessionSettings,
+    SessionState,
+    Status,
+)
+
+from .connection import DEFAULT_PORT, REQUEST_TIMEOUT_S, MiotConnection, MiotSilentError
+from .spec import MiotMap, MiotProperty, Value
+
+LOGGER = logging.getLogger(__package__)
+
+ACTIVE_POLL_S = 1.0
+IDLE_POLL_S = 10.0
+RETRY_MIN_S = 1.0
+RETRY_MAX_S = 30.0
+# Sessions are timed by Home Assistant; the lengths offered, capped like every transport's.
+SESSION_MINUTES = LevelRange(5, 30, 5)
+DEFAULT_MINUTES = 15
+# A device that answers hello but never a request may have a new token, or be busy starting
+# up. Only silence that persists, TOKEN_DOUBTS times over at least TOKEN_DOUBT_S, asks the user
+# for a new token.
+TOKEN_DOUBTS = 3
+TOKEN_DOUBT_S = 300.0
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class MiotDevice:
+    """Everything needed to reach one device and understand its properties."""
+
+    host: str
+    token: str = field(repr=False)  # a secret: kept out of any repr that reaches a log
+    device_id: int = field(repr=False)  # names the device in Xiaomi's cloud
+    mapping: MiotMap = field(repr=False)
+    name: str = "Xiaomi massager"
+    port: int = DEFAULT_PORT
+    firmware: str = ""
+
+
+def _choices(prop: MiotProperty | None) -> dict[str, Value]:
+    """Stable ids for a value-list: the description as a slug, else the value itself."""
+    if prop is None:
+        return {}
+    ids: dict[str, Value] = {}
+    for value, description in prop.choices:
+        slug = _SLUG.sub("_", description.casefold()).strip("_")
+        key = slug if slug and slug not in ids else str(value)
+        ids.setdefault(key, value)
+    return ids
+
+
+class MiotProfile:
+    """The model's roles seen as a massage session: capabilities, and state both ways."""
+
+    def __init__(self, mapping: MiotMap) -> None:
+        power = mapping.role("power")
+        if power is None:  # MiotMap guarantees it; a hand-made one may not
+            raise MassagerInvalidRequestError(
+                "nothing on this device starts a massage", code="not_massager", status=400
+            )
+        self.power = power
+        self.program = mapping.role("program")
+        self.zone = mapping.role("zone")
+        self.intensity = mapping.role("intensity")
+        self.heat = mapping.role("heat")
+        self.remaining = mapping.role("remaining")
+        self.fault = mapping.role("fault")
+        self.programs = _choices(self.program)
+        self.zones = _choices(self.zone)
+        self.properties = [p for p in mapping.roles.values() if p.readable]
+
+    def _labels(self, prop: MiotProperty | None, ids: dict[str, Value]) -> tuple[Choice, ...]:
+        return tuple(
+            Choice(key, prop.describe(value) if prop else key) for key, value in ids.items()
+        )
+
+    def capabilities(self) -> Capabilities:
+        """What the roles allow; Home Assistant is the timer."""
+        return Capabilities(
+            programs=self._labels(self.program, self.programs),
+            zones=self._labels(self.zone, self.zones),
+            intensity=self.intensity_levels(),
+            session_minutes=SESSION_MINUTES,
+            default_minutes=DEFAULT_MINUTES,
+            heat=self.heat is not None,
+            pause=False,  # no standard MIoT massager property pauses
+            pause_timeout_minutes=None,
+            device_timer=False,
+        )
+
+    def intensity_levels(self) -> LevelRange | None:
+        """A value-list counts 1..n in the spec's order; a value-range keeps its own numbers."""
+        prop = self.intensity
+        if prop is None:
+            return None
+        if prop.choices or prop.value_range is None:  # the spec check gives it one of the two
+            return LevelRange(1, len(prop.choices)) if prop.choices else None
+        low, high, step = (int(n) for n in prop.value_range)
+        low = max(low, step)  # level 0 would be "off", which is the power's job
+        return LevelRange(low, high - (high - low) % step, step) if low <= high else None
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def state_of(self, values: dict[tuple[int, int], Any]) -> dict[str, Any]:
+        """The session fields the values say (status, program, zone, intensity, heat, ...)."""
+        running = values.get(self.power.key) is True
+        error: DeviceError | None = None
+        fault = values.get(self.fault.key) if self.fault else None
+        if fault not in (None, 0, False) and self.fault is not None:
+            text = self.fault.describe(fault)
+            code = _SLUG.sub("_", text.casefold()).strip("_")[:32] or "unknown"
+            error = DeviceError(f"fault_{code}", f"The massager reports a fault: {text}")
+        # Still massaging despite a fault: the session stays a running one, timed and ended.
+        status = Status.RUNNING if running else Status.ERROR if error else Status.IDLE
+        return {
+            "status": status,
+            "program": _id_of(
+                self.programs, values.get(self.program.key) if self.program else None
+            ),
+            "zone": _id_of(self.zones, values.get(self.zone.key) if self.zone else None),
+            "intensity": self.intensity_of(values),
+            "heat": self.heat is not None and values.get(self.heat.key) is True,
+            "remaining_s": self.remaining_of(values) if running else 0,
+            "error": error,
+        }
+
+    def intensity_of(self, values: dict[tuple[int, int], Any]) -> int:
+        """The level (1..n for a value-list); 0 when unknown."""
+        prop = self.intensity
+        value = values.get(prop.key) if prop else None
+        if prop is None or value is None or isinstance(value, bool):
+            return 0
+        if prop.choices:
+            listed = [known for known, _ in prop.choices]
+            return listed.index(value) + 1 if value in listed else 0
+        return value if isinstance(value, int) else 0
+
+    def remaining_of(self, values: dict[tuple[int, int], Any]) -> int:
+        """Seconds left on the device's own countdown, where it has one."""
+        prop = self.remaining
+        value = values.get(prop.key) if prop else None
+        if prop is None or not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            return 0
+        return min(value * 60 if prop.unit == "minutes" else value, 24 * 3600)
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def values_for(self, settings: SessionSettings) -> dict[tuple[int, int], Any]:
+        """Property values applying `settings`; MassagerInvalidRequestError names the allowed."""
+        values: dict[tuple[int, int], Any] = {}
+        for name, chosen, prop, ids in (
+            ("program", settings.program, self.program, self.programs),
+            ("zone", settings.zone, self.zone, self.zones),
+        ):
+            if chosen is None:
+                continue
+            if prop is None or chosen not in ids:
+                raise _invalid(name, list(ids))
+            values[prop.key] = ids[chosen]
+        if settings.intensity is not None:
+            levels = self.intensity_levels()
+            if self.intensity is None or levels is None or settings.intensity not in levels:
+                raise _invalid("intensity", levels)
+            choices = self.intensity.choices
+            level = settings.intensity
+            values[self.intensity.key] = choices[level - 1][0] if choices else level
+        if settings.heat is not None:
+            if self.heat is None:
+                raise _invalid("heat", None)
+            values[self.heat.key] = settings.heat
+        if settings.minutes is not None and settings.minutes not in SESSION_MINUTES:
+            raise _invalid("minutes", SESSION_MINUTES)
+        return values
+
+
+def _id_of(ids: dict[str, Value], value: Any) -> str:
+    if value is None:
+        return ""
+    for key, known in ids.items():
+        if known == value and not isinstance(value, bool):
+            return key
+    return str(value)[:64]  # a value the spec does not list: shown as the device sends it
+
+
+def _invalid(name: str, allowed: object) -> MassagerInvalidRequestError:
+    if isinstance(allowed, LevelRange):
+        allowed = {"min": allowed.minimum, "max": allowed.maximum, "step": allowed.step}
+    return MassagerInvalidRequestError(
+        f"invalid {name}", code="invalid_value", status=422, field=name, allowed=allowed
+    )
+
+
+class MiotMassager(Massager):
+    """One MIoT massager over the miio local protocol."""
+
+    def __init__(self, device: MiotDevice, *, timeout: float = REQUEST_TIMEOUT_S) -> None:
+        self.device = device
+        self.profile = MiotProfile(device.mapping)
+        self.connection = MiotConnection(
+            device.host, device.token, port=device.port, timeout=timeout
+        )
+        self._values: dict[tuple[int, int], Any] = {}
+        self._revision = 0
+        self._started_at: datetime | None = None
+        self._requested_minutes = 0
+        self._heat_off_task: asyncio.Task[None] | None = None
+        self._closing = False
+        self._wake = asyncio.Event()  # a command asks the poller to look again now
+        self._doubts: tuple[float, int] | None = None
+
+    async def _exchange(self, values: dict[tuple[int, int], Any] | None) -> SessionState:
+        """Write `values` (if any), then read every role back: the device-confirmed state."""
+        try:
+            if values:
+                codes = await self.connection.set_properties(values)
+                refused = {key: code for key, code in codes.items() if code < 0}
+                if refused or len(codes) < len(values):
+                    raise MassagerResponseError(f"the device refused the values: {refused}")
+            keys = [prop.key for prop in self.profile.properties]
+            read = await self.connection.get_properties(keys)
+        except MiotSilentError:
+            self._doubt()
+            raise
+        self._doubts = None
+        # Only the roles' keys are kept (a hostile answer cannot grow this); a property the
+        # device could not read this time keeps its last value.
+        self._values.update((key, value) for key, (code, value) in read.items() if code == 0)
+        self._wake.set()
+        return self._state()
+
+    def _doubt(self) -> None:
+        """Silence after hello: a new token if it persists (TOKEN_DOUBTS over TOKEN_DOUBT_S)."""
+        first, count = self._doubts or (time.monotonic(), 0)
+        self._doubts = (first, count + 1)
+        if count + 1 >= TOKEN_DOUBTS and time.monotonic() - first >= TOKEN_DOUBT_S:
+            self._doubts = None
+            raise MassagerAuthenticationError("the device no longer answers to the token")
+
+    async def get_info(self) -> DeviceInfo:
+        """Identity from the set-up; capabilities from the model's spec."""
+        return DeviceInfo(
+            serial=str(self.device.device_id),
+            name=self.device.name,
+            model=self.device.mapping.model,
+            manufacturer="Xiaomi MIoT",
+            firmware=self.device.firmware,
+            capabilities=self.profile.capabilities(),
+        )
+
+    async def get_state(self) -> SessionState:
+        """Every role's property, read from the device."""
+        return await self._exchange(None)
+
+    async def start_session(self, settings: SessionSettings | None = None) -> SessionState:
+        """Settings and power in one request, then the confirmed state."""
+        settings = settings or SessionSettings()
+        values = self.profile.values_for(settings)
+        values[self.profile.power.key] = True
+        self._requested_minutes = settings.minutes or 0
+        return await self._exchange(values)
+
+    async def change_settings(self, settings: SessionSettings) -> SessionState:
+        """Settings as given; the device confirms them."""
+        return await self._exchange(self.profile.values_for(settings))
+
+    async def stop(self) -> SessionState:
+        """Power off, and heat off with it."""
+        values: dict[tuple[int, int], Any] = {self.profile.power.key: False}
+        if self.profile.heat is not None:
+            values[self.profile.heat.key] = False
+        return await self._exchange(values)
+
+    def subscribe(
+        self, on_state: StateCallback, on_connection: ConnectionCallback | None = None
+    ) -> StateSubscription:
+        """Polling shaped like a push: states are delivered only when the device changed."""
+        return _MiotPoller(self, on_state, on_connection)
+
+    async def close(self) -> None:
+        """Let a pending heat-off finish (briefly), then release the socket."""
+        task = self._heat_off_task
+        if task is not None and not task.done():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(task), REQUEST_TIMEOUT_S * 2)
+            task.cancel()
+        self._closing = True
+        await self.connection.close()
+
+    # -- state -----------------------------------------------------------------------------------
+
+    @property
+    def values(self) -> dict[tuple[int, int], Any]:
+        """The last values read (a copy): what the poller compares."""
+        return dict(self._values)
+
+    def _state(self) -> SessionState:
+        fields = self.profile.state_of(self._values)
+        running = fields["status"] is Status.RUNNING
+        if running and self._started_at is None:
+            self._started_at = datetime.now(UTC)
+        elif not running:
+            ended = self._started_at is not None
+            self._started_at = None
+            self._requested_minutes = 0
+            # A session that ended on the device (its own countdown, a press) takes the heat
+            # with it; heat switched on without a massage is left alone.
+            if ended and fields["heat"]:
+                self._turn_heat_off()
+        self._revision += 1
+        return SessionState(
+            minutes=self._requested_minutes if running else 0,
+            started_at=self._started_at,
+            ends_at=None,  # Home Assistant is the timer
+            pause_expires_at=None,
+            revision=self._revision,
+            **fields,
+        )
+
+    def _turn_heat_off(self) -> None:
+        heat = self.profile.heat
+        busy = self._heat_off_task is not None and not self._heat_off_task.done()
+        if heat is None or self._closing or busy:
+            return
+
+        async def heat_off() -> None:
+            with contextlib.suppress(MassagerError):
+                await self._exchange({heat.key: False})
+
+        self._heat_off_task = asyncio.get_running_loop().create_task(heat_off())
+
+
+class _MiotPoller(StateSubscription):
+    """Polls quickly during a session and slowly otherwise; reports only changes."""
+
+    def __init__(
+        self,
+        massager: MiotMassager,
+        on_state: StateCallback,
+        on_connection: ConnectionCallback | None,
+    ) -> None:
+        self._massager = massager
+        self._on_state = on_state
+        self._on_connection = on_connection
+        self._connected = False
+
+    @property
+    def connected(self) -> bool:
+        """True while the last poll was answered."""
+        return self._connected
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected != self._connected:
+            self._connected = connected
+            if self._on_connection is not None:
+                self._on_connection(connected)
+
+    async def _sleep(self, seconds: float) -> None:
+        wake = self._massager._wake  # noqa: SLF001  # the poller is part of the massager
+        wake.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await wake.wait()
+
+    async def run(self) -> None:
+        """Until cancelled; MassagerAuthenticationError when the token no longer fits."""
+        massager = self._massager
+        retry = RETRY_MIN_S
+        delivered: dict[tuple[int, int], Any] | None = None
+        try:
+            while True:
+                try:
+                    state = await massager.get_state()
+                except MassagerAuthenticationError:
+                    raise
+                except MassagerError as err:
+                    self._set_connected(False)
+                    LOGGER.debug(
+                        "%s unreachable (%s); again in %.0f s", massager.device.host, err, retry
+                    )
+                    await asyncio.sleep(retry)
+                    retry = min(retry * 2, RETRY_MAX_S)
+                    continue
+                retry = RETRY_MIN_S
+                first = not self._connected
+                self._set_connected(True)
+                values = massager.values
+                if first or values != delivered:
+                    delivered = values
+                    self._on_state(state)
+                await self._sleep(ACTIVE_POLL_S if state.active else IDLE_POLL_S)
+        finally:
+            self._set_connected(False)

@@ -1,0 +1,260 @@
+"""A model's MIoT instance specification, read as a massage session: which property is what.
+
+Xiaomi publishes one instance spec per model (miot-spec.org, the format every MIoT integration
+reads: services with `iid`, `type`, and properties with `iid`, `type`, `format`, `access`,
+`value-list` or `value-range`, `unit`). No complete massager spec could be cited for this
+library, so no model's ids are shipped. Instead the roles are found by the names of the standard
+massager service's properties (`urn:miot-spec-v2:service:massager:0000788E`, whose property
+names hass-xiaomi-miot uses: on, mode, massage-strength, massage-part, heating, left-time,
+status, fault; see docs/miot-massagers.md). The ids, formats and value lists always come from the
+model's own published spec, never from here.
+
+A spec is untrusted input: sizes are bounded and anything malformed is a MiotSpecError.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pysmartmassager.exceptions import MassagerError
+
+# `massager` is the standard service type; `massage` is the service name hass-xiaomi-miot shows
+# for the myoung.massage.m900 chair (al-one/hass-xiaomi-miot#2753).
+MASSAGER_SERVICES = frozenset({"massager", "massage"})
+# Our role -> the standard property name that carries it.
+ROLE_NAMES: dict[str, str] = {
+    "power": "on",
+    "program": "mode",
+    "intensity": "massage-strength",
+    "zone": "massage-part",
+    "heat": "heating",
+    "remaining": "left-time",
+    "status": "status",
+    "fault": "fault",
+}
+MAX_SERVICES = 64
+MAX_PROPERTIES = 256
+MAX_CHOICES = 64
+MAX_TEXT = 64
+MAX_IID = 65535
+RANGE_PARTS = 3  # [min, max, step]
+MAX_ACCESS_WORD = 16
+STEP_TOLERANCE = 1e-9
+INTEGER_FORMATS = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"})
+NUMBER_FORMATS = INTEGER_FORMATS | {"float"}
+_URN = re.compile(r"^urn:[a-z0-9-]+:(service|property):([a-z0-9_-]+)(:|$)", re.IGNORECASE)
+# Descriptions some published specs leave as placeholders; such a value shows as its number.
+_PLACEHOLDERS = frozenset({"", "na", "n/a", "null", "none", "-"})
+
+
+class MiotSpecError(MassagerError):
+    """The spec is malformed, or has nothing that runs a massage."""
+
+
+type Value = int | float | bool | str
+
+
+@dataclass(frozen=True, slots=True)
+class MiotProperty:
+    """One property of the model: where it is, what it holds and what may be written."""
+
+    siid: int
+    piid: int
+    name: str
+    format: str
+    access: frozenset[str]
+    unit: str = ""
+    choices: tuple[tuple[Value, str], ...] = ()  # (value, description) in the spec's order
+    value_range: tuple[float, float, float] | None = None  # min, max, step
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """(siid, piid): how requests name it."""
+        return (self.siid, self.piid)
+
+    @property
+    def readable(self) -> bool:
+        """Whether get_properties may read it."""
+        return "read" in self.access
+
+    @property
+    def writable(self) -> bool:
+        """Whether set_properties may write it."""
+        return "write" in self.access
+
+    def describe(self, value: Any) -> str:
+        """A value's description, or the value itself where the spec has none."""
+        for known, text in self.choices:
+            if known == value and not isinstance(known, bool) and not isinstance(value, bool):
+                return text or str(value)[:MAX_TEXT]
+        return str(value)[:MAX_TEXT]
+
+    def allows(self, value: Any) -> bool:
+        """Whether the spec allows writing `value` (type, list and range)."""
+        if self.format == "bool":
+            return isinstance(value, bool)
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            return False
+        if self.choices:
+            return any(value == known for known, _ in self.choices)
+        if self.value_range is not None and isinstance(value, int | float):
+            low, high, step = self.value_range
+            on_step = (
+                step <= 0
+                or abs(((value - low) / step) - round((value - low) / step)) < STEP_TOLERANCE
+            )
+            return low <= value <= high and on_step
+        return self.format == "string" and isinstance(value, str)
+
+    def as_data(self) -> dict[str, Any]:
+        """JSON-able, for a config entry (no spec download needed at every start)."""
+        return {
+            "siid": self.siid,
+            "piid": self.piid,
+            "name": self.name,
+            "format": self.format,
+            "access": sorted(self.access),
+            "unit": self.unit,
+            "value-list": [{"value": v, "description": d} for v, d in self.choices],
+            "value-range": list(self.value_range) if self.value_range else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MiotMap:
+    """The massage roles of one model: role -> property (only the roles the model has)."""
+
+    model: str
+    urn: str
+    roles: dict[str, MiotProperty] = field(default_factory=dict)
+
+    def role(self, name: str) -> MiotProperty | None:
+        """The property playing `name`, if the model has one."""
+        return self.roles.get(name)
+
+    def as_data(self) -> dict[str, Any]:
+        """JSON-able, for a config entry."""
+        return {
+            "model": self.model,
+            "urn": self.urn,
+            "roles": {role: prop.as_data() for role, prop in self.roles.items()},
+        }
+
+    @classmethod
+    def from_data(cls, data: Any) -> MiotMap:
+        """A map kept by `as_data`; MiotSpecError if it was tampered with."""
+        if not isinstance(data, dict) or not isinstance(data.get("roles"), dict):
+            raise MiotSpecError("not a stored MIoT map")
+        roles = {}
+        for role, raw in data["roles"].items():
+            if role not in ROLE_NAMES or not isinstance(raw, dict):
+                raise MiotSpecError(f"unknown role {str(role)[:MAX_TEXT]!r}")
+            roles[role] = _property(raw, raw.get("siid"), raw.get("name"))
+        return _checked(cls(_text(data.get("model")), _text(data.get("urn"), 256), roles))
+
+
+def _text(value: Any, limit: int = MAX_TEXT) -> str:
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _iid(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_IID:
+        raise MiotSpecError("an iid is not a small positive integer")
+    return value
+
+
+def _urn_name(value: Any, kind: str) -> str:
+    match = _URN.match(value) if isinstance(value, str) else None
+    return match.group(2).lower().replace("_", "-") if match and match.group(1) == kind else ""
+
+
+def _property(raw: dict[str, Any], siid: Any, name: Any) -> MiotProperty:
+    fmt = _text(raw.get("format"))
+    if fmt not in NUMBER_FORMATS | {"bool", "string"}:
+        raise MiotSpecError(f"unknown property format {fmt!r}")
+    access = raw.get("access", [])
+    if not isinstance(access, list):
+        raise MiotSpecError("a property's access is not a list")
+    choices = raw.get("value-list") or []
+    if not isinstance(choices, list) or len(choices) > MAX_CHOICES:
+        raise MiotSpecError("a value-list is not a list of at most 64 values")
+    parsed: list[tuple[Value, str]] = []
+    for item in choices:
+        value = item.get("value") if isinstance(item, dict) else None
+        if not isinstance(value, int | float | str):
+            raise MiotSpecError("a value-list entry has no value")
+        description = _text(item.get("description"))
+        parsed.append((value, "" if description.casefold() in _PLACEHOLDERS else description))
+    span = raw.get("value-range")
+    value_range: tuple[float, float, float] | None = None
+    if span is not None:
+        if (
+            not isinstance(span, list)
+            or len(span) != RANGE_PARTS
+            or not all(isinstance(n, int | float) and not isinstance(n, bool) for n in span)
+            or span[0] > span[1]
+        ):
+            raise MiotSpecError("a value-range is not [min, max, step]")
+        value_range = (span[0], span[1], span[2])
+    return MiotProperty(
+        siid=_iid(siid),
+        piid=_iid(raw.get("piid", raw.get("iid"))),
+        name=_text(name),
+        format=fmt,
+        access=frozenset(a for a in access if isinstance(a, str) and len(a) < MAX_ACCESS_WORD),
+        unit=_text(raw.get("unit")),
+        choices=tuple(parsed),
+        value_range=value_range,
+    )
+
+
+def massager_map(model: str, spec: Any) -> MiotMap:
+    """The massage roles in `spec` (a model's instance spec); MiotSpecError if none run it."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("services"), list):
+        raise MiotSpecError("not a MIoT instance spec (no services)")
+    services = spec["services"]
+    if len(services) > MAX_SERVICES:
+        raise MiotSpecError("the spec has too many services")
+    roles: dict[str, MiotProperty] = {}
+    wanted = {name: role for role, name in ROLE_NAMES.items()}
+    for service in services:
+        if not isinstance(service, dict):
+            raise MiotSpecError("a service is not an object")
+        if _urn_name(service.get("type"), "service") not in MASSAGER_SERVICES or roles:
+            continue  # the first massager service is the massage; a second is not guessed at
+        properties = service.get("properties") or []
+        if not isinstance(properties, list) or len(properties) > MAX_PROPERTIES:
+            raise MiotSpecError("a service's properties are not a list of at most 256")
+        for raw in properties:
+            if not isinstance(raw, dict):
+                raise MiotSpecError("a property is not an object")
+            name = _urn_name(raw.get("type"), "property")
+            if (role := wanted.get(name)) is not None and role not in roles:
+                roles[role] = _property(raw, service.get("iid"), name)
+    return _checked(MiotMap(_text(model), _text(spec.get("type"), 256), roles))
+
+
+def _checked(found: MiotMap) -> MiotMap:
+    """Only roles whose property fits what the role needs; power is required."""
+    roles = {role: prop for role, prop in found.roles.items() if _fits(role, prop)}
+    if "power" not in roles:
+        raise MiotSpecError("no writable on/off of a massager service in this spec")
+    return MiotMap(found.model, found.urn, roles)
+
+
+def _fits(role: str, prop: MiotProperty) -> bool:
+    integer = prop.format in INTEGER_FORMATS
+    match role:
+        case "power" | "heat":
+            return prop.format == "bool" and prop.readable and prop.writable
+        case "program" | "zone":
+            return bool(prop.choices) and prop.readable and prop.writable
+        case "intensity":
+            ranged = integer and prop.value_range is not None and prop.value_range[2] >= 1
+            return (bool(prop.choices) or ranged) and prop.readable and prop.writable
+        case "remaining":
+            return integer and prop.readable and prop.unit in ("minutes", "seconds")
+        case _:  # status, fault: shown, never written
+            return prop.readable and (integer or prop.format == "bool")
