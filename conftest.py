@@ -1,4 +1,4 @@
-"""Fixtures shared by every test in the repository: emulators (reference, Tuya) and a client.
+"""Fixtures shared by every test in the repository: emulators (reference, Tuya, MIoT), a client.
 
 The library's own tests (pysmartmassager/tests) and the integration's tests both use them.
 """
@@ -12,16 +12,21 @@ from homeassistant.const import CONF_PORT
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_massager.const import DOMAIN
+from custom_components.smart_massager.miot_flow import FoundDevice, miot_entry_data, miot_unique_id
 from custom_components.smart_massager.tuya_flow import tuya_entry_data
+from emulators.miot import MiotEmulatorServer
 from emulators.reference import EmulatorServer, VirtualMassager
 from emulators.tuya import Product, TuyaEmulatorServer, TuyaMassager
 from pysmartmassager import SmartMassagerClient
+from pysmartmassager.miot import MiotDevice, massager_map
 from pysmartmassager.tuya import TuyaDevice, Version, map_for, parse_mapping
 from pysmartmassager.tuya import massager as tuya_massager
 
 SERIAL = "SM-TEST-0001"
 TUYA_ID = "ebemu0123456789abcdef0"
 TUYA_KEY = "k3y!Emul@tor#16c"
+MIOT_TOKEN = "5f0e1d2c3b4a69788796a5b4c3d2e1f0"  # noqa: S105  # the emulator's, for tests
+MIOT_DID = 0x1234ABCD
 
 
 async def start_tuya(product: str = "massage_chair", version: str = "3.4") -> TuyaEmulatorServer:
@@ -119,4 +124,35 @@ def tuya_entry(
         unique_id=f"tuya:{server.device_id}",
         minor_version=2,
         data={**data, CONF_PORT: server.port},
+    )
+
+
+async def start_miot(product: str = "chair") -> MiotEmulatorServer:
+    """A MIoT massager emulator on 127.0.0.1 (UDP, port chosen by the OS); the caller stops it."""
+    server = MiotEmulatorServer(product=product, token=MIOT_TOKEN, device_id=MIOT_DID)
+    await server.start()
+    return server
+
+
+def miot_device(server: MiotEmulatorServer, token: str = MIOT_TOKEN) -> MiotDevice:
+    """How the library reaches the emulated device, its roles found in its spec."""
+    return MiotDevice(
+        host="127.0.0.1",
+        port=server.port,
+        token=token,
+        device_id=server.device_id,
+        mapping=massager_map(server.model, server.device.spec),
+        name="Emulated MIoT massager",
+    )
+
+
+def miot_entry(server: MiotEmulatorServer, title: str = "Xiaomi chair") -> MockConfigEntry:
+    """A config entry as the MIoT flow creates it."""
+    found = FoundDevice("127.0.0.1", server.port, MIOT_TOKEN, server.device_id, server.model, "")
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=title,
+        unique_id=miot_unique_id(server.device_id),
+        minor_version=2,
+        data=miot_entry_data(found, massager_map(server.model, server.device.spec)),
     )

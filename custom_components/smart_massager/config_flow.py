@@ -61,8 +61,24 @@ from .coordinator import MassagerConfigEntry
 from .entities_flow import check_sources, sources_schema
 from .from_entities import CONF_POWER
 from .host_input import InvalidHostError, parse_host
+from .miot_flow import (
+    CONF_SPEC,
+    FoundDevice,
+    MiotFlowError,
+    address,
+    async_check_power,
+    async_find,
+    async_published_map,
+    miot_entry_data,
+    miot_schema,
+    miot_unique_id,
+    pasted_map,
+    spec_schema,
+    token_field,
+)
 from .transport import (
     TRANSPORT_ENTITIES,
+    TRANSPORT_MIOT,
     TRANSPORT_REFERENCE,
     TRANSPORT_TUYA,
     async_holds_token,
@@ -120,6 +136,9 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         self._tuya_manual: dict[str, Any] = {}
         self._tuya_discovery: FlowDiscovery | None = None
         self._tuya_suggested: dict[str, Any] = {}
+        self._miot_found: FoundDevice | None = None
+        self._miot_name = ""
+        self._miot_spec_error = ""
 
     def _take_address(self, user_input: dict[str, Any]) -> bool:
         """Host and port from the form, normalised; False when the host cannot be used.
@@ -147,7 +166,9 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Which kind of massager: built from existing entities, or one on the network."""
-        return self.async_show_menu(step_id="user", menu_options=["entities", "tuya", "address"])
+        return self.async_show_menu(
+            step_id="user", menu_options=["entities", "tuya", "miot", "address"]
+        )
 
     async def async_step_entities(
         self, user_input: dict[str, Any] | None = None
@@ -404,6 +425,118 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"name": entry.title},
         )
 
+    async def async_step_miot(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A Xiaomi MIoT massager: name, address and token; the model is asked of the device."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                host, port = address(user_input[CONF_HOST])
+                found = await async_find(host, port, user_input[CONF_TOKEN])
+                await self.async_set_unique_id(miot_unique_id(found.device_id))
+                self._abort_if_unique_id_configured(updates={CONF_HOST: host, CONF_PORT: port})
+                self._miot_found, self._miot_name = found, user_input[CONF_NAME].strip()
+                try:
+                    mapping = await async_published_map(self.hass, found.model)
+                except MiotFlowError as err:
+                    if err.key == "not_massager":
+                        raise
+                    # Not on the spec server (or no internet): the user may paste the spec.
+                    self._miot_spec_error = err.key
+                    return await self.async_step_miot_spec()
+                await async_check_power(found, mapping)
+                return self._create_miot(found, mapping)
+            except MiotFlowError as err:
+                errors[err.field] = err.key
+        return self.async_show_form(
+            step_id="miot",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema({vol.Required(CONF_NAME): str}).extend(miot_schema().schema),
+                {CONF_NAME: "Massager", **(user_input or {}), CONF_TOKEN: ""},
+            ),
+            errors=errors,
+        )
+
+    async def async_step_miot_spec(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The model's spec, pasted: for a model the spec server does not have, or offline."""
+        found = self._miot_found
+        assert found is not None
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                mapping = pasted_map(found.model, user_input[CONF_SPEC])
+                await async_check_power(found, mapping)
+                return self._create_miot(found, mapping)
+            except MiotFlowError as err:
+                errors[err.field] = err.key
+        elif self._miot_spec_error:
+            errors["base"] = self._miot_spec_error
+        return self.async_show_form(
+            step_id="miot_spec",
+            data_schema=spec_schema(),
+            errors=errors,
+            description_placeholders={"model": found.model},
+        )
+
+    def _create_miot(self, found: FoundDevice, mapping: Any) -> ConfigFlowResult:
+        return self.async_create_entry(
+            title=self._miot_name or "Massager", data=miot_entry_data(found, mapping)
+        )
+
+    async def _miot_same_device(self, host: str, port: int, token: str) -> FoundDevice:
+        """The device at host:port under token, which must be the entry's own device."""
+        found = await async_find(host, port, token)
+        await self.async_set_unique_id(miot_unique_id(found.device_id))
+        self._abort_if_unique_id_mismatch(reason="wrong_device")
+        return found
+
+    async def async_step_miot_reauth(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The token changed (the device was paired again in Mi Home): the new one."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                found = await self._miot_same_device(
+                    entry.data[CONF_HOST], entry.data[CONF_PORT], user_input[CONF_TOKEN]
+                )
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_TOKEN: found.token}
+                )
+            except MiotFlowError as err:
+                errors[err.field] = err.key
+        return self.async_show_form(
+            step_id="miot_reauth",
+            data_schema=vol.Schema({vol.Required(CONF_TOKEN): token_field()}),
+            errors=errors,
+            description_placeholders={"name": entry.title},
+        )
+
+    async def async_step_miot_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A MIoT massager's new address; its token and id prove it is the same device."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                host, port = address(user_input[CONF_HOST])
+                await self._miot_same_device(host, port, entry.data[CONF_TOKEN])
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_HOST: host, CONF_PORT: port}
+                )
+            except MiotFlowError as err:
+                errors[err.field] = err.key
+        return self.async_show_form(
+            step_id="miot_reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema({vol.Required(CONF_HOST): str}), user_input or dict(entry.data)
+            ),
+            errors=errors,
+        )
+
     async def async_step_address(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -515,6 +648,8 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         """The token (or a Tuya device's local key) was refused: pair again, or a new key."""
         if entry_data.get(CONF_TRANSPORT) == TRANSPORT_TUYA:
             return await self.async_step_tuya_reauth()
+        if entry_data.get(CONF_TRANSPORT) == TRANSPORT_MIOT:
+            return await self.async_step_miot_reauth()
         self._host, self._port = entry_data[CONF_HOST], entry_data[CONF_PORT]
         return await self.async_step_reauth_confirm()
 
@@ -548,6 +683,8 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         if entry.data.get(CONF_TRANSPORT) == TRANSPORT_TUYA:
             return await self.async_step_tuya_reconfigure(user_input)
+        if entry.data.get(CONF_TRANSPORT) == TRANSPORT_MIOT:
+            return await self.async_step_miot_reconfigure(user_input)
         errors: dict[str, str] = {}
         if user_input is not None:
             if not self._take_address(user_input):

@@ -31,6 +31,11 @@ CONF_PROTOCOL_VERSION: Final = "protocol_version"
 CONF_MAPPING: Final = "mapping"
 CONF_DATAPOINT_MAP: Final = "datapoint_map"
 
+# Xiaomi MIoT: the device's model (miIO.info) and the massage roles found in its published spec.
+# The token (CONF_TOKEN) and device id are secrets: redacted everywhere.
+CONF_MODEL: Final = "model"
+CONF_MIOT_MAP: Final = "miot_map"
+
 # Transports that cannot push are polled: quickly during a session, so a press on the device
 # shows within seconds, and slowly when idle.
 ACTIVE_POLL_INTERVAL: Final = timedelta(seconds=2)

@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from pysmartmassager import DeviceIdentity, Massager, MassagerError, SmartMassagerClient
+from pysmartmassager.miot import MiotDevice, MiotMap, MiotMassager
 from pysmartmassager.tuya import (
     TuyaDevice,
     TuyaMassager,
@@ -31,6 +32,7 @@ from .const import (
     CONF_DEVICE_ID,
     CONF_LOCAL_KEY,
     CONF_MAPPING,
+    CONF_MIOT_MAP,
     CONF_PROTOCOL_VERSION,
     CONF_TOKEN,
     CONF_TRANSPORT,
@@ -40,6 +42,7 @@ from .from_entities import EntitiesMassager
 TRANSPORT_REFERENCE = "reference"
 TRANSPORT_ENTITIES = "entities"
 TRANSPORT_TUYA = "tuya"
+TRANSPORT_MIOT = "miot"
 
 type MassagerBuilder = Callable[[HomeAssistant, ConfigEntry], Massager]
 
@@ -98,6 +101,19 @@ def _tuya(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
     return TuyaMassager(tuya_device(entry.data, entry.title), on_version=keep_version)
 
 
+def _miot(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
+    return MiotMassager(
+        MiotDevice(
+            host=entry.data[CONF_HOST],
+            port=entry.data[CONF_PORT],
+            token=entry.data[CONF_TOKEN],
+            device_id=entry.data[CONF_DEVICE_ID],
+            mapping=MiotMap.from_data(entry.data[CONF_MIOT_MAP]),
+            name=entry.title,
+        )
+    )
+
+
 async def async_probe_tuya(
     host: str, port: int, device_id: str, local_key: str, version: str | None
 ) -> tuple[str, dict[str, Any]]:
@@ -111,6 +127,7 @@ TRANSPORTS: dict[str, MassagerBuilder] = {
     TRANSPORT_REFERENCE: _reference,
     TRANSPORT_ENTITIES: _entities,
     TRANSPORT_TUYA: _tuya,
+    TRANSPORT_MIOT: _miot,
 }
 
 

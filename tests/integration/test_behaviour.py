@@ -4,7 +4,9 @@ Today: the reference protocol (its emulator over loopback TCP), the Home-Assista
 (tests/fake_massager.py: no timer, no push, fixed 10/15/20/30-minute lengths), a massager built
 from existing entities (real input helpers as plug, mode select, level and heat pad), and Tuya
 massagers over Tuya's local protocol (the Tuya emulator, whose wire layer is tinytuya's: a massage
-chair on protocol 3.5 and a cushion on 3.3). Tests here speak only of what a user sees and what
+chair on protocol 3.5 and a cushion on 3.3), and Xiaomi MIoT massagers over the miio protocol (the
+MIoT emulator, built on python-miio's codec: a chair with its own countdown and a cushion without).
+Tests here speak only of what a user sees and what
 the device did, never of one wire protocol.
 """
 
@@ -21,10 +23,11 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from conftest import start_tuya, tuya_entry
+from conftest import miot_entry, start_miot, start_tuya, tuya_entry
 from custom_components.smart_massager import transport
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
 from custom_components.smart_massager.diagnostics import async_get_config_entry_diagnostics
+from emulators.miot import MiotEmulatorServer
 from emulators.reference import EmulatorServer
 from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager.tuya import parse_mapping
@@ -32,7 +35,15 @@ from tests.fake_massager import FakeMassager
 
 from .conftest import wait_for
 
-TRANSPORTS = ["reference", "fake", "entities", "tuya_chair", "tuya_cushion"]
+TRANSPORTS = [
+    "reference",
+    "fake",
+    "entities",
+    "tuya_chair",
+    "tuya_cushion",
+    "miot_chair",
+    "miot_cushion",
+]
 SECRETS = {"token", "host", "local_key", "device_id"}
 
 
@@ -90,6 +101,9 @@ async def massager(
         handle = Massager(entry, "fan.cushion", read_fake, lambda: len(fake.commands))
     elif request.param == "entities":
         handle = await entities_massager(hass)
+    elif request.param.startswith("miot"):
+        server = await start_miot(request.param.removeprefix("miot_"))
+        handle = miot_massager(server)
     else:
         server = await (
             start_tuya("massage_chair", "3.5")
@@ -105,7 +119,7 @@ async def massager(
         await hass.config_entries.async_unload(handle.entry.entry_id)
         await hass.async_block_till_done()
     transport.TRANSPORTS.pop("fake", None)
-    if request.param.startswith("tuya"):
+    if request.param.startswith(("tuya", "miot")):
         await server.stop()
 
 
@@ -130,6 +144,38 @@ def tuya_massager(server: TuyaEmulatorServer) -> Massager:
 
     fan = "fan." + file_entry["name"].lower().replace(" ", "_")
     return Massager(entry, fan, read, lambda: sum(server.frames.values()), len(levels))
+
+
+def spec_property(spec: dict[str, Any], name: str) -> dict[str, Any]:
+    """A property of a MIoT instance spec, by the name in its type URN."""
+    return next(
+        prop
+        for service in spec["services"]
+        for prop in service.get("properties", [])
+        if prop["type"].split(":")[3] == name
+    )
+
+
+def miot_massager(server: MiotEmulatorServer) -> Massager:
+    """A MIoT massager added by address and token, its roles found in its published spec."""
+    device = server.device
+    modes = {i["value"]: i["description"] for i in spec_property(device.spec, "mode")["value-list"]}
+    levels = spec_property(device.spec, "massage-strength")
+    listed = [item["value"] for item in levels.get("value-list", [])]
+
+    def read() -> dict[str, Any]:
+        strength = device.value("massage-strength")
+        return {
+            "status": "running" if device.value("on") else "idle",
+            "program": modes[device.value("mode")].casefold(),
+            "intensity": listed.index(strength) + 1 if listed else strength,
+            "heat": device.value("heating"),
+        }
+
+    strongest = len(listed) or int(levels["value-range"][1])
+    return Massager(
+        miot_entry(server), "fan.xiaomi_chair", read, lambda: server.datagrams, strongest
+    )
 
 
 async def entities_massager(hass: HomeAssistant) -> Massager:
@@ -249,5 +295,5 @@ async def test_diagnostics_hold_no_secret(hass: HomeAssistant, massager: Massage
     text = repr(diagnostics)
     secrets = [value for key, value in massager.entry.data.items() if key in SECRETS]
     for value in secrets:
-        assert value not in text
+        assert str(value) not in text
     assert massager.entry.unique_id not in text

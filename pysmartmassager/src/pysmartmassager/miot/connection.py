@@ -106,6 +106,11 @@ class MiotConnection:
         self.requests_sent = 0  # every request datagram, retries included (hellos not counted)
         self.hellos_sent = 0
 
+    @property
+    def device_id(self) -> int:
+        """The id the device gave in its last hello (0 before one)."""
+        return self._device_id
+
     # -- datagrams -------------------------------------------------------------------------------
 
     def datagram_received(self, data: bytes) -> None:
