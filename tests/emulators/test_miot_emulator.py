@@ -37,8 +37,8 @@ from miio import Device, DeviceError, DeviceException, MiotDevice
 from miio.miioprotocol import MiIOProtocol
 from miio.protocol import Message
 
-from emulators.miot import MiotEmulatorServer, load_product
-from emulators.miot.__main__ import parse_args
+from emulators.miot import MiotEmulatorServer, MiotMassagerDevice, Product, load_product
+from emulators.miot.__main__ import build_server, parse_args
 from emulators.miot.server import MAX_DATAGRAM
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -310,6 +310,25 @@ async def test_set_unknown_property_is_code_4003(server: MiotEmulatorServer) -> 
     result = await call(client(server).set_property_by, 7, 1, True)
 
     assert result == [{"did": "set-7-1", "siid": 7, "piid": 1, "code": -4003}]
+
+
+def test_write_only_property_is_code_4001_on_read() -> None:
+    data = json.loads((REPO / "emulators/miot/products/chair.json").read_text(encoding="utf-8"))
+    massager = data["spec"]["services"][1]
+    massager["properties"].append(
+        {
+            "iid": 9,
+            "type": "urn:miot-spec-v2:property:reset:0000FFFF:smartmassager-emuchair:1",
+            "description": "Reset",
+            "format": "bool",
+            "access": ["write"],
+        }
+    )
+    device = MiotMassagerDevice(Product.from_json(data))
+
+    assert device.get_property(MASSAGER, 9) == (-4001, None)
+    assert device.set_property(MASSAGER, 9, True) == 0
+    assert device.get_property(MASSAGER, True) == (-4003, None)  # a bool is not an iid
 
 
 async def test_unknown_method_is_a_device_error(server: MiotEmulatorServer) -> None:
@@ -756,5 +775,11 @@ async def test_cli_serves_python_miio() -> None:
     assert code == 0
 
 
-def test_module_runs_as_a_script() -> None:
-    assert json.loads(json.dumps(parse_args([]).__dict__))["port"] == MIIO_PORT
+def test_cli_defaults_to_a_random_identity_on_the_miio_port() -> None:
+    first, second = build_server(parse_args([])), build_server(parse_args([]))
+
+    assert first.port == MIIO_PORT
+    assert first.model == "smartmassager.massage.emuchair"
+    assert len(first.token) == 32
+    assert first.token != second.token
+    assert build_server(parse_args(["--device-id", "0x0A1B2C3D"])).device_id == DEVICE_ID
