@@ -18,9 +18,9 @@ import asyncio
 import contextlib
 import logging
 import re
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from time import monotonic
 from typing import Any
 
 from pysmartmassager.exceptions import (
@@ -267,9 +267,9 @@ class MiotMassager(Massager):
 
     def _doubt(self) -> None:
         """Silence after hello: a new token if it persists (TOKEN_DOUBTS over TOKEN_DOUBT_S)."""
-        first, count = self._doubts or (time.monotonic(), 0)
+        first, count = self._doubts or (monotonic(), 0)
         self._doubts = (first, count + 1)
-        if count + 1 >= TOKEN_DOUBTS and time.monotonic() - first >= TOKEN_DOUBT_S:
+        if count + 1 >= TOKEN_DOUBTS and monotonic() - first >= TOKEN_DOUBT_S:
             self._doubts = None
             raise MassagerAuthenticationError("the device no longer answers to the token")
 
