@@ -19,6 +19,7 @@ from emulators.reference import EmulatorServer, VirtualMassager
 from emulators.tuya import Product, TuyaEmulatorServer, TuyaMassager
 from pysmartmassager import SmartMassagerClient
 from pysmartmassager.miot import MiotDevice, massager_map
+from pysmartmassager.miot import massager as miot_massager
 from pysmartmassager.tuya import TuyaDevice, Version, map_for, parse_mapping
 from pysmartmassager.tuya import massager as tuya_massager
 
@@ -56,9 +57,10 @@ def tuya_device(server: TuyaEmulatorServer, local_key: str = TUYA_KEY) -> TuyaDe
 
 @pytest.fixture(autouse=True)
 def no_key_doubts_between_tests() -> Generator[None]:
-    """The Tuya transport remembers devices that hung up (per device id, process-wide)."""
+    """Tuya and MIoT remember devices that hung up or fell silent (per device id, process-wide)."""
     yield
     tuya_massager._key_doubts.clear()  # noqa: SLF001
+    miot_massager._token_doubts.clear()  # noqa: SLF001
 
 
 def pair_directly(device: VirtualMassager) -> str:

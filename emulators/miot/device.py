@@ -180,7 +180,7 @@ class Product:
                         format=str(prop["format"]),
                         access=tuple(prop.get("access", ())),
                         value_list=tuple(item["value"] for item in prop.get("value-list", ())),
-                        value_range=tuple(value_range) if value_range else None,  # type: ignore[arg-type]
+                        value_range=tuple(value_range) if value_range else None,
                         unit=prop.get("unit"),
                     )
                 )

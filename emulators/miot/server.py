@@ -42,7 +42,7 @@ import time
 from collections import Counter, OrderedDict
 from typing import TYPE_CHECKING, Any
 
-import construct
+import construct  # type: ignore[import-untyped]  # construct ships no types
 from miio.exceptions import PayloadDecodeException
 from miio.protocol import Message
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -87,13 +88,13 @@ class MiotConnection:
         token: str,
         *,
         port: int = DEFAULT_PORT,
-        timeout: float = REQUEST_TIMEOUT_S,
+        timeout: float | None = None,
         attempts: int = ATTEMPTS,
     ) -> None:
         self.host = host
         self.port = port
         self._token = parse_token(token)
-        self._timeout = timeout
+        self._timeout = timeout or REQUEST_TIMEOUT_S
         self._attempts = attempts
         self._lock = asyncio.Lock()
         self._transport: asyncio.DatagramTransport | None = None
@@ -102,7 +103,9 @@ class MiotConnection:
         self._stamp = 0
         self._hello_at: float | None = None  # monotonic time of the device's last hello answer
         self._last_answer = 0.0
-        self._message_id = 0
+        # Devices answer a message id they have seen from a cache: a new connection (after a
+        # restart of Home Assistant) must not begin where the last one began.
+        self._message_id = secrets.randbelow(MAX_MESSAGE_ID)
         self.requests_sent = 0  # every request datagram, retries included (hellos not counted)
         self.hellos_sent = 0
 

@@ -55,9 +55,11 @@ SESSION_MINUTES = LevelRange(5, 30, 5)
 DEFAULT_MINUTES = 15
 # A device that answers hello but never a request may have a new token, or be busy starting
 # up. Only silence that persists, TOKEN_DOUBTS times over at least TOKEN_DOUBT_S, asks the user
-# for a new token.
+# for a new token. Kept per device id across massager objects: Home Assistant builds a new one at
+# each set-up retry.
 TOKEN_DOUBTS = 3
 TOKEN_DOUBT_S = 300.0
+_token_doubts: dict[int, tuple[float, int]] = {}
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -230,7 +232,7 @@ def _invalid(name: str, allowed: object) -> MassagerInvalidRequestError:
 class MiotMassager(Massager):
     """One MIoT massager over the miio local protocol."""
 
-    def __init__(self, device: MiotDevice, *, timeout: float = REQUEST_TIMEOUT_S) -> None:
+    def __init__(self, device: MiotDevice, *, timeout: float | None = None) -> None:
         self.device = device
         self.profile = MiotProfile(device.mapping)
         self.connection = MiotConnection(
@@ -243,7 +245,6 @@ class MiotMassager(Massager):
         self._heat_off_task: asyncio.Task[None] | None = None
         self._closing = False
         self._wake = asyncio.Event()  # a command asks the poller to look again now
-        self._doubts: tuple[float, int] | None = None
 
     async def _exchange(self, values: dict[tuple[int, int], Any] | None) -> SessionState:
         """Write `values` (if any), then read every role back: the device-confirmed state."""
@@ -258,7 +259,7 @@ class MiotMassager(Massager):
         except MiotSilentError:
             self._doubt()
             raise
-        self._doubts = None
+        _token_doubts.pop(self.device.device_id, None)
         # Only the roles' keys are kept (a hostile answer cannot grow this); a property the
         # device could not read this time keeps its last value.
         self._values.update((key, value) for key, (code, value) in read.items() if code == 0)
@@ -267,10 +268,11 @@ class MiotMassager(Massager):
 
     def _doubt(self) -> None:
         """Silence after hello: a new token if it persists (TOKEN_DOUBTS over TOKEN_DOUBT_S)."""
-        first, count = self._doubts or (monotonic(), 0)
-        self._doubts = (first, count + 1)
+        device_id = self.device.device_id
+        first, count = _token_doubts.get(device_id, (monotonic(), 0))
+        _token_doubts[device_id] = (first, count + 1)
         if count + 1 >= TOKEN_DOUBTS and monotonic() - first >= TOKEN_DOUBT_S:
-            self._doubts = None
+            del _token_doubts[device_id]
             raise MassagerAuthenticationError("the device no longer answers to the token")
 
     async def get_info(self) -> DeviceInfo:

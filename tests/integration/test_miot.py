@@ -1,0 +1,387 @@
+"""Xiaomi MIoT massagers in Home Assistant: the config flow, reauth, reconfigure, HA as the timer.
+
+The device is the MIoT emulator over loopback UDP (its packets are python-miio's). Xiaomi's spec
+server cannot be reached from here, so it is replaced by a small aiohttp server on loopback that
+answers the same two requests with the emulator's own spec (the only mock in this file).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncGenerator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from conftest import MIOT_TOKEN, miot_entry, start_miot
+from custom_components.smart_massager import miot_flow
+from custom_components.smart_massager.const import DOMAIN
+from emulators.miot import MiotEmulatorServer
+from pysmartmassager.miot import connection as miot_connection
+from pysmartmassager.miot import massager as miot_massager
+
+from .conftest import wait_for
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+FAN = "fan.xiaomi_chair"
+ENDS = "sensor.xiaomi_chair_session_ends"
+WRONG_TOKEN = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Short request timeouts (a wrong token is silence) and quick idle polling."""
+    monkeypatch.setattr(miot_connection, "REQUEST_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(miot_massager, "IDLE_POLL_S", 0.2)
+
+
+@pytest.fixture
+async def chair() -> AsyncGenerator[MiotEmulatorServer]:
+    server = await start_miot("chair")
+    yield server
+    await server.stop()
+
+
+class SpecServer:
+    """Xiaomi's spec server on loopback: the instance list and one spec (the emulator's)."""
+
+    def __init__(self, listing: dict[str, Any], spec: Any) -> None:
+        self.listing, self.spec, self.requests = listing, spec, 0
+        app = web.Application()
+        app.router.add_get("/miot-spec-v2/instances", self._instances)
+        app.router.add_get("/miot-spec-v2/instance", self._instance)
+        self.server = TestServer(app, host="127.0.0.1")
+
+    async def _instances(self, _request: web.Request) -> web.Response:
+        self.requests += 1
+        return web.json_response(self.listing)
+
+    async def _instance(self, _request: web.Request) -> web.Response:
+        return web.json_response(self.spec)
+
+
+@pytest.fixture
+async def spec_server(
+    chair: MiotEmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> AsyncGenerator[SpecServer]:
+    listing = {
+        "instances": [
+            {
+                "model": chair.model,
+                "version": 1,
+                "type": chair.device.spec["type"],
+                "status": "released",
+            }
+        ]
+    }
+    server = SpecServer(listing, chair.device.spec)
+    await server.server.start_server()
+    monkeypatch.setattr(miot_flow, "SPEC_SERVER_URL", str(server.server.make_url("")).rstrip("/"))
+    yield server
+    await server.server.close()
+
+
+async def start_flow(hass: HomeAssistant) -> dict[str, Any]:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert "miot" in result["menu_options"]
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "miot"}
+    )
+
+
+def form(chair: MiotEmulatorServer, **changes: str) -> dict[str, str]:
+    return {
+        "name": "Xiaomi chair",
+        "host": f"127.0.0.1:{chair.port}",
+        "token": MIOT_TOKEN,
+    } | changes
+
+
+async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+# -- adding a massager -----------------------------------------------------------------------------
+
+
+async def test_add_by_address_and_token(
+    hass: HomeAssistant,
+    chair: MiotEmulatorServer,
+    spec_server: SpecServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    result = await start_flow(hass)
+    assert result["step_id"] == "miot"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(chair))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Xiaomi chair"
+    entry = result["result"]
+    assert entry.unique_id == f"miot:{chair.device_id}"
+    assert entry.data["model"] == "smartmassager.massage.emuchair"
+    assert entry.data["port"] == chair.port
+    assert set(entry.data["miot_map"]["roles"]) >= {"power", "program", "intensity", "heat"}
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(FAN).state == "off"
+    await hass.services.async_call("fan", "turn_on", {"entity_id": FAN}, blocking=True)
+    assert chair.device.value("on") is True
+    assert MIOT_TOKEN not in caplog.text
+    assert MIOT_TOKEN not in entry.title
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"host": "http://"}, {"host": "invalid_host"}),
+        ({"token": "abc"}, {"token": "invalid_token_format"}),
+        ({"token": WRONG_TOKEN}, {"token": "invalid_token"}),
+        ({"host": "127.0.0.1:9"}, {"host": "cannot_connect"}),
+    ],
+)
+async def test_form_errors_name_their_field(
+    hass: HomeAssistant,
+    chair: MiotEmulatorServer,
+    spec_server: SpecServer,
+    changes: dict[str, str],
+    errors: dict[str, str],
+) -> None:
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form(chair, **changes)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert result["data_schema"]({"name": "x", "host": "h", "token": "t"})["token"] == "t"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(chair))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_the_same_device_twice_is_refused(
+    hass: HomeAssistant, chair: MiotEmulatorServer, spec_server: SpecServer
+) -> None:
+    entry = await set_up(hass, miot_entry(chair))
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(chair))
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "already_configured")
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_model_without_a_published_spec_takes_a_pasted_one(
+    hass: HomeAssistant, chair: MiotEmulatorServer, spec_server: SpecServer
+) -> None:
+    spec_server.listing = {"instances": []}
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(chair))
+    assert result["step_id"] == "miot_spec"
+    assert result["errors"] == {"base": "spec_not_published"}
+    assert result["description_placeholders"] == {"model": chair.model}
+    for text, error in (
+        ("{not json", "invalid_spec"),
+        (json.dumps({"services": []}), "not_massager"),
+    ):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {"spec": text})
+        assert result["errors"] == {"spec": error}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"spec": json.dumps(chair.device.spec)}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_an_unreachable_spec_server_offers_the_paste(
+    hass: HomeAssistant, chair: MiotEmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(miot_flow, "SPEC_SERVER_URL", "http://127.0.0.1:9")
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(chair))
+    assert (result["step_id"], result["errors"]) == ("miot_spec", {"base": "spec_unreachable"})
+
+
+async def test_a_spec_that_runs_no_massage_is_refused(
+    hass: HomeAssistant, chair: MiotEmulatorServer, spec_server: SpecServer
+) -> None:
+    spec_server.spec = {"type": "urn:x", "services": []}  # say, a lamp's model
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(chair))
+    assert result["errors"] == {"base": "not_massager"}
+
+
+# -- a new token, a new address --------------------------------------------------------------------
+
+
+async def test_a_new_token_is_asked_for_and_checked(
+    hass: HomeAssistant, chair: MiotEmulatorServer
+) -> None:
+    entry = await set_up(hass, miot_entry(chair))
+    chair.set_token(WRONG_TOKEN)  # the device was paired again in Mi Home
+    result = await entry.start_reauth_flow(hass)
+    assert result["step_id"] == "miot_reauth"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"token": MIOT_TOKEN}
+    )
+    assert result["errors"] == {"token": "invalid_token"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"token": WRONG_TOKEN.upper()}
+    )
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reauth_successful")
+    await hass.async_block_till_done()
+    assert entry.data["token"] == WRONG_TOKEN
+    assert entry.state is ConfigEntryState.LOADED
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_token_of_another_device_is_refused(
+    hass: HomeAssistant, chair: MiotEmulatorServer
+) -> None:
+    entry = await set_up(hass, miot_entry(chair))
+    other = await start_miot("cushion")
+    other.device_id = chair.device_id + 1
+    try:
+        result = await entry.start_reconfigure_flow(hass)
+        assert result["step_id"] == "miot_reconfigure"
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"host": f"127.0.0.1:{other.port}"}
+        )
+        assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "wrong_device")
+    finally:
+        await other.stop()
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reconfigure_a_new_address(hass: HomeAssistant, chair: MiotEmulatorServer) -> None:
+    entry = await set_up(hass, miot_entry(chair))
+    moved = await start_miot("chair")  # the same device (id and token) at a new port
+    try:
+        result = await entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"host": "127.0.0.1:9"}
+        )
+        assert result["errors"] == {"host": "cannot_connect"}
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"host": f"127.0.0.1:{moved.port}"}
+        )
+        assert (result["type"], result["reason"]) == (
+            FlowResultType.ABORT,
+            "reconfigure_successful",
+        )
+        await hass.async_block_till_done()
+        assert entry.data["port"] == moved.port
+    finally:
+        await hass.config_entries.async_unload(entry.entry_id)
+        await moved.stop()
+
+
+async def test_a_token_changed_while_running_asks_for_the_new_one(
+    hass: HomeAssistant, chair: MiotEmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(miot_massager, "TOKEN_DOUBTS", 1)
+    monkeypatch.setattr(miot_massager, "TOKEN_DOUBT_S", 0.0)
+    entry = await set_up(hass, miot_entry(chair))
+    chair.set_token(WRONG_TOKEN)
+    await wait_for(
+        hass, lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN)), timeout=10
+    )
+    (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["source"] == "reauth"
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_silence_at_set_up_is_retried_not_a_new_token(
+    hass: HomeAssistant, chair: MiotEmulatorServer
+) -> None:
+    chair.set_token(WRONG_TOKEN)
+    entry = await set_up(hass, miot_entry(chair))
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+# -- Home Assistant as the timer -------------------------------------------------------------------
+
+
+async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float) -> None:
+    freezer.tick(timedelta(**delta))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+async def test_home_assistant_ends_a_session_and_its_heat(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    cushion = await start_miot("cushion")  # no countdown of its own: it would run for ever
+    try:
+        entry = await set_up(hass, miot_entry(cushion))
+        await hass.services.async_call(
+            DOMAIN, "start_session", {"entity_id": FAN, "minutes": 10, "heat": True}, blocking=True
+        )
+        assert (cushion.device.value("on"), cushion.device.value("heating")) == (True, True)
+        ends = dt_util.parse_datetime(hass.states.get(ENDS).state)
+        assert ends is not None
+        assert abs(ends - (dt_util.utcnow() + timedelta(minutes=10))) < timedelta(seconds=2)
+        await advance(hass, freezer, minutes=10, seconds=1)
+        await wait_for(hass, lambda: cushion.device.value("on") is False)
+        assert cushion.device.value("heating") is False
+        await wait_for(hass, lambda: hass.states.get(FAN).state == "off")
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await cushion.stop()
+
+
+async def test_after_a_restart_past_the_end_it_is_stopped_and_nothing_starts(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    cushion = await start_miot("cushion")
+    try:
+        entry = await set_up(hass, miot_entry(cushion))
+        await hass.services.async_call(
+            DOMAIN, "start_session", {"entity_id": FAN, "minutes": 10}, blocking=True
+        )
+        await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+        freezer.tick(timedelta(minutes=25))
+        await hass.config_entries.async_setup(entry.entry_id)
+        await wait_for(hass, lambda: cushion.device.value("on") is False)
+        await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert cushion.device.value("on") is False
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await cushion.stop()
+
+
+async def test_a_press_on_the_device_is_polled_and_timed(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, chair: MiotEmulatorServer
+) -> None:
+    entry = await set_up(hass, miot_entry(chair))
+    chair.device.press("on", True)
+    await advance(hass, freezer, seconds=1)  # the loop's clock is frozen: the poll is due
+    await wait_for(hass, lambda: hass.states.get(FAN).state == "on")
+    ends = dt_util.parse_datetime(hass.states.get(ENDS).state)
+    assert ends is not None
+    assert abs(ends - (dt_util.utcnow() + timedelta(minutes=15))) < timedelta(seconds=2)
+    chair.device.press("massage-strength", 5)
+    await advance(hass, freezer, seconds=1)
+    await wait_for(hass, lambda: hass.states.get("number.xiaomi_chair_intensity").state == "5")
+    await advance(hass, freezer, minutes=15, seconds=1)
+    await wait_for(hass, lambda: chair.device.value("on") is False)
+    await hass.config_entries.async_unload(entry.entry_id)
