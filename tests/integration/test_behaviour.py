@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from homeassistant.components import conversation
 from homeassistant.const import EVENT_CALL_SERVICE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -33,7 +35,8 @@ from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager.tuya import parse_mapping
 from tests.fake_massager import FakeMassager
 
-from .conftest import wait_for
+from .conftest import setup_assist, wait_for
+from .test_blueprints import use_blueprint
 
 TRANSPORTS = [
     "reference",
@@ -297,3 +300,26 @@ async def test_diagnostics_hold_no_secret(hass: HomeAssistant, massager: Massage
     for value in secrets:
         assert str(value) not in text
     assert massager.entry.unique_id not in text
+
+
+async def test_voice_through_the_real_agent(hass: HomeAssistant, massager: Massager) -> None:
+    await setup_assist(hass)
+    name = hass.states.get(massager.fan).name
+    for text, status in ((f"turn on the {name}", "running"), ("stop the massage", "idle")):
+        result = await conversation.async_converse(hass, text, None, Context(), language="en")
+        assert result.response.response_type.value == "action_done", text
+        await wait_for(hass, lambda status=status: massager.device()["status"] == status)
+
+
+async def test_safety_stop_blueprint(
+    hass: HomeAssistant, massager: Massager, tmp_path: Path
+) -> None:
+    hass.states.async_set("zone.home", "1")
+    await use_blueprint(
+        hass, tmp_path, "safety_stop.yaml", {"massagers": [massager.fan], "latest_time": "23:59:59"}
+    )
+    await act(hass, massager, "start_session", program="shiatsu", heat=True)
+    hass.states.async_set("zone.home", "0")  # everybody left
+    await wait_for(hass, lambda: massager.device()["status"] == "idle")
+    assert massager.device()["heat"] is False
+    await hass.services.async_call("automation", "turn_off", {"entity_id": "all"}, blocking=True)
