@@ -23,9 +23,17 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_HOST, CONF_PORT
 
 from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
+from custom_components.smart_massager.miot_flow import (
+    MiotFlowError,
+    async_find,
+    miot_entry_data,
+    miot_unique_id,
+)
 from custom_components.smart_massager.tuya_flow import tuya_entry_data
+from emulators.miot import load_product as load_miot_product
 from emulators.tuya import Product
 from pysmartmassager import SmartMassagerClient
+from pysmartmassager.miot import massager_map
 from pysmartmassager.tuya import map_for, parse_mapping, probe
 
 
@@ -64,6 +72,24 @@ async def tuya(
     return f"tuya:{device_id}", product.name, {**data, CONF_PORT: port}
 
 
+async def miot(host: str, port: int, token: str) -> tuple[str, str, dict[str, Any]]:
+    """(unique id, name, entry data) for the emulated MIoT chair; its spec from its product file.
+
+    The flow would read the spec from Xiaomi's spec server, which has no emulated models.
+    """
+    for _ in range(50):  # the emulator may still be starting
+        try:
+            found = await async_find(host, port, token)
+            break
+        except MiotFlowError:
+            await asyncio.sleep(0.2)
+    else:
+        raise SystemExit(f"No MIoT massager answers at {host}:{port}")
+    product = load_miot_product("chair")
+    data = miot_entry_data(found, massager_map(found.model, product.spec))
+    return miot_unique_id(found.device_id), "Xiaomi chair", data
+
+
 def merge(storage: dict[str, Any], devices: list[tuple[str, str, dict[str, Any]]]) -> None:
     """Update existing entries by serial, add the missing ones."""
     entries: list[dict[str, Any]] = storage["data"]["entries"]
@@ -99,11 +125,15 @@ async def main() -> None:
     parser.add_argument("--tuya-port", type=int, help="also add the emulated Tuya chair there")
     parser.add_argument("--tuya-id", default="")
     parser.add_argument("--tuya-key", default="")
+    parser.add_argument("--miot-port", type=int, help="also add the emulated MIoT chair there")
+    parser.add_argument("--miot-token", default="")
     args = parser.parse_args()
 
     devices = [await pair(args.host, args.port + index) for index in range(args.count)]
     if args.tuya_port:
         devices.append(await tuya(args.host, args.tuya_port, args.tuya_id, args.tuya_key))
+    if args.miot_port:
+        devices.append(await miot(args.host, args.miot_port, args.miot_token))
     path = args.config / ".storage" / STORAGE_KEY
     path.parent.mkdir(parents=True, exist_ok=True)
     storage: dict[str, Any] = (
