@@ -433,7 +433,9 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
                 host, port = address(user_input[CONF_HOST])
                 found = await async_find(host, port, user_input[CONF_TOKEN])
                 await self.async_set_unique_id(miot_unique_id(found.device_id))
-                self._abort_if_unique_id_configured(updates={CONF_HOST: host, CONF_PORT: port})
+                # A known device is not re-pointed from here: a new address goes through
+                # reconfigure, which checks the entry's own token.
+                self._abort_if_unique_id_configured()
                 self._miot_found, self._miot_name = found, user_input[CONF_NAME].strip()
                 try:
                     mapping = await async_published_map(self.hass, found.model)
