@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
@@ -39,7 +39,15 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> bool:
     """Build the entry's massager, read its capabilities, start its state feed."""
-    massager = create_massager(hass, entry)
+    try:
+        massager = create_massager(hass, entry)
+    except MassagerError as err:
+        # Stored data the transport cannot read (a damaged or hand-edited entry): no retry helps.
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_configuration",
+            translation_placeholders={"name": entry.title, "error": str(err)[:120]},
+        ) from err
     # Connections the transport holds (a Tuya device's socket) close with the entry, also when
     # its setup fails; callbacks run last-registered first, so this runs after everything else.
     entry.async_on_unload(massager.close)

@@ -69,6 +69,8 @@ from .miot_flow import (
     async_check_power,
     async_find,
     async_published_map,
+    errors_for,
+    host_text,
     miot_entry_data,
     miot_schema,
     miot_unique_id,
@@ -440,7 +442,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
                 try:
                     mapping = await async_published_map(self.hass, found.model)
                 except MiotFlowError as err:
-                    if err.key == "not_massager":
+                    if err.key == "spec_not_massager":
                         raise
                     # Not on the spec server (or no internet): the user may paste the spec.
                     self._miot_spec_error = err.key
@@ -448,7 +450,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
                 await async_check_power(found, mapping)
                 return self._create_miot(found, mapping)
             except MiotFlowError as err:
-                errors[err.field] = err.key
+                errors = errors_for(err, miot_schema())
         return self.async_show_form(
             step_id="miot",
             data_schema=self.add_suggested_values_to_schema(
@@ -471,7 +473,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
                 await async_check_power(found, mapping)
                 return self._create_miot(found, mapping)
             except MiotFlowError as err:
-                errors[err.field] = err.key
+                errors = errors_for(err, spec_schema())
         elif self._miot_spec_error:
             errors["base"] = self._miot_spec_error
         return self.async_show_form(
@@ -498,6 +500,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """The token changed (the device was paired again in Mi Home): the new one."""
         entry = self._get_reauth_entry()
+        schema = vol.Schema({vol.Required(CONF_TOKEN): token_field()})
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
@@ -508,10 +511,10 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
                     entry, data_updates={CONF_TOKEN: found.token}
                 )
             except MiotFlowError as err:
-                errors[err.field] = err.key
+                errors = errors_for(err, schema)
         return self.async_show_form(
             step_id="miot_reauth",
-            data_schema=vol.Schema({vol.Required(CONF_TOKEN): token_field()}),
+            data_schema=schema,
             errors=errors,
             description_placeholders={"name": entry.title},
         )
@@ -521,6 +524,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """A MIoT massager's new address; its token and id prove it is the same device."""
         entry = self._get_reconfigure_entry()
+        schema = vol.Schema({vol.Required(CONF_HOST): str})
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
@@ -530,11 +534,13 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
                     entry, data_updates={CONF_HOST: host, CONF_PORT: port}
                 )
             except MiotFlowError as err:
-                errors[err.field] = err.key
+                # Another device there does not answer to this massager's token.
+                key = "not_this_device" if err.key == "invalid_token" else err.key
+                errors = errors_for(MiotFlowError(key, err.field), schema)
         return self.async_show_form(
             step_id="miot_reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                vol.Schema({vol.Required(CONF_HOST): str}), user_input or dict(entry.data)
+                schema, user_input or {CONF_HOST: host_text(dict(entry.data))}
             ),
             errors=errors,
         )

@@ -9,7 +9,7 @@ device must then answer a read of the property that starts the massage.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import probatio as vol
@@ -63,10 +63,10 @@ class FoundDevice:
 
     host: str
     port: int
-    token: str
-    device_id: int
-    model: str
-    firmware: str
+    token: str = field(repr=False)  # a secret
+    device_id: int = field(repr=False)  # names the device in Xiaomi's cloud
+    model: str = ""
+    firmware: str = ""
 
 
 class MiotFlowError(Exception):
@@ -76,6 +76,12 @@ class MiotFlowError(Exception):
         super().__init__(key)
         self.key = key
         self.field = field
+
+
+def errors_for(err: MiotFlowError, schema: vol.Schema) -> dict[str, str]:
+    """The error on its field if the form has that field, else on the form as a whole."""
+    fields = {str(key) for key in schema.schema}
+    return {err.field if err.field in fields else "base": err.key}
 
 
 def address(text: str) -> tuple[str, int]:
@@ -122,23 +128,27 @@ async def async_published_map(hass: HomeAssistant, model: str) -> MiotMap:
     return roles_of(model, spec)
 
 
+def _refuse(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def pasted_map(model: str, text: str) -> MiotMap:
     """The massage roles from a pasted spec."""
     if len(text) > MAX_PASTED_SPEC:
         raise MiotFlowError("invalid_spec", CONF_SPEC)
     try:
-        spec = json.loads(text)
+        spec = json.loads(text, parse_constant=_refuse)
     except (ValueError, RecursionError) as err:
         raise MiotFlowError("invalid_spec", CONF_SPEC) from err
     return roles_of(model, spec, CONF_SPEC)
 
 
-def roles_of(model: str, spec: Any, field: str = "base") -> MiotMap:
-    """The roles, or MiotFlowError("not_massager") when nothing in the spec runs a massage."""
+def roles_of(model: str, spec: Any, form_field: str = "base") -> MiotMap:
+    """The roles, or MiotFlowError("spec_not_massager") when nothing in the spec runs a massage."""
     try:
         return massager_map(model, spec)
     except MiotSpecError as err:
-        raise MiotFlowError("not_massager", field) from err
+        raise MiotFlowError("spec_not_massager", form_field) from err
 
 
 async def async_check_power(found: FoundDevice, mapping: MiotMap) -> None:
@@ -149,11 +159,11 @@ async def async_check_power(found: FoundDevice, mapping: MiotMap) -> None:
     try:
         read = await connection.get_properties([power.key])
     except MassagerError as err:
-        raise MiotFlowError("not_massager") from err
+        raise MiotFlowError("power_unreadable") from err
     finally:
         await connection.close()
     if read.get(power.key, (-1, None))[0] != 0:
-        raise MiotFlowError("not_massager")
+        raise MiotFlowError("power_unreadable")
 
 
 def miot_entry_data(found: FoundDevice, mapping: MiotMap) -> dict[str, Any]:
@@ -167,6 +177,12 @@ def miot_entry_data(found: FoundDevice, mapping: MiotMap) -> dict[str, Any]:
         CONF_MODEL: found.model,
         CONF_MIOT_MAP: mapping.as_data(),
     }
+
+
+def host_text(data: dict[str, Any]) -> str:
+    """The host field for an entry: with its port when that is not miio's."""
+    host, port = data[CONF_HOST], data[CONF_PORT]
+    return host if port == DEFAULT_PORT else f"{host}:{port}"
 
 
 def miot_unique_id(device_id: int) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import MIOT_TOKEN, miot_device, start_miot
-from emulators.miot import MiotEmulatorServer
+from emulators.miot import MiotEmulatorServer, load_product
 from pysmartmassager import (
     MassagerAuthenticationError,
     MassagerConnectionError,
@@ -30,6 +30,7 @@ from pysmartmassager import (
 from pysmartmassager.miot import (
     MiotDeviceError,
     MiotMassager,
+    MiotProfile,
     MiotProtocolError,
     MiotSilentError,
     massager_map,
@@ -379,17 +380,27 @@ async def test_polls_and_commands_never_overlap(
             in_flight -= 1
 
     monkeypatch.setattr(connection, "_request", counted)
+    polls = 0
+    original_state = chair_massager.get_state
+
+    async def counted_poll() -> SessionState:
+        nonlocal polls
+        polls += 1
+        return await original_state()
+
+    monkeypatch.setattr(chair_massager, "get_state", counted_poll)  # only the poller calls it
     states: list[SessionState] = []
     task = await poll(chair_massager, states)
     try:
         await chair_massager.start_session()
+        first = polls
         await asyncio.gather(
             *(
                 chair_massager.change_settings(SessionSettings(intensity=1 + n % 5))
                 for n in range(20)
             )
         )
-        assert chair.requests["get_properties"] > 20
+        assert polls > first  # the poller did poll while the commands ran
     finally:
         task.cancel()
     assert most == 1
@@ -429,3 +440,51 @@ async def test_an_unreachable_device_is_retried_and_reported(
     finally:
         task.cancel()
         await massager.close()
+
+
+@pytest.mark.parametrize(
+    ("span", "levels"),
+    [([1, 10, 3], [1, 4, 7, 10]), ([0, 10, 3], [3, 6, 9]), ([0, 100, 25], [25, 50, 75, 100])],
+)
+def test_intensity_levels_stay_on_the_devices_grid(span: list[int], levels: list[int]) -> None:
+    spec = copy.deepcopy(load_product("chair").spec)
+    strength = next(p for p in spec["services"][1]["properties"] if "strength" in p["type"])
+    strength["value-range"] = span
+    profile = MiotProfile(massager_map("m", spec))
+    found = profile.intensity_levels()
+    assert found is not None
+    assert [n for n in range(101) if n in found] == levels
+    for level in levels:
+        assert profile.values_for(SessionSettings(intensity=level))
+
+
+async def test_closing_ends_a_waiting_request_at_once(
+    chair: MiotEmulatorServer, chair_massager: MiotMassager
+) -> None:
+    await chair_massager.get_state()
+    chair.set_silent(True)
+    request = asyncio.get_running_loop().create_task(chair_massager.get_state())
+    await asyncio.sleep(0.05)
+    await chair_massager.close()
+    with pytest.raises(MassagerConnectionError):
+        async with asyncio.timeout(0.2):  # not the 3 attempts of 0.3 s each
+            await request
+    assert chair_massager.connection._transport is None
+    with pytest.raises(MassagerConnectionError):
+        await chair_massager.get_state()  # closed for good: no new socket
+
+
+async def test_heat_left_on_is_switched_off_at_a_later_poll_if_the_first_try_fails(
+    chair: MiotEmulatorServer, chair_massager: MiotMassager
+) -> None:
+    chair.device.heat_off_at_end = False
+    await chair_massager.start_session(SessionSettings(heat=True))
+    chair.device.tick(15 * 60)  # the chair's own countdown ends the session
+    await chair_massager.get_state()
+    assert chair_massager._heat_off_task is not None  # created, not yet run
+    chair.error_next(-4004, "busy")  # its heat-off write fails
+    await chair_massager._heat_off_task
+    assert chair.device.value("heating") is True
+    await chair_massager.get_state()  # the next poll tries again
+    await chair_massager._heat_off_task
+    assert chair.device.value("heating") is False

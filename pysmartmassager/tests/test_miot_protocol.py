@@ -17,6 +17,7 @@ from miio.protocol import Message, Utils
 
 from pysmartmassager import MassagerAuthenticationError, MassagerError
 from pysmartmassager.miot import MiotProtocolError, MiotTokenError, parse_token
+from pysmartmassager.miot.connection import _items, _result
 from pysmartmassager.miot.protocol import HELLO, MAX_PACKET_BYTES, decode, encode, encrypt
 
 TOKEN = bytes.fromhex("00112233445566778899aabbccddeeff")
@@ -133,7 +134,7 @@ def test_random_datagrams_never_escape_as_other_errors(data: bytes) -> None:
 
 def test_tokens_must_be_32_hex_characters() -> None:
     assert parse_token(" " + TOKEN.hex() + " ") == TOKEN
-    for bad in ("abc", TOKEN.hex() + "00", "zz" * 16):
+    for bad in ("abc", TOKEN.hex() + "00", "zz" * 16, "00 11 22 33 44 55 66 77 88 99 aa"):
         with pytest.raises(ValueError, match=r"."):
             parse_token(bad)
 
@@ -144,3 +145,42 @@ def test_a_request_is_json_with_the_nul_python_miio_sends() -> None:
     plaintext = Utils.decrypt(packet[32:], TOKEN)
     assert plaintext.endswith(b"\x00")
     assert json.loads(plaintext[:-1]) == request
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.sampled_from(["id", "result", "error", "x"]), json_values))
+def test_any_answer_payload_is_a_result_or_a_typed_error(payload: dict[str, object]) -> None:
+    with contextlib.suppress(MassagerError):
+        result = _result(payload)
+        with contextlib.suppress(MassagerError):
+            _items(result, [(2, 1), (2, 2)])
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"siid": [2], "piid": 1},
+        {"siid": 2, "piid": {"a": 1}},
+        {"siid": True, "piid": 1},
+        {"siid": 2, "piid": 1, "code": "0"},
+    ],
+)
+def test_property_answers_with_odd_ids_are_typed_errors(item: dict[str, object]) -> None:
+    with pytest.raises(MiotProtocolError):
+        _items([item], [(2, 1)])
+
+
+def test_nan_and_infinity_are_not_json() -> None:
+    body = encrypt(b'{"id": 1, "result": [NaN, Infinity]}', TOKEN)
+    head = HELLO[:2] + (32 + len(body)).to_bytes(2, "big") + b"\0" * 4
+    head += DEVICE_ID.to_bytes(4, "big") + (5).to_bytes(4, "big")
+    with pytest.raises(MiotProtocolError):
+        decode(head + Utils.md5(head + TOKEN + body) + body, TOKEN)

@@ -115,6 +115,17 @@ def broken(change: Any) -> dict[str, Any]:
         broken(lambda s: s["services"][1].update(iid=-1)),
         broken(lambda s: s["services"][1].update(iid=True)),
         broken(lambda s: s["services"][1]["properties"][2].update({"value-range": [5, 1, 1]})),
+        broken(
+            lambda s: s["services"][1]["properties"][2].update(
+                {"value-range": [1, float("inf"), 1]}
+            )
+        ),
+        broken(
+            lambda s: s["services"][1]["properties"][2].update(
+                {"value-range": [float("nan"), 5, 1]}
+            )
+        ),
+        broken(lambda s: s["services"][1]["properties"][2].update({"value-range": [1, 5, -1]})),
         broken(lambda s: s["services"][1]["properties"][1].update({"value-list": [{"x": 1}]})),
         broken(
             lambda s: s["services"][1]["properties"][1].update({"value-list": [{"value": 1}] * 65})

@@ -194,7 +194,7 @@ async def test_a_model_without_a_published_spec_takes_a_pasted_one(
     assert result["description_placeholders"] == {"model": chair.model}
     for text, error in (
         ("{not json", "invalid_spec"),
-        (json.dumps({"services": []}), "not_massager"),
+        (json.dumps({"services": []}), "spec_not_massager"),
     ):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], {"spec": text})
         assert result["errors"] == {"spec": error}
@@ -221,7 +221,7 @@ async def test_a_spec_that_runs_no_massage_is_refused(
     spec_server.spec = {"type": "urn:x", "services": []}  # say, a lamp's model
     result = await start_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], form(chair))
-    assert result["errors"] == {"base": "not_massager"}
+    assert result["errors"] == {"base": "spec_not_massager"}
 
 
 # -- a new token, a new address --------------------------------------------------------------------
@@ -385,3 +385,49 @@ async def test_a_press_on_the_device_is_polled_and_timed(
     await advance(hass, freezer, minutes=15, seconds=1)
     await wait_for(hass, lambda: chair.device.value("on") is False)
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reauth_and_reconfigure_errors_show_on_their_forms(
+    hass: HomeAssistant, chair: MiotEmulatorServer
+) -> None:
+    entry = await set_up(hass, miot_entry(chair))
+    other = await start_miot("cushion")  # another device, another token
+    try:
+        result = await entry.start_reconfigure_flow(hass)
+        (host,) = result["data_schema"].schema
+        assert host.description["suggested_value"] == f"127.0.0.1:{chair.port}"  # port kept
+        # Our token gets no answer there: said on the form, not on a missing token field.
+        other.set_token(WRONG_TOKEN)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"host": f"127.0.0.1:{other.port}"}
+        )
+        assert result["errors"] == {"base": "not_this_device"}
+    finally:
+        await other.stop()
+    await chair.stop()
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"token": MIOT_TOKEN}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}  # the form has no host field
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_damaged_entry_is_a_clear_error(
+    hass: HomeAssistant, chair: MiotEmulatorServer
+) -> None:
+    entry = miot_entry(chair)
+    data = {**entry.data, "miot_map": {"roles": {"power": {"siid": "x"}}}}
+    damaged = MockConfigEntry(
+        domain=DOMAIN, title="Damaged", unique_id="miot:1", minor_version=2, data=data
+    )
+    await set_up(hass, damaged)
+    assert damaged.state is ConfigEntryState.SETUP_ERROR
+    assert damaged.reason is not None
+    assert "damaged" in damaged.reason
+
+
+def test_the_flow_keeps_the_token_out_of_reprs() -> None:
+    found = miot_flow.FoundDevice("10.0.0.2", 54321, MIOT_TOKEN, 123456789, "m", "")
+    assert MIOT_TOKEN not in repr(found)
+    assert "123456789" not in repr(found)

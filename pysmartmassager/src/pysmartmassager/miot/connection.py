@@ -15,7 +15,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from pysmartmassager.exceptions import (
     MassagerConnectionError,
@@ -68,6 +68,10 @@ class MiotInfo:
 class _Endpoint(asyncio.DatagramProtocol):
     def __init__(self, owner: MiotConnection) -> None:
         self._owner = owner
+        self._transport: asyncio.BaseTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         self._owner.datagram_received(data)
@@ -76,7 +80,7 @@ class _Endpoint(asyncio.DatagramProtocol):
         self._owner.error_received(exc)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._owner.lost()
+        self._owner.lost(self._transport)
 
 
 class MiotConnection:
@@ -98,6 +102,7 @@ class MiotConnection:
         self._attempts = attempts
         self._lock = asyncio.Lock()
         self._transport: asyncio.DatagramTransport | None = None
+        self._closed = False
         self._inbox: asyncio.Queue[bytes | Exception] = asyncio.Queue(maxsize=8)
         self._device_id = 0
         self._stamp = 0
@@ -118,6 +123,8 @@ class MiotConnection:
 
     def datagram_received(self, data: bytes) -> None:
         """Queue a datagram for the request waiting; a flood only fills the small queue."""
+        if self._closed:
+            return
         if len(data) > MAX_PACKET_BYTES:
             data = data[: MAX_PACKET_BYTES + 1]  # decode() refuses it; no need to keep it all
         with contextlib.suppress(asyncio.QueueFull):
@@ -128,11 +135,14 @@ class MiotConnection:
         with contextlib.suppress(asyncio.QueueFull):
             self._inbox.put_nowait(exc)
 
-    def lost(self) -> None:
-        """The socket closed under us."""
-        self._transport = None
+    def lost(self, transport: asyncio.BaseTransport | None) -> None:
+        """A socket closed under us (only the current one is forgotten)."""
+        if transport is self._transport:
+            self._transport = None
 
     async def _open(self) -> asyncio.DatagramTransport:
+        if self._closed:
+            raise MassagerConnectionError("the connection was closed")
         if self._transport is None:
             try:
                 transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
@@ -150,13 +160,17 @@ class MiotConnection:
             raise TimeoutError
         async with asyncio.timeout(remaining):
             item = await self._inbox.get()
+        if isinstance(item, MassagerConnectionError):
+            raise item
         if isinstance(item, Exception):
             raise MassagerConnectionError(f"{self.host} is unreachable: {item}") from item
         return item
 
     def _drain(self) -> None:
         while not self._inbox.empty():
-            self._inbox.get_nowait()
+            item = self._inbox.get_nowait()
+            if isinstance(item, MassagerConnectionError):
+                raise item  # closed meanwhile
 
     # -- hello and requests ----------------------------------------------------------------------
 
@@ -271,11 +285,14 @@ class MiotConnection:
         return {key: code for key, code, _ in _items(result, list(values))}
 
     async def close(self) -> None:
-        """Release the socket; a later request opens a new one."""
+        """Release the socket for good; a request waiting for an answer fails at once."""
+        self._closed = True
         if self._transport is not None:
             self._transport.close()
             self._transport = None
         self._hello_at = None
+        with contextlib.suppress(asyncio.QueueFull):
+            self._inbox.put_nowait(MassagerConnectionError("the connection was closed"))
 
 
 def _result(payload: dict[str, Any]) -> Any:
@@ -301,11 +318,16 @@ def _items(
     for item in result[: len(keys)]:
         if not isinstance(item, dict):
             raise MiotProtocolError("a property in the answer is not an object")
-        key = (item.get("siid"), item.get("piid"))
-        code = item.get("code", 0)
-        if key in wanted and isinstance(code, int):
-            items.append((key, code, item))
+        siid, piid, code = item.get("siid"), item.get("piid"), item.get("code", 0)
+        if not (_integer(siid) and _integer(piid) and _integer(code)):
+            raise MiotProtocolError("a property in the answer has no whole-number ids or code")
+        if (siid, piid) in wanted:
+            items.append(((siid, piid), code, item))
     return items
+
+
+def _integer(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _text(value: Any) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -134,8 +135,10 @@ class MiotProfile:
             return None
         if prop.choices or prop.value_range is None:  # the spec check gives it one of the two
             return LevelRange(1, len(prop.choices)) if prop.choices else None
-        low, high, step = (int(n) for n in prop.value_range)
-        low = max(low, step)  # level 0 would be "off", which is the power's job
+        start, high, step = (int(n) for n in prop.value_range)
+        # The lowest level on the device's grid that is at least 1 (0 would be "off", which is
+        # the power's job).
+        low = start if start >= 1 else start + step * math.ceil((1 - start) / step)
         return LevelRange(low, high - (high - low) % step, step) if low <= high else None
 
     # -- reading ---------------------------------------------------------------------------------
@@ -203,6 +206,8 @@ class MiotProfile:
             choices = self.intensity.choices
             level = settings.intensity
             values[self.intensity.key] = choices[level - 1][0] if choices else level
+            if not self.intensity.allows(values[self.intensity.key]):
+                raise _invalid("intensity", levels)
         if settings.heat is not None:
             if self.heat is None:
                 raise _invalid("heat", None)
@@ -243,6 +248,9 @@ class MiotMassager(Massager):
         self._started_at: datetime | None = None
         self._requested_minutes = 0
         self._heat_off_task: asyncio.Task[None] | None = None
+        # A session the device ended left the heat on: it is switched off until a read-back
+        # shows it off (a failed attempt is tried again at the next poll).
+        self._heat_owed = False
         self._closing = False
         self._wake = asyncio.Event()  # a command asks the poller to look again now
 
@@ -338,13 +346,16 @@ class MiotMassager(Massager):
         if running and self._started_at is None:
             self._started_at = datetime.now(UTC)
         elif not running:
-            ended = self._started_at is not None
-            self._started_at = None
-            self._requested_minutes = 0
             # A session that ended on the device (its own countdown, a press) takes the heat
             # with it; heat switched on without a massage is left alone.
-            if ended and fields["heat"]:
-                self._turn_heat_off()
+            if self._started_at is not None and fields["heat"]:
+                self._heat_owed = True
+            self._started_at = None
+            self._requested_minutes = 0
+        if running or not fields["heat"]:
+            self._heat_owed = False
+        if self._heat_owed:
+            self._turn_heat_off()
         self._revision += 1
         return SessionState(
             minutes=self._requested_minutes if running else 0,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ HELLO = bytes.fromhex("21310020") + b"\xff" * 28
 TOKEN_BYTES = 16
 # A massager's answer is a few hundred bytes; a datagram claiming more is corrupt or hostile.
 MAX_PACKET_BYTES = 16 * 1024
+_TOKEN = re.compile(r"[0-9a-fA-F]{32}")
 
 
 class MiotProtocolError(MassagerResponseError):
@@ -55,9 +57,14 @@ class Packet:
 def parse_token(token: str) -> bytes:
     """The 16 bytes of a token given as 32 hex characters; ValueError otherwise."""
     token = token.strip()
-    if len(token) != 2 * TOKEN_BYTES:
+    if not _TOKEN.fullmatch(token):
         raise ValueError("a miio token is 32 hexadecimal characters")
     return bytes.fromhex(token)
+
+
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON, though Python's parser takes them."""
+    raise ValueError(f"{name} is not JSON")
 
 
 def _md5(data: bytes) -> bytes:
@@ -118,7 +125,7 @@ def decode(data: bytes, token: bytes) -> Packet:
         raise MiotTokenError("the answer's checksum does not match the token")
     text = decrypt(body, token).rstrip(b"\x00")
     try:
-        payload = json.loads(text)
+        payload = json.loads(text, parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as err:  # nesting bombs too
         raise MiotProtocolError("the payload is not JSON") from err
     if not isinstance(payload, dict):

@@ -14,6 +14,7 @@ A spec is untrusted input: sizes are bounded and anything malformed is a MiotSpe
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -193,8 +194,12 @@ def _property(raw: dict[str, Any], siid: Any, name: Any) -> MiotProperty:
         if (
             not isinstance(span, list)
             or len(span) != RANGE_PARTS
-            or not all(isinstance(n, int | float) and not isinstance(n, bool) for n in span)
+            or not all(
+                isinstance(n, int | float) and not isinstance(n, bool) and math.isfinite(n)
+                for n in span
+            )
             or span[0] > span[1]
+            or span[2] < 0
         ):
             raise MiotSpecError("a value-range is not [min, max, step]")
         value_range = (span[0], span[1], span[2])

@@ -9,6 +9,7 @@ MiotSpecError, never a crash.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from http import HTTPStatus
 from typing import Any
@@ -31,6 +32,10 @@ class MiotSpecMissingError(MiotSpecError):
     """The spec server has no released spec for this model."""
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 async def _get_json(
     session: aiohttp.ClientSession, url: str, params: dict[str, str], limit: int
 ) -> Any:
@@ -48,7 +53,8 @@ async def _get_json(
     except (aiohttp.ClientError, TimeoutError) as err:
         raise MiotSpecUnavailableError(f"the spec server is unreachable: {err}") from err
     try:
-        return json.loads(body)
+        # The full list is tens of megabytes: parsed in a thread, not on the event loop.
+        return await asyncio.to_thread(json.loads, body, parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
         raise MiotSpecUnavailableError("the spec server's answer is not JSON") from err
 
