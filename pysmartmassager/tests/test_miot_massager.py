@@ -22,6 +22,7 @@ from pysmartmassager import (
     MassagerAuthenticationError,
     MassagerConnectionError,
     MassagerInvalidRequestError,
+    MassagerInvalidStateError,
     MassagerResponseError,
     SessionSettings,
     SessionState,
@@ -488,3 +489,15 @@ async def test_heat_left_on_is_switched_off_at_a_later_poll_if_the_first_try_fai
     await chair_massager.get_state()  # the next poll tries again
     await chair_massager._heat_off_task
     assert chair.device.value("heating") is False
+
+
+async def test_the_chosen_length_is_kept_and_locked_during_a_session(
+    chair: MiotEmulatorServer, chair_massager: MiotMassager
+) -> None:
+    assert (await chair_massager.get_state()).minutes == 15  # the default
+    assert (await chair_massager.change_settings(SessionSettings(minutes=25))).minutes == 25
+    state = await chair_massager.start_session()
+    assert state.minutes == 25
+    with pytest.raises(MassagerInvalidStateError):
+        await chair_massager.change_settings(SessionSettings(minutes=5))
+    assert (await chair_massager.stop()).minutes == 25  # kept for the next session

@@ -431,3 +431,33 @@ def test_the_flow_keeps_the_token_out_of_reprs() -> None:
     found = miot_flow.FoundDevice("10.0.0.2", 54321, MIOT_TOKEN, 123456789, "m", "")
     assert MIOT_TOKEN not in repr(found)
     assert "123456789" not in repr(found)
+
+
+async def test_an_unreachable_massager_goes_unavailable_and_comes_back(
+    hass: HomeAssistant, chair: MiotEmulatorServer
+) -> None:
+    entry = await set_up(hass, miot_entry(chair))
+    assert hass.states.get(FAN).state == "off"
+    chair.set_silent(True)  # unplugged
+    await wait_for(hass, lambda: hass.states.get(FAN).state == "unavailable", timeout=10)
+    chair.set_silent(False)
+    chair.device.press("on", True)
+    await wait_for(hass, lambda: hass.states.get(FAN).state == "on", timeout=10)
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_the_length_chosen_before_a_session_is_timed(
+    hass: HomeAssistant, chair: MiotEmulatorServer
+) -> None:
+    entry = await set_up(hass, miot_entry(chair))
+    length = "number.xiaomi_chair_session_length"
+    assert hass.states.get(length).state == "15"
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": length, "value": 25}, blocking=True
+    )
+    assert hass.states.get(length).state == "25"
+    await hass.services.async_call("fan", "turn_on", {"entity_id": FAN}, blocking=True)
+    ends = dt_util.parse_datetime(hass.states.get(ENDS).state)
+    assert ends is not None
+    assert abs(ends - (dt_util.utcnow() + timedelta(minutes=25))) < timedelta(seconds=2)
+    await hass.config_entries.async_unload(entry.entry_id)

@@ -28,6 +28,7 @@ from pysmartmassager.exceptions import (
     MassagerAuthenticationError,
     MassagerError,
     MassagerInvalidRequestError,
+    MassagerInvalidStateError,
     MassagerResponseError,
 )
 from pysmartmassager.massager import ConnectionCallback, Massager, StateCallback, StateSubscription
@@ -246,7 +247,9 @@ class MiotMassager(Massager):
         self._values: dict[tuple[int, int], Any] = {}
         self._revision = 0
         self._started_at: datetime | None = None
-        self._requested_minutes = 0
+        # The length chosen for the next (or the running) session: no standard MIoT property
+        # holds it, so it is kept here for Home Assistant's timer and the length entity.
+        self._minutes = DEFAULT_MINUTES
         self._heat_off_task: asyncio.Task[None] | None = None
         # A session the device ended left the heat on: it is switched off until a read-back
         # shows it off (a failed attempt is tried again at the next poll).
@@ -303,12 +306,23 @@ class MiotMassager(Massager):
         settings = settings or SessionSettings()
         values = self.profile.values_for(settings)
         values[self.profile.power.key] = True
-        self._requested_minutes = settings.minutes or 0
+        if settings.minutes is not None:
+            self._minutes = settings.minutes  # validated by values_for
         return await self._exchange(values)
 
     async def change_settings(self, settings: SessionSettings) -> SessionState:
-        """Settings as given; the device confirms them."""
-        return await self._exchange(self.profile.values_for(settings))
+        """Settings as given; the device confirms them. The length only without a session."""
+        values = self.profile.values_for(settings)
+        if settings.minutes is not None:
+            if self.profile.state_of(self._values)["status"] is Status.RUNNING:
+                raise MassagerInvalidStateError(
+                    "the session length cannot change during a session",
+                    code="session_active",
+                    status=409,
+                    field="minutes",
+                )
+            self._minutes = settings.minutes
+        return await self._exchange(values)
 
     async def stop(self) -> SessionState:
         """Power off, and heat off with it."""
@@ -351,14 +365,13 @@ class MiotMassager(Massager):
             if self._started_at is not None and fields["heat"]:
                 self._heat_owed = True
             self._started_at = None
-            self._requested_minutes = 0
         if running or not fields["heat"]:
             self._heat_owed = False
         if self._heat_owed:
             self._turn_heat_off()
         self._revision += 1
         return SessionState(
-            minutes=self._requested_minutes if running else 0,
+            minutes=self._minutes,
             started_at=self._started_at,
             ends_at=None,  # Home Assistant is the timer
             pause_expires_at=None,
