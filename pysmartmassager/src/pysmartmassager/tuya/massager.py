@@ -315,8 +315,9 @@ class TuyaMassager(Massager):
         self._on_state: StateCallback | None = None
         self._closing = False
         self._heat_off_task: asyncio.Task[None] | None = None
-        # The length asked for, for a device with no minutes datapoint to hold it.
-        self._requested_minutes = 0
+        # The length chosen, for a device with no minutes datapoint to hold it (the length
+        # entity shows it, Home Assistant's timer uses it).
+        self._minutes = self.profile.capabilities().default_minutes
         self._known_ids = {dp.dp_id for dp in device.mapping.datapoints}
 
     # -- the connection --------------------------------------------------------------------------
@@ -425,7 +426,8 @@ class TuyaMassager(Massager):
         """Settings and power in one command, then the confirmed state."""
         settings = settings or SessionSettings()
         dps = self.profile.datapoints_for(settings)
-        self._requested_minutes = settings.minutes or 0
+        if settings.minutes is not None:
+            self._minutes = settings.minutes  # validated by datapoints_for
         if self.profile.minutes is not None and self.profile.minutes.dp_id not in dps:
             minutes = (
                 self.profile.minutes_of(self._dps) or self.profile.capabilities().default_minutes
@@ -436,7 +438,10 @@ class TuyaMassager(Massager):
 
     async def change_settings(self, settings: SessionSettings) -> SessionState:
         """Settings as given; the device confirms them."""
-        return await self._exchange(self.profile.datapoints_for(settings))
+        dps = self.profile.datapoints_for(settings)
+        if settings.minutes is not None:
+            self._minutes = settings.minutes
+        return await self._exchange(dps)
 
     async def stop(self) -> SessionState:
         """Power off, and heat off with it."""
@@ -490,7 +495,6 @@ class TuyaMassager(Massager):
         elif not running:
             ended = self._started_at is not None
             self._started_at = None
-            self._requested_minutes = 0
             # A session that just ended (on the device, by its own timer) takes the heat with
             # it; heat someone switched on without a massage is theirs to keep.
             if ended and profile.heat is not None and dps.get(profile.heat.dp_id) is True:
@@ -503,8 +507,8 @@ class TuyaMassager(Massager):
             zone=profile.zone_of(dps),
             intensity=profile.intensity_of(dps),
             heat=profile.heat is not None and dps.get(profile.heat.dp_id) is True,
-            # Without a minutes datapoint, the length asked for (Home Assistant times it).
-            minutes=profile.minutes_of(dps) or (self._requested_minutes if running else 0),
+            # Without a minutes datapoint, the length chosen (Home Assistant times it).
+            minutes=profile.minutes_of(dps) or self._minutes,
             started_at=self._started_at,
             ends_at=None,  # Home Assistant is the timer
             remaining_s=remaining,
