@@ -59,6 +59,10 @@ class SessionTimer:
         if not state.active:
             if self.ends_at is not None and not self._stopping:
                 self._clear()
+                if state.heat:
+                    # The session this timer kept ended without it (on the device, or while
+                    # Home Assistant was down) and left the heat on: a stop turns it off.
+                    self._end()
             if self._ended_by_timer and state.status is Status.IDLE:
                 # Stopped by this timer: the session finished, as a device timer would say.
                 return replace(state, status=Status.FINISHED)

@@ -461,3 +461,21 @@ async def test_the_length_chosen_before_a_session_is_timed(
     assert ends is not None
     assert abs(ends - (dt_util.utcnow() + timedelta(minutes=25))) < timedelta(seconds=2)
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_heat_left_on_by_a_session_that_ended_while_home_assistant_was_down(
+    hass: HomeAssistant, chair: MiotEmulatorServer
+) -> None:
+    chair.device.heat_off_at_end = False  # firmware that leaves the pad on
+    entry = await set_up(hass, miot_entry(chair))
+    await hass.services.async_call(
+        DOMAIN, "start_session", {"entity_id": FAN, "minutes": 20, "heat": True}, blocking=True
+    )
+    await hass.config_entries.async_unload(entry.entry_id)  # Home Assistant is down
+    await hass.async_block_till_done()
+    chair.device.tick(15 * 60)  # meanwhile the chair's own 15-minute countdown ends it
+    assert (chair.device.value("on"), chair.device.value("heating")) == (False, True)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await wait_for(hass, lambda: chair.device.value("heating") is False)
+    assert chair.device.value("on") is False  # nothing was started
+    await hass.config_entries.async_unload(entry.entry_id)
