@@ -17,8 +17,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components import conversation
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -30,7 +31,7 @@ from emulators.miot import MiotEmulatorServer
 from pysmartmassager.miot import connection as miot_connection
 from pysmartmassager.miot import massager as miot_massager
 
-from .conftest import wait_for
+from .conftest import setup_assist, wait_for
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 FAN = "fan.xiaomi_chair"
@@ -478,4 +479,26 @@ async def test_heat_left_on_by_a_session_that_ended_while_home_assistant_was_dow
     await hass.config_entries.async_setup(entry.entry_id)
     await wait_for(hass, lambda: chair.device.value("heating") is False)
     assert chair.device.value("on") is False  # nothing was started
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_voice_uses_the_names_in_the_models_spec(
+    hass: HomeAssistant, chair: MiotEmulatorServer
+) -> None:
+    entry = await set_up(hass, miot_entry(chair))
+    await setup_assist(hass)
+    result = await conversation.async_converse(
+        hass, "start kneading on my back for 10 minutes", None, Context(), language="en"
+    )
+    assert result.response.response_type.value == "action_done"
+    # "Kneading" and "Back" are the descriptions in the spec's value-lists (2 and 3).
+    assert (chair.device.value("on"), chair.device.value("mode")) == (True, 2)
+    assert chair.device.value("massage-part") == 3
+    ends = dt_util.parse_datetime(hass.states.get(ENDS).state)
+    assert ends is not None
+    assert abs(ends - (dt_util.utcnow() + timedelta(minutes=10))) < timedelta(seconds=2)
+    result = await conversation.async_converse(
+        hass, "how long is left on the massage", None, Context(), language="en"
+    )
+    assert "10 minutes" in result.response.speech["plain"]["speech"]
     await hass.config_entries.async_unload(entry.entry_id)
