@@ -41,7 +41,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> 
     """Build the entry's massager, read its capabilities, start its state feed."""
     try:
         massager = create_massager(hass, entry)
-    except MassagerError as err:
+    except (MassagerError, ValueError, KeyError, TypeError) as err:
         # Stored data the transport cannot read (a damaged or hand-edited entry): no retry helps.
         raise ConfigEntryError(
             translation_domain=DOMAIN,

@@ -147,7 +147,9 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
         if self.subscription is None:
             return
         self.config_entry.async_create_background_task(
-            self.hass, self._run_push(self.subscription), f"{DOMAIN} push {self.info.serial}"
+            self.hass,
+            self._run_push(self.subscription),
+            f"{DOMAIN} push {self.config_entry.entry_id}",
         )
         self.config_entry.async_on_unload(self._cancel_flush)
 
@@ -252,7 +254,9 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
         if self.last_update_success:
             LOGGER.debug("%s push channel lost; checking the device", self.info.name)
             self.config_entry.async_create_background_task(
-                self.hass, self.async_request_refresh(), f"{DOMAIN} check {self.info.serial}"
+                self.hass,
+                self.async_request_refresh(),
+                f"{DOMAIN} check {self.config_entry.entry_id}",
             )
 
     @property

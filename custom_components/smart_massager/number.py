@@ -19,6 +19,7 @@ from pysmartmassager import Capabilities, LevelRange, SessionSettings, SessionSt
 
 from .coordinator import MassagerConfigEntry, MassagerCoordinator
 from .entity import MassagerEntity
+from .validation import refusal
 
 PARALLEL_UPDATES = 1
 
@@ -30,6 +31,8 @@ class MassagerNumberDescription(NumberEntityDescription):
     range_fn: Callable[[Capabilities], LevelRange | None]
     value_fn: Callable[[SessionState], int]
     settings_fn: Callable[[int], SessionSettings]
+    # Nothing extends a running session: this setting is refused while one runs.
+    locked_in_session: bool = False
 
 
 NUMBERS: tuple[MassagerNumberDescription, ...] = (
@@ -50,6 +53,7 @@ NUMBERS: tuple[MassagerNumberDescription, ...] = (
         range_fn=lambda caps: caps.session_minutes,
         value_fn=lambda state: state.minutes,
         settings_fn=lambda value: SessionSettings(minutes=value),
+        locked_in_session=True,
     ),
 )
 
@@ -103,5 +107,7 @@ class MassagerNumber(MassagerEntity, NumberEntity):
 
     async def async_set_native_value(self, value: float) -> None:
         """Send the new setting; the device refuses values off its range or step."""
+        if self.entity_description.locked_in_session and self.state_data.active:
+            raise refusal("length_during_session", name=self.coordinator.info.name)
         settings = self.entity_description.settings_fn(round(value))
         await self.coordinator.async_command(lambda massager: massager.change_settings(settings))

@@ -19,7 +19,7 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from pysmartmassager import SessionState, Status
+from pysmartmassager import SessionSettings, SessionState, Status
 
 from .const import DOMAIN, LOGGER, TIMER_STOP_ATTEMPTS, TIMER_STOP_RETRY_S
 from .coordinator import MassagerCoordinator
@@ -41,6 +41,7 @@ class SessionTimer:
         self._cancel_end: CALLBACK_TYPE | None = None
         self._stopping = False
         self._ended_by_timer = False
+        self._heat_task: asyncio.Task[None] | None = None
 
     @property
     def issue_id(self) -> str:
@@ -61,8 +62,9 @@ class SessionTimer:
                 self._clear()
                 if state.heat:
                     # The session this timer kept ended without it (on the device, or while
-                    # Home Assistant was down) and left the heat on: a stop turns it off.
-                    self._end()
+                    # Home Assistant was down) and left the heat on: the heat goes off. Not a
+                    # stop by this timer: the session is not reported as finished by it.
+                    self._heat_off()
             if self._ended_by_timer and state.status is Status.IDLE:
                 # Stopped by this timer: the session finished, as a device timer would say.
                 return replace(state, status=Status.FINISHED)
@@ -135,6 +137,35 @@ class SessionTimer:
             )
         finally:
             self._stopping = False
+
+    @callback
+    def _heat_off(self) -> None:
+        if self._heat_task is not None and not self._heat_task.done():
+            return
+        self._heat_task = self._coordinator.config_entry.async_create_task(
+            self._hass, self._switch_heat_off(), f"{DOMAIN} timer heat off"
+        )
+
+    async def _switch_heat_off(self) -> None:
+        coordinator = self._coordinator
+        try:
+            # Read again first: only a massager still idle with heat on has it switched off; a
+            # session started meanwhile keeps the heat it was started with.
+            state = await coordinator.async_command(lambda massager: massager.get_state())
+            if state.active or not state.heat:
+                return
+            await coordinator.async_command(
+                lambda massager: massager.change_settings(SessionSettings(heat=False))
+            )
+        except HomeAssistantError as err:
+            LOGGER.warning(
+                "Could not switch off the heat %s left on: %s", self._coordinator.info.name, err
+            )
+        else:
+            LOGGER.info(
+                "Heat on %s switched off: its session ended with the heat on",
+                self._coordinator.info.name,
+            )
 
     def _clear(self) -> None:
         if self._cancel_end is not None:

@@ -230,3 +230,8 @@ async def test_an_unreachable_spec_server_is_typed() -> None:
     async with ClientSession() as session:
         with pytest.raises(MiotSpecUnavailableError):
             await fetch_spec(session, "m", server="http://127.0.0.1:9")
+
+
+def test_an_intensity_range_off_whole_numbers_is_not_used() -> None:
+    spec = broken(lambda s: s["services"][1]["properties"][2].update({"value-range": [0.5, 10, 1]}))
+    assert massager_map("m", spec).role("intensity") is None

@@ -323,3 +323,17 @@ async def test_safety_stop_blueprint(
     await wait_for(hass, lambda: massager.device()["status"] == "idle")
     assert massager.device()["heat"] is False
     await hass.services.async_call("automation", "turn_off", {"entity_id": "all"}, blocking=True)
+
+
+async def test_the_length_is_locked_during_a_session(
+    hass: HomeAssistant, massager: Massager
+) -> None:
+    length = massager.fan.replace("fan.", "number.") + "_session_length"
+    await act(hass, massager, "start_session", program="shiatsu")
+    before, sent = hass.states.get(length).state, massager.sent()
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": length, "value": 20}, blocking=True
+        )
+    assert err.value.translation_key == "length_during_session"
+    assert (hass.states.get(length).state, massager.sent()) == (before, sent)

@@ -223,7 +223,7 @@ async def test_selects_numbers_switch_buttons(
     await call(hass, BUTTON_DOMAIN, SERVICE_PRESS, "button.back_massager_resume")
     assert device.status is Status.RUNNING
 
-    # The session length cannot change mid-session: a translated error, nothing changed.
+    # The session length cannot change mid-session: refused before reaching the device.
     with pytest.raises(ServiceValidationError) as err:
         await call(
             hass,
@@ -232,7 +232,7 @@ async def test_selects_numbers_switch_buttons(
             "number.back_massager_session_length",
             **{ATTR_VALUE: 25},
         )
-    assert err.value.translation_key == "invalid_state"
+    assert err.value.translation_key == "length_during_session"
     assert device.minutes == 12
     await call(hass, FAN_DOMAIN, SERVICE_TURN_OFF, FAN)
     with pytest.raises(ServiceValidationError):

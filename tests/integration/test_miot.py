@@ -42,7 +42,7 @@ WRONG_TOKEN = "0123456789abcdef0123456789abcdef"
 @pytest.fixture(autouse=True)
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
     """Short request timeouts (a wrong token is silence) and quick idle polling."""
-    monkeypatch.setattr(miot_connection, "REQUEST_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(miot_connection, "REQUEST_TIMEOUT_S", 0.5)
     monkeypatch.setattr(miot_massager, "IDLE_POLL_S", 0.2)
 
 
@@ -374,16 +374,23 @@ async def test_a_press_on_the_device_is_polled_and_timed(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, chair: MiotEmulatorServer
 ) -> None:
     entry = await set_up(hass, miot_entry(chair))
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": "number.xiaomi_chair_session_length", "value": 25},
+        blocking=True,
+    )
     chair.device.press("on", True)
     await advance(hass, freezer, seconds=1)  # the loop's clock is frozen: the poll is due
     await wait_for(hass, lambda: hass.states.get(FAN).state == "on")
     ends = dt_util.parse_datetime(hass.states.get(ENDS).state)
     assert ends is not None
-    assert abs(ends - (dt_util.utcnow() + timedelta(minutes=15))) < timedelta(seconds=2)
+    # The length chosen beforehand (not the 15-minute default) times the button's session.
+    assert abs(ends - (dt_util.utcnow() + timedelta(minutes=25))) < timedelta(seconds=2)
     chair.device.press("massage-strength", 5)
     await advance(hass, freezer, seconds=1)
     await wait_for(hass, lambda: hass.states.get("number.xiaomi_chair_intensity").state == "5")
-    await advance(hass, freezer, minutes=15, seconds=1)
+    await advance(hass, freezer, minutes=25, seconds=1)
     await wait_for(hass, lambda: chair.device.value("on") is False)
     await hass.config_entries.async_unload(entry.entry_id)
 

@@ -21,11 +21,13 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
 )
 
 from custom_components.smart_massager import session_timer, transport
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
+from custom_components.smart_massager.routines import EVENT_ROUTINE_ENDED
 from pysmartmassager import Status
 from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager
 
@@ -254,3 +256,53 @@ async def test_guard_stops_a_session_that_runs_past_the_cap(
     await advance(hass, freezer, minutes=1, seconds=1)
     assert fake.status is Status.IDLE
     assert fake.commands == ["start", "stop"]
+
+
+async def test_heat_left_on_by_a_session_ended_on_the_device_is_switched_off(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+) -> None:
+    await setup(hass, fake_entry)
+    await start(hass, minutes=20, heat=True)
+    fake.status, fake.started_at = Status.IDLE, None  # its own button: off, the pad stays on
+    await advance(hass, freezer, seconds=31)  # polling finds it
+    assert (fake.status, fake.heat) == (Status.IDLE, False)
+    assert fake.commands == ["start", "change"]  # heat off; no stop, nothing started
+    # Ended on the device, not by this timer: not reported as finished by it.
+    assert hass.states.get("sensor.cushion_status").state == "idle"
+
+
+async def test_a_routine_ended_on_the_device_does_not_go_on(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+) -> None:
+    await setup(hass, fake_entry)
+    ended = async_capture_events(hass, EVENT_ROUTINE_ENDED)
+    await hass.services.async_call(
+        DOMAIN,
+        "run_routine",
+        {
+            "entity_id": FAN,
+            "heat": True,
+            "steps": [
+                {"program": "kneading", "minutes": 10},
+                {"program": "shiatsu", "minutes": 10},
+            ],
+        },
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert (fake.status, fake.program, fake.heat) == (Status.RUNNING, "kneading", True)
+    fake.status, fake.started_at = Status.IDLE, None  # stopped on the device, heat left on
+    for _ in range(2):  # the routine waits for its step: not a background task to wait for
+        freezer.tick(timedelta(seconds=31))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    assert fake.status is Status.IDLE  # the routine's next step did not start
+    assert fake.program == "kneading"
+    assert fake.heat is False
+    assert ended[0].data["outcome"] == "stopped"

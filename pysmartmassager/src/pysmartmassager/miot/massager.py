@@ -386,6 +386,8 @@ class MiotMassager(Massager):
             return
 
         async def heat_off() -> None:
+            if self._values.get(self.profile.power.key) is True:
+                return  # a session started meanwhile keeps its heat
             with contextlib.suppress(MassagerError):
                 await self._exchange({heat.key: False})
 

@@ -257,7 +257,12 @@ def _fits(role: str, prop: MiotProperty) -> bool:
         case "program" | "zone":
             return bool(prop.choices) and prop.readable and prop.writable
         case "intensity":
-            ranged = integer and prop.value_range is not None and prop.value_range[2] >= 1
+            ranged = (
+                integer
+                and prop.value_range is not None
+                and all(float(n).is_integer() for n in prop.value_range)
+                and prop.value_range[2] >= 1
+            )
             return (bool(prop.choices) or ranged) and prop.readable and prop.writable
         case "remaining":
             return integer and prop.readable and prop.unit in ("minutes", "seconds")
