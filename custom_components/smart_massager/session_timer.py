@@ -38,6 +38,9 @@ class SessionTimer:
             hass, STORAGE_VERSION, f"{DOMAIN}.session_timer.{entry_id}"
         )
         self.ends_at: datetime | None = None
+        # The running session's length, kept with its end: a transport that cannot read it back
+        # from the device (MIoT, a Tuya device without a minutes datapoint) forgets it at restart.
+        self.minutes = 0
         self._cancel_end: CALLBACK_TYPE | None = None
         self._stopping = False
         self._ended_by_timer = False
@@ -53,6 +56,8 @@ class SessionTimer:
         stored = await self._store.async_load()
         if stored and (ends := dt_util.parse_datetime(stored.get("ends_at", ""))) is not None:
             self.ends_at = ends
+            minutes = str(stored.get("minutes", ""))
+            self.minutes = int(minutes) if minutes.isdigit() else 0
 
     @callback
     def observe(self, state: SessionState) -> SessionState:
@@ -75,8 +80,11 @@ class SessionTimer:
             # was running before the timer knew): it gets its length from now.
             minutes = state.minutes or self._coordinator.info.capabilities.default_minutes
             self.ends_at = dt_util.utcnow() + timedelta(minutes=minutes)
+            self.minutes = minutes
             self._hass.async_create_task(self._save())
         self._arm()
+        if self.minutes:
+            state = replace(state, minutes=self.minutes)
         if state.status is Status.PAUSED:
             return state
         return replace(state, ends_at=self.ends_at)
@@ -173,11 +181,14 @@ class SessionTimer:
             self._cancel_end = None
         if self.ends_at is not None:
             self.ends_at = None
+            self.minutes = 0
             self._hass.async_create_task(self._store.async_remove())
 
     async def _save(self) -> None:
         if self.ends_at is not None:
-            await self._store.async_save({"ends_at": self.ends_at.isoformat()})
+            await self._store.async_save(
+                {"ends_at": self.ends_at.isoformat(), "minutes": str(self.minutes)}
+            )
 
     @callback
     def async_unload(self) -> None:

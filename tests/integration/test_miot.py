@@ -509,3 +509,21 @@ async def test_voice_uses_the_names_in_the_models_spec(
     )
     assert "10 minutes" in result.response.speech["plain"]["speech"]
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_restart_keeps_the_running_sessions_length(
+    hass: HomeAssistant, chair: MiotEmulatorServer
+) -> None:
+    entry = await set_up(hass, miot_entry(chair))
+    await hass.services.async_call(
+        DOMAIN, "start_session", {"entity_id": FAN, "minutes": 25}, blocking=True
+    )
+    ends = hass.states.get(ENDS).state
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    # The device cannot say the length; the timer kept it with the end.
+    assert hass.states.get("number.xiaomi_chair_session_length").state == "25"
+    assert hass.states.get(ENDS).state == ends
+    await hass.config_entries.async_unload(entry.entry_id)
