@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 from .exceptions import MassagerInvalidRequestError
-from .models import DeviceInfo, SessionSettings, SessionState
+from .models import DeviceInfo, LevelRange, SessionSettings, SessionState
 
 type StateCallback = Callable[[SessionState], None]
 type ConnectionCallback = Callable[[bool], None]
@@ -78,4 +78,17 @@ class Massager(ABC):
 def _cannot_pause() -> MassagerInvalidRequestError:
     return MassagerInvalidRequestError(
         "this massager cannot pause", code="not_supported", status=400
+    )
+
+
+def invalid_setting(field: str, allowed: object) -> MassagerInvalidRequestError:
+    """A setting the device does not take: names the field and what it allows.
+
+    `allowed` is a list of ids, or a LevelRange (given as {min, max, step}, as the reference
+    protocol reports ranges). For transports that check settings themselves (Tuya, MIoT).
+    """
+    if isinstance(allowed, LevelRange):
+        allowed = {"min": allowed.minimum, "max": allowed.maximum, "step": allowed.step}
+    return MassagerInvalidRequestError(
+        f"invalid {field}", code="invalid_value", status=422, field=field, allowed=allowed
     )

@@ -31,7 +31,13 @@ from pysmartmassager.exceptions import (
     MassagerInvalidStateError,
     MassagerResponseError,
 )
-from pysmartmassager.massager import ConnectionCallback, Massager, StateCallback, StateSubscription
+from pysmartmassager.massager import (
+    ConnectionCallback,
+    Massager,
+    StateCallback,
+    StateSubscription,
+    invalid_setting,
+)
 from pysmartmassager.models import (
     Capabilities,
     Choice,
@@ -198,23 +204,23 @@ class MiotProfile:
             if chosen is None:
                 continue
             if prop is None or chosen not in ids:
-                raise _invalid(name, list(ids))
+                raise invalid_setting(name, list(ids))
             values[prop.key] = ids[chosen]
         if settings.intensity is not None:
             levels = self.intensity_levels()
             if self.intensity is None or levels is None or settings.intensity not in levels:
-                raise _invalid("intensity", levels)
+                raise invalid_setting("intensity", levels)
             choices = self.intensity.choices
             level = settings.intensity
             values[self.intensity.key] = choices[level - 1][0] if choices else level
             if not self.intensity.allows(values[self.intensity.key]):
-                raise _invalid("intensity", levels)
+                raise invalid_setting("intensity", levels)
         if settings.heat is not None:
             if self.heat is None:
-                raise _invalid("heat", None)
+                raise invalid_setting("heat", None)
             values[self.heat.key] = settings.heat
         if settings.minutes is not None and settings.minutes not in SESSION_MINUTES:
-            raise _invalid("minutes", SESSION_MINUTES)
+            raise invalid_setting("minutes", SESSION_MINUTES)
         return values
 
 
@@ -225,14 +231,6 @@ def _id_of(ids: dict[str, Value], value: Any) -> str:
         if known == value and not isinstance(value, bool):
             return key
     return str(value)[:64]  # a value the spec does not list: shown as the device sends it
-
-
-def _invalid(name: str, allowed: object) -> MassagerInvalidRequestError:
-    if isinstance(allowed, LevelRange):
-        allowed = {"min": allowed.minimum, "max": allowed.maximum, "step": allowed.step}
-    return MassagerInvalidRequestError(
-        f"invalid {name}", code="invalid_value", status=422, field=name, allowed=allowed
-    )
 
 
 class MiotMassager(Massager):

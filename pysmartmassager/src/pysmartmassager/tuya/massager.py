@@ -29,7 +29,13 @@ from pysmartmassager.exceptions import (
     MassagerError,
     MassagerInvalidRequestError,
 )
-from pysmartmassager.massager import ConnectionCallback, Massager, StateCallback, StateSubscription
+from pysmartmassager.massager import (
+    ConnectionCallback,
+    Massager,
+    StateCallback,
+    StateSubscription,
+    invalid_setting,
+)
 from pysmartmassager.models import (
     Capabilities,
     Choice,
@@ -244,25 +250,25 @@ class TuyaProfile:
         if settings.zone is not None:
             allowed = self._on_values(self.zone) if self.zone else []
             if self.zone is None or settings.zone not in allowed:
-                raise _invalid("zone", allowed)
+                raise invalid_setting("zone", allowed)
             dps[self.zone.dp_id] = settings.zone
         if settings.intensity is not None:
             dps.update(self._intensity_dps(settings.intensity))
         if settings.heat is not None:
             if self.heat is None:
-                raise _invalid("heat", None)
+                raise invalid_setting("heat", None)
             dps[self.heat.dp_id] = settings.heat
         if settings.minutes is not None:
             allowed_minutes = self.session_minutes()
             if settings.minutes not in allowed_minutes:
-                raise _invalid("minutes", allowed_minutes)
+                raise invalid_setting("minutes", allowed_minutes)
             if (dp := self._in_minutes()) is not None:
                 dps[dp.dp_id] = settings.minutes
         return dps
 
     def _program_dps(self, program: str) -> dict[str, Any]:
         if program not in self.program_values:
-            raise _invalid("program", list(self.program_values))
+            raise invalid_setting("program", list(self.program_values))
         chosen, value = self.program_values[program]
         dps: dict[str, Any] = {}
         for dp in self.programs:
@@ -276,18 +282,10 @@ class TuyaProfile:
     def _intensity_dps(self, level: int) -> dict[str, Any]:
         levels = self.intensity_levels()
         if self.intensity is None or levels is None or level not in levels:
-            raise _invalid("intensity", levels)
+            raise invalid_setting("intensity", levels)
         if self.intensity.type == "Enum":
             return {self.intensity.dp_id: self.intensity.enum_range[level - 1]}
         return {self.intensity.dp_id: level}
-
-
-def _invalid(field: str, allowed: object) -> MassagerInvalidRequestError:
-    if isinstance(allowed, LevelRange):
-        allowed = {"min": allowed.minimum, "max": allowed.maximum, "step": allowed.step}
-    return MassagerInvalidRequestError(
-        f"invalid {field}", code="invalid_value", status=422, field=field, allowed=allowed
-    )
 
 
 class TuyaMassager(Massager):
