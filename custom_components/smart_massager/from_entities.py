@@ -42,6 +42,7 @@ from pysmartmassager import (
     MassagerConnectionError,
     MassagerInvalidRequestError,
     MassagerResponseError,
+    ReportingSubscription,
     SessionSettings,
     SessionState,
     StateCallback,
@@ -432,8 +433,11 @@ class EntitiesMassager(Massager):
             raise MassagerResponseError(f"{entity_id} refused {service}: {err}") from err
 
 
-class _EntitiesSubscription(StateSubscription):
-    """Pushes a state whenever a source entity changes; reports the power entity's availability."""
+class _EntitiesSubscription(ReportingSubscription):
+    """Pushes a state whenever a source entity changes; reports the power entity's availability.
+
+    Connected while the power entity is available.
+    """
 
     def __init__(
         self,
@@ -441,15 +445,9 @@ class _EntitiesSubscription(StateSubscription):
         on_state: StateCallback,
         on_connection: ConnectionCallback | None,
     ) -> None:
+        super().__init__(on_connection)
         self._massager = massager
         self._on_state = on_state
-        self._on_connection = on_connection
-        self._connected = False
-
-    @property
-    def connected(self) -> bool:
-        """True while the power entity is available."""
-        return self._connected
 
     async def run(self) -> None:
         """Listen until cancelled."""
@@ -458,10 +456,7 @@ class _EntitiesSubscription(StateSubscription):
         @callback
         def changed(_event: Event[EventStateChangedData]) -> None:
             available = massager.available()
-            if available != self._connected:
-                self._connected = available
-                if self._on_connection is not None:
-                    self._on_connection(available)
+            self._set_connected(available)
             if available:
                 self._on_state(massager._read())  # noqa: SLF001  # the transport's own reader
             if massager.heat_left_on:

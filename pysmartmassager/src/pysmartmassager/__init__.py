@@ -16,7 +16,13 @@ from .exceptions import (
     MassagerResponseError,
     MassagerTimeoutError,
 )
-from .massager import ConnectionCallback, Massager, StateCallback, StateSubscription
+from .massager import (
+    ConnectionCallback,
+    Massager,
+    ReportingSubscription,
+    StateCallback,
+    StateSubscription,
+)
 from .models import (
     Capabilities,
     Choice,
@@ -49,6 +55,7 @@ __all__ = [
     "MassagerPairingNotEnabledError",
     "MassagerResponseError",
     "MassagerTimeoutError",
+    "ReportingSubscription",
     "SessionSettings",
     "SessionState",
     "SmartMassagerClient",

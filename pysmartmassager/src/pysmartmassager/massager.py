@@ -31,6 +31,26 @@ class StateSubscription(ABC):
         """Deliver states until cancelled; MassagerAuthenticationError if the token is refused."""
 
 
+class ReportingSubscription(StateSubscription):
+    """A subscription that tells `on_connection` each time its channel goes up or down."""
+
+    def __init__(self, on_connection: ConnectionCallback | None) -> None:
+        self._on_connection = on_connection
+        self._connected = False
+
+    @property
+    def connected(self) -> bool:
+        """True while the channel is up (as last reported)."""
+        return self._connected
+
+    def _set_connected(self, connected: bool) -> None:
+        """Record the channel's state; `on_connection` hears only changes."""
+        if connected != self._connected:
+            self._connected = connected
+            if self._on_connection is not None:
+                self._on_connection(connected)
+
+
 class Massager(ABC):
     """One massager, whatever the transport. Every command returns the device-confirmed state."""
 

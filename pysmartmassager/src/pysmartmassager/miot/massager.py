@@ -34,6 +34,7 @@ from pysmartmassager.exceptions import (
 from pysmartmassager.massager import (
     ConnectionCallback,
     Massager,
+    ReportingSubscription,
     StateCallback,
     StateSubscription,
     invalid_setting,
@@ -392,8 +393,11 @@ class MiotMassager(Massager):
         self._heat_off_task = asyncio.get_running_loop().create_task(heat_off())
 
 
-class _MiotPoller(StateSubscription):
-    """Polls quickly during a session and slowly otherwise; reports only changes."""
+class _MiotPoller(ReportingSubscription):
+    """Polls quickly during a session and slowly otherwise; reports only changes.
+
+    Connected while the last poll was answered.
+    """
 
     def __init__(
         self,
@@ -401,21 +405,9 @@ class _MiotPoller(StateSubscription):
         on_state: StateCallback,
         on_connection: ConnectionCallback | None,
     ) -> None:
+        super().__init__(on_connection)
         self._massager = massager
         self._on_state = on_state
-        self._on_connection = on_connection
-        self._connected = False
-
-    @property
-    def connected(self) -> bool:
-        """True while the last poll was answered."""
-        return self._connected
-
-    def _set_connected(self, connected: bool) -> None:
-        if connected != self._connected:
-            self._connected = connected
-            if self._on_connection is not None:
-                self._on_connection(connected)
 
     async def _sleep(self, seconds: float) -> None:
         wake = self._massager._wake  # noqa: SLF001  # the poller is part of the massager

@@ -32,6 +32,7 @@ from pysmartmassager.exceptions import (
 from pysmartmassager.massager import (
     ConnectionCallback,
     Massager,
+    ReportingSubscription,
     StateCallback,
     StateSubscription,
     invalid_setting,
@@ -530,24 +531,12 @@ class TuyaMassager(Massager):
         self._heat_off_task = asyncio.get_running_loop().create_task(heat_off())
 
 
-class _TuyaSubscription(StateSubscription):
+class _TuyaSubscription(ReportingSubscription):
     """Keeps the connection up and reports states; capped exponential backoff between tries."""
 
     def __init__(self, massager: TuyaMassager, on_connection: ConnectionCallback | None) -> None:
+        super().__init__(on_connection)
         self._massager = massager
-        self._on_connection = on_connection
-        self._connected = False
-
-    @property
-    def connected(self) -> bool:
-        """True while the connection is up."""
-        return self._connected
-
-    def _set_connected(self, connected: bool) -> None:
-        if connected != self._connected:
-            self._connected = connected
-            if self._on_connection is not None:
-                self._on_connection(connected)
 
     async def run(self) -> None:
         """Until cancelled; MassagerAuthenticationError when the local key no longer fits."""
