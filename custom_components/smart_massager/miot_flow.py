@@ -8,7 +8,6 @@ device must then answer a read of the property that starts the massage.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +29,7 @@ from pysmartmassager.miot import (
     fetch_spec,
     massager_map,
     parse_token,
+    strict_json,
 )
 
 from .const import CONF_DEVICE_ID, CONF_MIOT_MAP, CONF_MODEL, CONF_TOKEN, CONF_TRANSPORT, LOGGER
@@ -128,16 +128,12 @@ async def async_published_map(hass: HomeAssistant, model: str) -> MiotMap:
     return roles_of(model, spec)
 
 
-def _refuse(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def pasted_map(model: str, text: str) -> MiotMap:
     """The massage roles from a pasted spec."""
     if len(text) > MAX_PASTED_SPEC:
         raise MiotFlowError("invalid_spec", CONF_SPEC)
     try:
-        spec = json.loads(text, parse_constant=_refuse)
+        spec = strict_json(text)
     except (ValueError, RecursionError) as err:
         raise MiotFlowError("invalid_spec", CONF_SPEC) from err
     return roles_of(model, spec, CONF_SPEC)

@@ -12,7 +12,7 @@ from .connection import (
     MiotSilentError,
 )
 from .massager import ACTIVE_POLL_S, IDLE_POLL_S, MiotDevice, MiotMassager, MiotProfile
-from .protocol import MiotProtocolError, MiotTokenError, parse_token
+from .protocol import MiotProtocolError, MiotTokenError, parse_token, strict_json
 from .spec import MiotMap, MiotProperty, MiotSpecError, massager_map
 from .specserver import (
     SPEC_SERVER,
@@ -45,4 +45,5 @@ __all__ = [
     "massager_map",
     "parse_token",
     "spec_urn",
+    "strict_json",
 ]

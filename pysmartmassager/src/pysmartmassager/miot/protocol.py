@@ -63,8 +63,15 @@ def parse_token(token: str) -> bytes:
 
 
 def _no_constant(name: str) -> Any:
-    """NaN and Infinity are not JSON, though Python's parser takes them."""
     raise ValueError(f"{name} is not JSON")
+
+
+def strict_json(data: str | bytes | bytearray) -> Any:
+    """JSON as the standard has it: NaN and Infinity, which Python's parser takes, are refused.
+
+    ValueError (or RecursionError for a nesting bomb) on anything that is not JSON.
+    """
+    return json.loads(data, parse_constant=_no_constant)
 
 
 def _md5(data: bytes) -> bytes:
@@ -125,7 +132,7 @@ def decode(data: bytes, token: bytes) -> Packet:
         raise MiotTokenError("the answer's checksum does not match the token")
     text = decrypt(body, token).rstrip(b"\x00")
     try:
-        payload = json.loads(text, parse_constant=_no_constant)
+        payload = strict_json(text)
     except (UnicodeDecodeError, ValueError, RecursionError) as err:  # nesting bombs too
         raise MiotProtocolError("the payload is not JSON") from err
     if not isinstance(payload, dict):

@@ -10,12 +10,12 @@ MiotSpecError, never a crash.
 from __future__ import annotations
 
 import asyncio
-import json
 from http import HTTPStatus
 from typing import Any
 
 import aiohttp
 
+from .protocol import strict_json
 from .spec import MiotSpecError
 
 SPEC_SERVER = "https://miot-spec.org"
@@ -30,10 +30,6 @@ class MiotSpecUnavailableError(MiotSpecError):
 
 class MiotSpecMissingError(MiotSpecError):
     """The spec server has no released spec for this model."""
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 async def _get_json(
@@ -54,7 +50,7 @@ async def _get_json(
         raise MiotSpecUnavailableError(f"the spec server is unreachable: {err}") from err
     try:
         # The full list is tens of megabytes: parsed in a thread, not on the event loop.
-        return await asyncio.to_thread(json.loads, body, parse_constant=_no_constant)
+        return await asyncio.to_thread(strict_json, body)
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
         raise MiotSpecUnavailableError("the spec server's answer is not JSON") from err
 
