@@ -474,7 +474,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self._create_miot(found, mapping)
             except MiotFlowError as err:
                 errors = errors_for(err, spec_schema())
-        elif self._miot_spec_error:
+        else:  # shown first because the spec server could not give the spec: say why
             errors["base"] = self._miot_spec_error
         return self.async_show_form(
             step_id="miot_spec",

@@ -527,3 +527,40 @@ async def test_a_restart_keeps_the_running_sessions_length(
     assert hass.states.get("number.xiaomi_chair_session_length").state == "25"
     assert hass.states.get(ENDS).state == ends
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_more_paste_and_device_errors(
+    hass: HomeAssistant, chair: MiotEmulatorServer, spec_server: SpecServer
+) -> None:
+    spec_server.listing = {"instances": []}
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(chair))
+    assert result["step_id"] == "miot_spec"
+    spec = json.dumps(chair.device.spec)
+    for text in ("x" * (miot_flow.MAX_PASTED_SPEC + 1), spec.replace("30", "NaN", 1)):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {"spec": text})
+        assert result["errors"] == {"spec": "invalid_spec"}
+    # A spec whose on/off the device does not have (another model's spec pasted).
+    moved = json.loads(spec)
+    power = next(p for p in moved["services"][1]["properties"] if ":on:" in p["type"])
+    power["iid"] = 99
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"spec": json.dumps(moved)}
+    )
+    assert result["errors"] == {"base": "power_unreadable"}
+    chair.error_next(-4004, "busy")  # the device refuses the read itself
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"spec": spec})
+    assert result["errors"] == {"base": "power_unreadable"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"spec": spec})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_a_device_answering_nonsense_is_an_unknown_error(
+    hass: HomeAssistant, chair: MiotEmulatorServer, spec_server: SpecServer
+) -> None:
+    chair.send_garbage(True)
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(chair))
+    assert result["errors"] == {"base": "unknown"}
