@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from conftest import SERIAL
 from custom_components.smart_massager import coordinator as coordinator_module
@@ -74,6 +76,24 @@ async def init_integration(
     if known and config_entry.state.recoverable:
         await hass.config_entries.async_unload(config_entry.entry_id)
         await hass.async_block_till_done()
+
+
+async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    """The entry added and set up (loaded, or not, as the device allows)."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float) -> None:
+    """Move the frozen clock and let what is due run.
+
+    Not the background tasks: a push connection or a poller is one, and runs until unloaded.
+    """
+    freezer.tick(timedelta(**delta))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
 
 
 async def wait_for(

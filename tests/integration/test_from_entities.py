@@ -10,7 +10,6 @@ integration does when it loses the device, and no helper can be made unavailable
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -26,13 +25,12 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     async_mock_service,
 )
 
 from custom_components.smart_massager.const import DOMAIN
 
-from .conftest import wait_for
+from .conftest import advance, wait_for
 from .test_blueprints import TUESDAY_2129, use_blueprint
 from .test_blueprints import advance as blueprint_advance
 
@@ -122,12 +120,6 @@ def record_switch_ons(hass: HomeAssistant, entity_id: str) -> list[str]:
 
 async def call(hass: HomeAssistant, domain: str, service: str, **data: Any) -> None:
     await hass.services.async_call(domain, service, data, blocking=True)
-    await hass.async_block_till_done()
-
-
-async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float) -> None:
-    freezer.tick(timedelta(**delta))
-    async_fire_time_changed(hass)
     await hass.async_block_till_done()
 
 

@@ -22,7 +22,7 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from conftest import MIOT_TOKEN, miot_entry, start_miot
 from custom_components.smart_massager import miot_flow
@@ -31,7 +31,7 @@ from emulators.miot import MiotEmulatorServer
 from pysmartmassager.miot import connection as miot_connection
 from pysmartmassager.miot import massager as miot_massager
 
-from .conftest import setup_assist, wait_for
+from .conftest import advance, set_up, setup_assist, wait_for
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 FAN = "fan.xiaomi_chair"
@@ -106,13 +106,6 @@ def form(chair: MiotEmulatorServer, **changes: str) -> dict[str, str]:
         "host": f"127.0.0.1:{chair.port}",
         "token": MIOT_TOKEN,
     } | changes
-
-
-async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
 
 
 # -- adding a massager -----------------------------------------------------------------------------
@@ -316,12 +309,6 @@ async def test_silence_at_set_up_is_retried_not_a_new_token(
 
 
 # -- Home Assistant as the timer -------------------------------------------------------------------
-
-
-async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float) -> None:
-    freezer.tick(timedelta(**delta))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
 
 
 async def test_home_assistant_ends_a_session_and_its_heat(

@@ -21,7 +21,7 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from tinytuya.core import header as tuya_header
 from tinytuya.core.message_helper import TuyaMessage, pack_message
 from tinytuya.core.udp_helper import encrypt, udpkey
@@ -32,7 +32,7 @@ from custom_components.smart_massager.const import DOMAIN
 from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager.tuya import massager as tuya_massager
 
-from .conftest import wait_for
+from .conftest import advance, set_up, wait_for
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 FAN = "fan.massage_chair"
@@ -65,14 +65,6 @@ async def chair(
 
 def entry_for(server: TuyaEmulatorServer, local_key: str = TUYA_KEY) -> MockConfigEntry:
     return tuya_entry(server, local_key=local_key)
-
-
-async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    """The entry added and set up (loaded, or not, as the device allows)."""
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
 
 
 async def start_flow(hass: HomeAssistant, step: str) -> dict[str, Any]:
@@ -311,13 +303,6 @@ async def test_reconfigure_a_new_address(hass: HomeAssistant, chair: TuyaEmulato
 
 
 # -- Home Assistant as the timer -------------------------------------------------------------------
-
-
-async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float) -> None:
-    freezer.tick(timedelta(**delta))
-    async_fire_time_changed(hass)
-    # Not the background tasks: the push connection is one, and it runs until unloaded.
-    await hass.async_block_till_done()
 
 
 async def test_home_assistant_ends_a_tuya_session_and_heat(
