@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import secrets
-import signal
 import sys
+
+from emulators.cli import stopped_by_signals
 
 from .device import product_names
 from .server import MIIO_PORT, MiotEmulatorServer
@@ -68,24 +68,18 @@ def build_server(args: argparse.Namespace) -> MiotEmulatorServer:
 async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:
     """Run until SIGINT or SIGTERM (or until `stop` is set)."""
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
     server = build_server(args)
-    try:
-        await server.start()
-        print(f"Model: {server.model}", flush=True)
-        print(f"Token: {server.token}", flush=True)
-        print(f"Device id: {server.device_id} ({server.device_id:#010x})", flush=True)
-        print(f"Listening on {server.host}:{server.port} (UDP)", flush=True)
-        print("Ctrl-C stops.", flush=True)
-        await stop.wait()
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signum)
-        await server.stop()
+    with stopped_by_signals(stop):
+        try:
+            await server.start()
+            print(f"Model: {server.model}", flush=True)
+            print(f"Token: {server.token}", flush=True)
+            print(f"Device id: {server.device_id} ({server.device_id:#010x})", flush=True)
+            print(f"Listening on {server.host}:{server.port} (UDP)", flush=True)
+            print("Ctrl-C stops.", flush=True)
+            await stop.wait()
+        finally:
+            await server.stop()
 
 
 def main(argv: list[str] | None = None) -> None:

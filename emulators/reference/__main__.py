@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import secrets
-import signal
 import sys
+
+from emulators.cli import stopped_by_signals
 
 from .fleet import Fleet
 
@@ -78,10 +78,11 @@ async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> 
     """Run the fleet until SIGINT or SIGTERM (or until `stop` is set)."""
     # Handlers first: a SIGTERM that arrives while the devices start still stops them cleanly.
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
+    with stopped_by_signals(stop):
+        await _run_fleet(args, stop)
+
+
+async def _run_fleet(args: argparse.Namespace, stop: asyncio.Event) -> None:
     token = args.admin_token or secrets.token_urlsafe(32)
     fleet = Fleet(
         count=args.count,
@@ -109,8 +110,6 @@ async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> 
         print("Ctrl-C stops.", flush=True)
         await stop.wait()
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
         await fleet.stop()
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import secrets
-import signal
 import string
 import sys
+
+from emulators.cli import stopped_by_signals
 
 from .device import PRODUCTS_DIR, Product, TuyaMassager
 from .server import DISCOVERY_PORT, TuyaEmulatorServer
@@ -94,28 +94,23 @@ def build_server(args: argparse.Namespace) -> TuyaEmulatorServer:
 async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:
     """Run until SIGINT or SIGTERM (or until `stop` is set)."""
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
     server = build_server(args)
-    try:
-        await server.start()
-        print(
-            f"Tuya {server.version} {server.device.product.name} on {server.host}:{server.port}",
-            flush=True,
-        )
-        print(f"Device id: {server.device_id}", flush=True)
-        print(f"Local key: {server.local_key}", flush=True)
-        print("devices.json entry:", flush=True)
-        print(json.dumps(server.device_entry(), indent=2), flush=True)
-        print("Ctrl-C stops.", flush=True)
-        await stop.wait()
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signum)
-        await server.stop()
+    with stopped_by_signals(stop):
+        try:
+            await server.start()
+            print(
+                f"Tuya {server.version} {server.device.product.name}"
+                f" on {server.host}:{server.port}",
+                flush=True,
+            )
+            print(f"Device id: {server.device_id}", flush=True)
+            print(f"Local key: {server.local_key}", flush=True)
+            print("devices.json entry:", flush=True)
+            print(json.dumps(server.device_entry(), indent=2), flush=True)
+            print("Ctrl-C stops.", flush=True)
+            await stop.wait()
+        finally:
+            await server.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
