@@ -939,13 +939,19 @@ def _command_name(cmd: int) -> str:
     return f"{cmd:#04x}"
 
 
-async def tuya_fleet(hass: HomeAssistant) -> dict[str, Any]:
-    """50 Tuya massagers, an emulator each: time to set up all entries, memory they add."""
+async def fleet_figures(
+    hass: HomeAssistant,
+    servers: list[Any],
+    entry_for: Callable[[Any, int], MockConfigEntry],
+    ready_key: str,
+    counts: Callable[[], dict[str, Any]],
+) -> dict[str, Any]:
+    """Start an emulator each, set up all entries at once: time until set up and until every
+    transport is up (`ready_key`), memory they add, and `counts()` read before they unload."""
     rss_start = rss_mb()
-    servers = [tuya_server(100 + n, TUYA_FLEET_VERSION) for n in range(FLEET)]
     for server in servers:
         await server.start()
-    entries = [tuya_entry(server, f"Tuya chair {n}") for n, server in enumerate(servers)]
+    entries = [entry_for(server, n) for n, server in enumerate(servers)]
     try:
         rss_before = rss_mb()
         started = time.perf_counter()
@@ -958,16 +964,15 @@ async def tuya_fleet(hass: HomeAssistant) -> dict[str, Any]:
         setup_s = time.perf_counter() - started
         assert all(results)
         await until(lambda: all(e.runtime_data.coordinator.stream_connected for e in entries), 60)
-        connected_s = time.perf_counter() - started
+        ready_s = time.perf_counter() - started
         await asyncio.sleep(2)  # settled
         rss_added = rss_mb() - rss_before
         fleet = {
-            "version": TUYA_FLEET_VERSION,
             "setup_s": round(setup_s, 2),
-            "all_connected_s": round(connected_s, 2),
+            ready_key: round(ready_s, 2),
             "rss_added_mb": round(rss_added, 1),
             "emulators_rss_mb": round(rss_before - rss_start, 1),
-            "connections": sum(server.connection_count for server in servers),
+            **counts(),
         }
         for entry in entries:
             await hass.config_entries.async_unload(entry.entry_id)
@@ -976,6 +981,19 @@ async def tuya_fleet(hass: HomeAssistant) -> dict[str, Any]:
         for server in servers:
             await server.stop()
     return fleet
+
+
+async def tuya_fleet(hass: HomeAssistant) -> dict[str, Any]:
+    """50 Tuya massagers, an emulator each: time to set up all entries, memory they add."""
+    servers = [tuya_server(100 + n, TUYA_FLEET_VERSION) for n in range(FLEET)]
+    fleet = await fleet_figures(
+        hass,
+        servers,
+        lambda server, n: tuya_entry(server, f"Tuya chair {n}"),
+        "all_connected_s",
+        lambda: {"connections": sum(server.connection_count for server in servers)},
+    )
+    return {"version": TUYA_FLEET_VERSION, **fleet}
 
 
 async def tuya_figures(hass: HomeAssistant) -> dict[str, Any]:
@@ -1418,40 +1436,14 @@ async def miot_generic(hass: HomeAssistant) -> dict[str, Any]:
 
 async def miot_fleet(hass: HomeAssistant) -> dict[str, Any]:
     """50 MIoT massagers, an emulator each: time to set up all entries, memory they add."""
-    rss_start = rss_mb()
     servers = [miot_server(100 + n) for n in range(FLEET)]
-    for server in servers:
-        await server.start()
-    entries = [miot_entry(server, f"MIoT chair {n}") for n, server in enumerate(servers)]
-    try:
-        rss_before = rss_mb()
-        started = time.perf_counter()
-        for entry in entries:
-            entry.add_to_hass(hass)
-        results = await asyncio.gather(
-            *(hass.config_entries.async_setup(e.entry_id) for e in entries)
-        )
-        await hass.async_block_till_done()
-        setup_s = time.perf_counter() - started
-        assert all(results)
-        await until(lambda: all(e.runtime_data.coordinator.stream_connected for e in entries), 60)
-        polling_s = time.perf_counter() - started
-        await asyncio.sleep(2)  # settled
-        rss_added = rss_mb() - rss_before
-        fleet = {
-            "setup_s": round(setup_s, 2),
-            "all_polling_s": round(polling_s, 2),
-            "rss_added_mb": round(rss_added, 1),
-            "emulators_rss_mb": round(rss_before - rss_start, 1),
-            "answered": sum(server.requests["get_properties"] > 0 for server in servers),
-        }
-        for entry in entries:
-            await hass.config_entries.async_unload(entry.entry_id)
-        await hass.async_block_till_done()
-    finally:
-        for server in servers:
-            await server.stop()
-    return fleet
+    return await fleet_figures(
+        hass,
+        servers,
+        lambda server, n: miot_entry(server, f"MIoT chair {n}"),
+        "all_polling_s",
+        lambda: {"answered": sum(server.requests["get_properties"] > 0 for server in servers)},
+    )
 
 
 async def miot_figures(hass: HomeAssistant) -> dict[str, Any]:
