@@ -28,6 +28,8 @@ CONCRETE = {
     "EntitiesMassager",
     "TuyaMassager",
     "TuyaConnection",
+    "MiotMassager",
+    "MiotConnection",
 }
 CONCRETE_MODULES = {
     "pysmartmassager.client",
@@ -36,6 +38,9 @@ CONCRETE_MODULES = {
     "pysmartmassager.tuya.massager",
     "pysmartmassager.tuya.connection",
     "pysmartmassager.tuya.protocol",
+    "pysmartmassager.miot.massager",
+    "pysmartmassager.miot.connection",
+    "pysmartmassager.miot.protocol",
 }
 
 

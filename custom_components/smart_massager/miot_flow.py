@@ -21,7 +21,6 @@ from pysmartmassager import MassagerAuthenticationError, MassagerConnectionError
 from pysmartmassager.miot import (
     DEFAULT_PORT,
     SPEC_SERVER,
-    MiotConnection,
     MiotMap,
     MiotSilentError,
     MiotSpecError,
@@ -34,7 +33,7 @@ from pysmartmassager.miot import (
 
 from .const import CONF_DEVICE_ID, CONF_MIOT_MAP, CONF_MODEL, CONF_TOKEN, CONF_TRANSPORT, LOGGER
 from .host_input import InvalidHostError, parse_host
-from .transport import TRANSPORT_MIOT
+from .transport import TRANSPORT_MIOT, async_identify_miot, async_read_miot
 
 CONF_SPEC = "spec"
 MAX_PASTED_SPEC = 1024 * 1024
@@ -100,10 +99,8 @@ async def async_find(host: str, port: int, token: str) -> FoundDevice:
         parse_token(token)
     except ValueError as err:
         raise MiotFlowError("invalid_token_format", CONF_TOKEN) from err
-    connection = MiotConnection(host, token, port=port)
     try:
-        info = await connection.info()
-        device_id = connection.device_id
+        info, device_id = await async_identify_miot(host, port, token)
     except (MiotSilentError, MassagerAuthenticationError) as err:
         # It answered hello, so it is there: it does not understand requests under this token.
         raise MiotFlowError("invalid_token", CONF_TOKEN) from err
@@ -112,8 +109,6 @@ async def async_find(host: str, port: int, token: str) -> FoundDevice:
     except MassagerError as err:
         LOGGER.debug("Unexpected answer from a MIoT device at %s", host, exc_info=True)
         raise MiotFlowError("unknown") from err
-    finally:
-        await connection.close()
     return FoundDevice(host, port, token, device_id, info.model, info.firmware)
 
 
@@ -151,13 +146,10 @@ async def async_check_power(found: FoundDevice, mapping: MiotMap) -> None:
     """The device must answer a read of its on/off: the map fits this device."""
     power = mapping.role("power")
     assert power is not None  # noqa: S101  # a MiotMap always has power
-    connection = MiotConnection(found.host, found.token, port=found.port)
     try:
-        read = await connection.get_properties([power.key])
+        read = await async_read_miot(found.host, found.port, found.token, [power.key])
     except MassagerError as err:
         raise MiotFlowError("power_unreadable") from err
-    finally:
-        await connection.close()
     if read.get(power.key, (-1, None))[0] != 0:
         raise MiotFlowError("power_unreadable")
 

@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from pysmartmassager import DeviceIdentity, Massager, MassagerError, SmartMassagerClient
-from pysmartmassager.miot import MiotDevice, MiotMap, MiotMassager
+from pysmartmassager.miot import MiotConnection, MiotDevice, MiotInfo, MiotMap, MiotMassager
 from pysmartmassager.tuya import (
     TuyaDevice,
     TuyaMassager,
@@ -112,6 +112,26 @@ def _miot(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
             name=entry.title,
         )
     )
+
+
+async def async_identify_miot(host: str, port: int, token: str) -> tuple[MiotInfo, int]:
+    """Who answers at a miio address under `token` (config flow): its info and device id."""
+    connection = MiotConnection(host, token, port=port)
+    try:
+        return await connection.info(), connection.device_id
+    finally:
+        await connection.close()
+
+
+async def async_read_miot(
+    host: str, port: int, token: str, keys: list[tuple[int, int]]
+) -> dict[tuple[int, int], tuple[int, Any]]:
+    """(code, value) of MIoT properties at a miio address (config flow)."""
+    connection = MiotConnection(host, token, port=port)
+    try:
+        return await connection.get_properties(keys)
+    finally:
+        await connection.close()
 
 
 async def async_probe_tuya(
