@@ -8,16 +8,17 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, Co
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from pysmartmassager import MassagerAuthenticationError, MassagerError
+from pysmartmassager import Massager, MassagerAuthenticationError, MassagerError
 
 from .const import CONF_TRANSPORT, DOMAIN
 from .coordinator import MassagerConfigEntry, MassagerCoordinator, MassagerRuntimeData
+from .from_entities import sources_as_refs
 from .routines import RoutineRunner
 from .sentences import async_sync_sentences
 from .services import async_setup_services
 from .session_guard import SessionGuard
-from .session_timer import SessionTimer
-from .transport import TRANSPORT_REFERENCE, create_massager
+from .session_timer import SessionTimer, async_stop_owed_session
+from .transport import TRANSPORT_ENTITIES, TRANSPORT_REFERENCE, create_massager
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -52,6 +53,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> 
     # its setup fails; callbacks run last-registered first, so this runs after everything else.
     entry.async_on_unload(massager.close)
     try:
+        return await _async_set_up(hass, entry, massager)
+    except Exception:
+        # Whatever failed (the device, a source entity's nonsense, a bug), a session Home
+        # Assistant timed that is past its end is stopped before the failure is reported.
+        await async_stop_owed_session(hass, entry.entry_id, massager, entry.title)
+        raise
+
+
+async def _async_set_up(
+    hass: HomeAssistant, entry: MassagerConfigEntry, massager: Massager
+) -> bool:
+    try:
         info = await massager.get_info()
     except MassagerAuthenticationError as err:
         raise ConfigEntryAuthFailed(
@@ -83,7 +96,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> 
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> bool:
-    """1.1 -> 1.2: entries name their transport (all earlier entries are reference devices)."""
+    """Bring an older entry up to date.
+
+    1.1 -> 1.2: entries name their transport (all earlier entries are reference devices).
+    1.2 -> 1.3: a massager built from entities stores its sources by entity registry id, so a
+    source renamed later is followed (an entity without a registry entry keeps its id).
+    """
     if entry.version > 1:
         return False  # a downgrade: this version cannot read a newer entry
     if entry.minor_version < 2:  # noqa: PLR2004
@@ -92,6 +110,11 @@ async def async_migrate_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -
             data={**entry.data, CONF_TRANSPORT: TRANSPORT_REFERENCE},
             minor_version=2,
         )
+    if entry.minor_version < 3:  # noqa: PLR2004
+        data, options = dict(entry.data), dict(entry.options)
+        if data.get(CONF_TRANSPORT) == TRANSPORT_ENTITIES:
+            data, options = sources_as_refs(hass, data), sources_as_refs(hass, options)
+        hass.config_entries.async_update_entry(entry, data=data, options=options, minor_version=3)
     return True
 
 

@@ -59,7 +59,7 @@ from .const import (
 )
 from .coordinator import MassagerConfigEntry
 from .entities_flow import check_sources, sources_schema
-from .from_entities import CONF_POWER
+from .from_entities import CONF_POWER, sources_as_entity_ids, sources_as_refs
 from .host_input import InvalidHostError, parse_host
 from .miot_flow import (
     CONF_SPEC,
@@ -127,7 +127,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a massager: find it (typed address or zeroconf), then pair with its button."""
 
     VERSION = 1
-    MINOR_VERSION = 2
+    MINOR_VERSION = 3
 
     def __init__(self) -> None:
         self._host = ""
@@ -181,6 +181,8 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             data, errors = check_sources(user_input)
             if not errors:
                 name = str(data.pop(CONF_NAME)).strip() or "Massager"
+                # Sources by registry id: a source renamed later is followed.
+                data = sources_as_refs(self.hass, data)
                 await self.async_set_unique_id(f"entities:{data[CONF_POWER]}")
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(
@@ -761,8 +763,10 @@ class MassagerOptionsFlow(OptionsFlowWithReload):
             data, errors = check_sources(user_input)
             if not errors:
                 # Options layer over the entry's data (transport.py merges them).
-                return self.async_create_entry(data={**entry.options, **data})
-        current = {**entry.data, **entry.options}
+                return self.async_create_entry(
+                    data={**entry.options, **sources_as_refs(self.hass, data)}
+                )
+        current = sources_as_entity_ids(self.hass, {**entry.data, **entry.options})
         return self.async_show_form(
             step_id="sources",
             data_schema=self.add_suggested_values_to_schema(

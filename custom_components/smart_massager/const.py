@@ -52,3 +52,6 @@ GUARD_MARGIN: Final = timedelta(minutes=2)
 # repair issue, and the first wait between them (doubling).
 TIMER_STOP_ATTEMPTS: Final = 4
 TIMER_STOP_RETRY_S: Final = 2.0
+# Heat off after a session: attempts (same doubling waits, about 2 minutes in all) before a
+# repair issue says the heat would not go off.
+HEAT_OFF_ATTEMPTS: Final = 6

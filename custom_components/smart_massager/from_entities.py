@@ -4,32 +4,51 @@ The one transport that lives in the component, because it talks to Home Assistan
 implements the same `Massager` interface as every other transport; the factory builds it.
 
 - Power: a switch, light, fan or input_boolean (on/off with a state), or a button that toggles the
-  massager (no state to read: the state is what Home Assistant last commanded).
+  massager (no state to read: the state is what Home Assistant last commanded, kept in a Store so
+  a restart mid-session still ends the session with a press).
 - Optional: a select/input_select for programs (or the power fan's preset modes), a
   number/input_number for intensity (or the power fan's percentage, or "stronger"/"gentler"
   buttons: then the level is what Home Assistant last commanded), a switch/input_boolean for
   heat, and a sensor whose value above a threshold says the massager really runs (power draw).
 - Such a massager has no timer of its own (`device_timer=False`): Home Assistant ends its sessions
   (session_timer.py). State changes of the source entities are pushed at once.
+
+Sources are stored by entity registry id where they have one (as Home Assistant's helpers do) and
+resolved to their current entity id at every use, so a rename is followed. A source that is
+missing, `unavailable` or (with a state to read) `unknown` makes the massager unavailable: its
+session is neither ended nor restarted by that, and a stop that cannot be confirmed is an error
+(the timer retries it and tells the user), never taken as done. Attributes and states of the
+sources are untrusted input: read bounded, never fatal.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Mapping
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from homeassistant.const import (
     ATTR_ENTITY_ID,
+    STATE_OFF,
     STATE_ON,
     STATE_UNAVAILABLE,
     STATE_UNKNOWN,
 )
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    State,
+    callback,
+)
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_call_later, async_track_state_change_event
+from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from pysmartmassager import (
@@ -49,8 +68,9 @@ from pysmartmassager import (
     StateSubscription,
     Status,
 )
+from pysmartmassager.decoding import clean_text
 
-from .const import LOGGER
+from .const import DOMAIN, LOGGER
 
 CONF_POWER = "power_entity"
 CONF_PROGRAM = "program_entity"
@@ -65,6 +85,17 @@ CONF_MIN_MINUTES = "min_minutes"
 CONF_MAX_MINUTES = "max_minutes"
 CONF_DEFAULT_MINUTES_ENTITIES = "session_minutes"
 
+# Every field of the entry that names a source entity.
+SOURCE_KEYS = (
+    CONF_POWER,
+    CONF_PROGRAM,
+    CONF_INTENSITY,
+    CONF_STRONGER,
+    CONF_GENTLER,
+    CONF_HEAT,
+    CONF_RUNNING,
+)
+
 POWER_DOMAINS = ["switch", "light", "fan", "input_boolean", "button", "input_button"]
 PROGRAM_DOMAINS = ["select", "input_select"]
 INTENSITY_DOMAINS = ["number", "input_number"]
@@ -73,18 +104,82 @@ HEAT_DOMAINS = ["switch", "input_boolean"]
 RUNNING_DOMAINS = ["sensor", "binary_sensor", "input_number"]
 
 _BAD_STATES = (STATE_UNAVAILABLE, STATE_UNKNOWN)
-# How long a power entity may take to show "on" after its action returned.
-POWER_ON_TIMEOUT_S = 5.0
+# How long a power entity may take to show "on" or "off" after its action returned.
+POWER_SWITCH_TIMEOUT_S = 5.0
+# A running sensor (power draw) must stay below its threshold this long before a session that
+# it saw running is taken as ended: programs pause their motors for seconds at a time.
+RUNNING_DROP_S = 60.0
+# Bounds on what a source's attributes may declare: a number entity is untrusted input.
+MAX_SOURCE_LEVELS = 100
+_LEVEL_BOUND = 1_000_000
+MAX_PROGRAMS = 64
+STORAGE_VERSION = 1
 
 
 def _domain(entity_id: str) -> str:
     return entity_id.split(".", 1)[0]
 
 
+def _role(key: str) -> str:
+    """The role a source field plays, for messages: "power" for power_entity."""
+    return key.partition("_")[0]
+
+
 def _choice_id(option: str) -> str:
     """A program id from an option's text: lower case, words joined by underscores."""
-    cleaned = "".join(ch if ch.isalnum() else "_" for ch in option.casefold())
+    cleaned = "".join(ch if ch.isalnum() else "_" for ch in option[:256].casefold())
     return "_".join(part for part in cleaned.split("_") if part)[:64] or "program"
+
+
+def _finite(value: object, default: float) -> float:
+    """A source's number, or `default` for anything not a finite number within bounds."""
+    if isinstance(value, bool):
+        return default
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except TypeError, ValueError, OverflowError:
+        return default
+    return number if math.isfinite(number) and abs(number) <= _LEVEL_BOUND else default
+
+
+def bounded_levels(low: float, high: float, step: float) -> LevelRange:
+    """Whole levels from a source's min/max/step, at most MAX_SOURCE_LEVELS of them."""
+    minimum = round(low)
+    maximum = max(minimum, round(high))
+    step_size = max(1, round(step))
+    if (maximum - minimum) // step_size + 1 > MAX_SOURCE_LEVELS:
+        step_size = math.ceil((maximum - minimum) / (MAX_SOURCE_LEVELS - 1))
+    return LevelRange(minimum, maximum, step_size)
+
+
+def source_ref(registry: er.EntityRegistry, entity_id: str) -> str:
+    """What the entry stores for a source: its registry id where it has one (renames follow)."""
+    entry = registry.async_get(entity_id)
+    return entry.id if entry is not None else entity_id
+
+
+def sources_as_refs(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` with every source entity id replaced by what the entry stores for it."""
+    registry = er.async_get(hass)
+    return {
+        key: source_ref(registry, value) if key in SOURCE_KEYS and isinstance(value, str) else value
+        for key, value in data.items()
+    }
+
+
+def sources_as_entity_ids(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` with every stored source resolved to its entity id now (for forms)."""
+    registry = er.async_get(hass)
+    resolved: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in SOURCE_KEYS and isinstance(value, str):
+            entity_id = er.async_resolve_entity_id(registry, value)
+            if entity_id is None:
+                continue  # a source that no longer exists: the form asks for it again
+            resolved[key] = entity_id
+        else:
+            resolved[key] = value
+    return resolved
 
 
 @dataclass
@@ -93,7 +188,6 @@ class _Commanded:
 
     on: bool = False
     level: int = 1
-    started_at: datetime | None = None
 
 
 class EntitiesMassager(Massager):
@@ -106,62 +200,101 @@ class EntitiesMassager(Massager):
         self._serial = serial
         self._name = name
         self._config = dict(config)
-        self._power: str = config[CONF_POWER]
         self._commanded = _Commanded(level=1)
-        self._default_minutes = int(config.get(CONF_DEFAULT_MINUTES_ENTITIES, 15))
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.commanded.{serial}"
+        )
+        self._loaded = False
+        self._default_minutes = int(_finite(config.get(CONF_DEFAULT_MINUTES_ENTITIES), 15))
         self._minutes = self._default_minutes
         self._revision = 0
         self._was_on = False
-        self.heat_left_on = False  # the massager went off by itself with heat still on
+        # The session under way: when it started, whether the running sensor has shown it
+        # drawing power, and since when (loop time) the sensor reads below its threshold.
+        self._started_at: datetime | None = None
+        self._seen_drawing = False
+        self._below_since: float | None = None
+        self._recheck: CALLBACK_TYPE | None = None
+        self.notify: Callable[[], None] | None = None  # set by the subscription
+        self._missing_logged: set[str] = set()
 
-    # -- what the sources offer ------------------------------------------------------------------
+    # -- the sources -----------------------------------------------------------------------------
 
-    def _state(self, entity_id: str | None) -> State | None:
+    def entity_id(self, key: str) -> str | None:
+        """The current entity id of a configured source (None: not configured, or gone)."""
+        ref = self._config.get(key)
+        if not isinstance(ref, str) or not ref:
+            return None
+        entity_id = er.async_resolve_entity_id(er.async_get(self._hass), ref)
+        if entity_id is None and key not in self._missing_logged:
+            self._missing_logged.add(key)
+            LOGGER.warning("%s: its %s entity no longer exists", self._name, _role(key))
+        elif entity_id is not None:
+            self._missing_logged.discard(key)
+        return entity_id
+
+    def _state_of(self, key: str) -> State | None:
+        entity_id = self.entity_id(key)
         return None if entity_id is None else self._hass.states.get(entity_id)
 
     @property
     def _power_is_button(self) -> bool:
-        return _domain(self._power) in BUTTON_DOMAINS
+        return _domain(str(self._config[CONF_POWER])) in BUTTON_DOMAINS or (
+            (entity_id := self.entity_id(CONF_POWER)) is not None
+            and _domain(entity_id) in BUTTON_DOMAINS
+        )
+
+    def _power_is_fan(self) -> bool:
+        entity_id = self.entity_id(CONF_POWER)
+        return entity_id is not None and _domain(entity_id) == "fan"
 
     def _program_options(self) -> list[str]:
-        if (entity := self._config.get(CONF_PROGRAM)) is not None:
-            state = self._state(entity)
-            return list(state.attributes.get("options", [])) if state else []
-        if _domain(self._power) == "fan" and (state := self._state(self._power)) is not None:
-            return list(state.attributes.get("preset_modes") or [])
-        return []
+        if self._config.get(CONF_PROGRAM):
+            state = self._state_of(CONF_PROGRAM)
+            options = state.attributes.get("options") if state else None
+        elif self._power_is_fan() and (state := self._state_of(CONF_POWER)) is not None:
+            options = state.attributes.get("preset_modes")
+        else:
+            return []
+        if not isinstance(options, list | tuple):
+            return []
+        return [option for option in options[:MAX_PROGRAMS] if isinstance(option, str)]
 
     def _levels(self) -> LevelRange | None:
-        if (entity := self._config.get(CONF_INTENSITY)) is not None:
-            state = self._state(entity)
+        if self._config.get(CONF_INTENSITY):
+            state = self._state_of(CONF_INTENSITY)
             if state is None:
                 return None
-            low = round(float(state.attributes.get("min", 1)))
-            high = round(float(state.attributes.get("max", 10)))
-            step = max(1, round(float(state.attributes.get("step", 1))))
-            return LevelRange(low, max(low, high), step)
+            attributes = state.attributes
+            return bounded_levels(
+                _finite(attributes.get("min"), 1),
+                _finite(attributes.get("max"), 10),
+                _finite(attributes.get("step"), 1),
+            )
         if self._config.get(CONF_STRONGER) or self._config.get(CONF_GENTLER):
-            return LevelRange(1, max(1, int(self._config.get(CONF_LEVELS, 5))))
-        if _domain(self._power) == "fan":
-            state = self._state(self._power)
-            steps = state.attributes.get("percentage_step") if state else None
-            if steps:
-                return LevelRange(1, max(1, round(100 / float(steps))))
+            levels = int(_finite(self._config.get(CONF_LEVELS), 5))
+            return LevelRange(1, min(MAX_SOURCE_LEVELS, max(1, levels)))
+        if self._power_is_fan():
+            state = self._state_of(CONF_POWER)
+            steps = _finite(state.attributes.get("percentage_step") if state else None, 0)
+            if steps > 0:
+                return LevelRange(1, min(MAX_SOURCE_LEVELS, max(1, round(100 / steps))))
         return None
 
     def capabilities(self) -> Capabilities:
         """What the chosen entities make possible (read from them now)."""
-        low = int(self._config.get(CONF_MIN_MINUTES, 5))
-        high = int(self._config.get(CONF_MAX_MINUTES, 30))
+        low = int(_finite(self._config.get(CONF_MIN_MINUTES), 5))
+        high = max(low, int(_finite(self._config.get(CONF_MAX_MINUTES), 30)))
         return Capabilities(
             programs=tuple(
-                Choice(_choice_id(option), option) for option in self._program_options()[:64]
+                Choice(_choice_id(option), clean_text(option, 64) or _choice_id(option))
+                for option in self._program_options()
             ),
             zones=(),
             intensity=self._levels(),
             session_minutes=LevelRange(low, high),
             default_minutes=min(high, max(low, self._minutes)),
-            heat=self._config.get(CONF_HEAT) is not None,
+            heat=bool(self._config.get(CONF_HEAT)),
             pause=False,
             pause_timeout_minutes=None,
             device_timer=False,
@@ -171,7 +304,8 @@ class EntitiesMassager(Massager):
 
     async def get_info(self) -> DeviceInfo:
         """Identity and capabilities; the power entity must exist."""
-        self._require(self._power)
+        await self._load()
+        self._require_power()
         return DeviceInfo(
             serial=self._serial,
             name=self._name,
@@ -183,19 +317,21 @@ class EntitiesMassager(Massager):
 
     async def get_state(self) -> SessionState:
         """The state read from the source entities (or last commanded, for buttons)."""
-        self._require(self._power)
+        self._require_power()
         return self._read()
 
     async def start_session(self, settings: SessionSettings | None = None) -> SessionState:
-        """Apply the settings, then switch the massager on."""
-        self._require(self._power)
+        """Apply the settings, then switch the massager on; timed from this command."""
+        self._require_power()
         settings = settings or SessionSettings()
         if settings.minutes is not None:
             self._minutes = settings.minutes
         # Power first: some sources (a fan) reset their mode when switched on.
         if not self._is_on():
             await self._power_on()
-        self._commanded.started_at = dt_util.utcnow()
+        if self._started_at is None:
+            # Home Assistant started it: a session from now, whatever a power sensor says yet.
+            self._new_session()
         try:
             await self._apply(settings)
         except MassagerInvalidRequestError, MassagerResponseError:
@@ -205,96 +341,154 @@ class EntitiesMassager(Massager):
 
     async def change_settings(self, settings: SessionSettings) -> SessionState:
         """Program, intensity, heat; the length only between sessions."""
-        self._require(self._power)
+        self._require_power()
         if settings.minutes is not None:
             self._minutes = settings.minutes
         await self._apply(settings)
         return self._read()
 
     async def stop(self) -> SessionState:
-        """Heat off and power off; always attempted, whatever the sources' availability."""
+        """Heat off and power off, both attempted; an off that is not confirmed is an error.
+
+        A toggle button is pressed only when Home Assistant commanded the massage on and
+        nothing has said it went off since: pressing it otherwise would switch the massage on.
+        """
+        await self._load()
         errors: list[str] = []
-        if (heat := self._config.get(CONF_HEAT)) is not None:
+        if self._config.get(CONF_HEAT):
             try:
-                await self._call(heat, "turn_off")
+                await self._switch(CONF_HEAT, on=False)
             except MassagerResponseError as err:
                 errors.append(str(err))
         if self._power_is_button:
             if self._commanded.on:
-                await self._call(self._power, "press")
-                self._commanded.on = False
+                power = self.entity_id(CONF_POWER)
+                if power is None:
+                    raise MassagerConnectionError(f"{self._name}: its power button is missing")
+                await self._call(power, "press")
+                await self._remember(on=False)
         else:
             try:
-                await self._call(self._power, "turn_off")
+                await self._switch(CONF_POWER, on=False)
             except MassagerResponseError as err:
                 errors.append(str(err))
         if errors:
             raise MassagerResponseError("; ".join(errors))
-        self._commanded.started_at = None
         return self._read()
-
-    async def heat_off(self) -> None:
-        """Switch heat off (after the massager went off by itself)."""
-        self.heat_left_on = False
-        if (heat := self._config.get(CONF_HEAT)) is not None:
-            await self._call(heat, "turn_off")
 
     def subscribe(
         self, on_state: StateCallback, on_connection: ConnectionCallback | None = None
     ) -> StateSubscription:
-        """Every change of a source entity is pushed at once."""
+        """Every change of a source entity is pushed at once; renames are followed."""
         return _EntitiesSubscription(self, on_state, on_connection)
+
+    async def close(self) -> None:
+        """Nothing to close but the running sensor's pending re-check."""
+        self._cancel_recheck()
 
     # -- reading ---------------------------------------------------------------------------------
 
     def source_entities(self) -> list[str]:
-        """Every entity this massager is built from."""
+        """The current entity id of every source this massager is built from."""
         keys = (CONF_POWER, CONF_PROGRAM, CONF_INTENSITY, CONF_HEAT, CONF_RUNNING)
-        return [self._config[key] for key in keys if self._config.get(key)]
+        return [entity_id for key in keys if (entity_id := self.entity_id(key)) is not None]
+
+    def _power_problem(self) -> str | None:
+        """Why the power entity cannot be read or used now; None when it can."""
+        power = self.entity_id(CONF_POWER)
+        if power is None:
+            return "its power entity no longer exists"
+        state = self._hass.states.get(power)
+        if state is None or state.state == STATE_UNAVAILABLE:
+            return f"{power} is unavailable"
+        if state.state == STATE_UNKNOWN and not self._power_is_button:
+            # A button's state is the time of its last press: `unknown` until first pressed.
+            return f"{power} is unknown"
+        return None
 
     def available(self) -> bool:
-        """Whether the power entity can be used."""
-        state = self._state(self._power)
-        return state is not None and state.state != STATE_UNAVAILABLE
+        """Whether the power entity can be read and used."""
+        return self._power_problem() is None
 
-    def _require(self, entity_id: str) -> None:
-        state = self._state(entity_id)
-        if state is None or state.state == STATE_UNAVAILABLE:
-            raise MassagerConnectionError(f"{entity_id} is unavailable")
+    def _require_power(self) -> None:
+        if (problem := self._power_problem()) is not None:
+            raise MassagerConnectionError(problem)
 
     def _is_on(self) -> bool:
         if self._power_is_button:
             return self._commanded.on
-        state = self._state(self._power)
+        state = self._state_of(CONF_POWER)
         return state is not None and state.state == STATE_ON
 
-    def _running(self) -> bool:
-        """On, and (with a running sensor) really drawing power."""
-        if not self._is_on():
-            return False
-        sensor = self._state(self._config.get(CONF_RUNNING))
+    def _drawing(self) -> bool | None:
+        """What the running sensor says: drawing power or not; None without a readable one."""
+        sensor = self._state_of(CONF_RUNNING) if self._config.get(CONF_RUNNING) else None
         if sensor is None or sensor.state in _BAD_STATES:
-            return True
+            return None
         if _domain(sensor.entity_id) == "binary_sensor":
             return sensor.state == STATE_ON
-        try:
-            return float(sensor.state) > float(self._config.get(CONF_RUNNING_ABOVE, 0))
-        except ValueError:
+        value = _finite(sensor.state, math.nan) if sensor.state else math.nan
+        if math.isnan(value):
+            return None
+        return value > _finite(self._config.get(CONF_RUNNING_ABOVE), 0)
+
+    def _running(self) -> bool:
+        """On, and (with a running sensor) really running.
+
+        A session under way ends by the sensor only after it has shown the massager drawing
+        power and then reads below the threshold for RUNNING_DROP_S: not while the motor spins
+        up after Home Assistant switched it on, not during a program's pause.
+        """
+        if not self._is_on():
+            return False
+        drawing = self._drawing()
+        if drawing is None:
             return True
+        if drawing:
+            self._seen_drawing = True
+            self._below_since = None
+            self._cancel_recheck()
+            return True
+        if self._started_at is None:
+            return False  # plug on, massager idle: no session
+        if not self._seen_drawing:
+            return True
+        now = self._hass.loop.time()
+        if self._below_since is None:
+            self._below_since = now
+            self._recheck = async_call_later(self._hass, RUNNING_DROP_S, self._recheck_running)
+        return now - self._below_since < RUNNING_DROP_S
+
+    @callback
+    def _recheck_running(self, _now: datetime) -> None:
+        self._recheck = None
+        if self.notify is not None:
+            self.notify()
+
+    def _cancel_recheck(self) -> None:
+        if self._recheck is not None:
+            self._recheck()
+            self._recheck = None
+
+    def _new_session(self) -> None:
+        self._started_at = dt_util.utcnow()
+        self._seen_drawing = False
+        self._below_since = None
+        self._cancel_recheck()
 
     def _read(self) -> SessionState:
         running = self._running()
-        if running and not self._was_on and self._commanded.started_at is None:
-            # Switched on outside a session (the massager's own button): a session from now.
-            self._commanded.started_at = dt_util.utcnow()
-        heat = self._state(self._config.get(CONF_HEAT))
+        if running and self._started_at is None:
+            # Switched on outside Home Assistant (the massager's own button): a session from now.
+            self._new_session()
+        heat = self._state_of(CONF_HEAT) if self._config.get(CONF_HEAT) else None
         if not running:
-            self._commanded.started_at = None
+            self._started_at = None
+            self._below_since = None
+            self._cancel_recheck()
             if self._was_on:
-                # A session ended: the next one starts from the default length, and heat
-                # must not outlive the massage.
+                # A session ended: the next one starts from the default length.
                 self._minutes = self._default_minutes
-                self.heat_left_on = heat is not None and heat.state == STATE_ON
         self._was_on = running
         self._revision += 1
         return SessionState(
@@ -304,7 +498,7 @@ class EntitiesMassager(Massager):
             intensity=self._level(),
             heat=heat is not None and heat.state == STATE_ON,
             minutes=self._minutes,
-            started_at=self._commanded.started_at,
+            started_at=self._started_at,
             ends_at=None,  # Home Assistant is the timer
             remaining_s=0,
             pause_expires_at=None,
@@ -313,32 +507,51 @@ class EntitiesMassager(Massager):
         )
 
     def _program(self) -> str:
-        entity = self._config.get(CONF_PROGRAM) or (
-            self._power if _domain(self._power) == "fan" else None
-        )
-        state = self._state(entity)
-        if state is None:
+        if self._config.get(CONF_PROGRAM):
+            state = self._state_of(CONF_PROGRAM)
+            option = state.state if state else None
+        elif self._power_is_fan():
+            state = self._state_of(CONF_POWER)
+            option = state.attributes.get("preset_mode") if state else None
+        else:
             return ""
-        option = state.attributes.get("preset_mode") if entity == self._power else state.state
         return _choice_id(option) if isinstance(option, str) and option not in _BAD_STATES else ""
 
     def _level(self) -> int:
         levels = self._levels()
         if levels is None:
             return 0
-        if (entity := self._config.get(CONF_INTENSITY)) is not None:
-            state = self._state(entity)
-            try:
-                return levels.clamp(round(float(state.state))) if state else levels.minimum
-            except ValueError:
-                return levels.minimum
+        if self._config.get(CONF_INTENSITY):
+            state = self._state_of(CONF_INTENSITY)
+            value = _finite(state.state if state else None, math.nan)
+            return levels.minimum if math.isnan(value) else levels.clamp(round(value))
         if self._config.get(CONF_STRONGER) or self._config.get(CONF_GENTLER):
             return levels.clamp(self._commanded.level)
-        state = self._state(self._power)
-        percentage = state.attributes.get("percentage") if state else None
-        if not percentage:
+        state = self._state_of(CONF_POWER)
+        percentage = _finite(state.attributes.get("percentage") if state else None, 0)
+        if percentage <= 0:
             return levels.minimum
-        return levels.at(max(1, round(float(percentage) * levels.levels / 100)))
+        return levels.at(max(1, round(min(100.0, percentage) * levels.levels / 100)))
+
+    # -- what Home Assistant commanded, kept across restarts -------------------------------------
+
+    async def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        stored = await self._store.async_load()
+        if isinstance(stored, dict):
+            self._commanded.on = stored.get("on") is True
+            level = stored.get("level")
+            if isinstance(level, int) and not isinstance(level, bool):
+                self._commanded.level = level
+
+    async def _remember(self, *, on: bool | None = None, level: int | None = None) -> None:
+        if on is not None:
+            self._commanded.on = on
+        if level is not None:
+            self._commanded.level = level
+        await self._store.async_save({"on": self._commanded.on, "level": self._commanded.level})
 
     # -- commanding ------------------------------------------------------------------------------
 
@@ -348,8 +561,8 @@ class EntitiesMassager(Massager):
         if settings.intensity is not None:
             await self._set_level(settings.intensity)
         if settings.heat is not None:
-            if (heat := self._config.get(CONF_HEAT)) is not None:
-                await self._call(heat, "turn_on" if settings.heat else "turn_off")
+            if self._config.get(CONF_HEAT):
+                await self._switch(CONF_HEAT, on=settings.heat, confirm=False)
             elif settings.heat:
                 raise MassagerInvalidRequestError("no heat", code="not_supported", status=400)
         if settings.zone:
@@ -365,10 +578,12 @@ class EntitiesMassager(Massager):
                 field="program",
                 allowed=list(options),
             )
-        if (entity := self._config.get(CONF_PROGRAM)) is not None:
-            await self._call(entity, "select_option", option=options[program])
+        if self._config.get(CONF_PROGRAM):
+            await self._call(self._need(CONF_PROGRAM), "select_option", option=options[program])
         else:
-            await self._call(self._power, "set_preset_mode", preset_mode=options[program])
+            await self._call(
+                self._need(CONF_POWER), "set_preset_mode", preset_mode=options[program]
+            )
 
     async def _set_level(self, level: int) -> None:
         levels = self._levels()
@@ -376,50 +591,72 @@ class EntitiesMassager(Massager):
             raise MassagerInvalidRequestError(
                 f"intensity {level} is not available", code="invalid_value", status=422
             )
-        if (entity := self._config.get(CONF_INTENSITY)) is not None:
-            await self._call(entity, "set_value", value=level)
+        if self._config.get(CONF_INTENSITY):
+            await self._call(self._need(CONF_INTENSITY), "set_value", value=level)
             return
-        stronger, gentler = self._config.get(CONF_STRONGER), self._config.get(CONF_GENTLER)
-        if stronger or gentler:
+        if self._config.get(CONF_STRONGER) or self._config.get(CONF_GENTLER):
             current = levels.clamp(self._commanded.level)
-            button = stronger if level > current else gentler
-            if button is None and level != current:
+            key = CONF_STRONGER if level > current else CONF_GENTLER
+            if not self._config.get(key) and level != current:
                 raise MassagerInvalidRequestError(
                     "this massager can only step one way", code="not_supported", status=400
                 )
             for _ in range(abs(levels.position(level) - levels.position(current))):
-                await self._call(button or "", "press")
-            self._commanded.level = level
+                await self._call(self._need(key), "press")
+            await self._remember(level=level)
             return
         await self._call(
-            self._power, "set_percentage", percentage=round(100 * level / levels.levels)
+            self._need(CONF_POWER), "set_percentage", percentage=round(100 * level / levels.levels)
         )
+
+    def _need(self, key: str) -> str:
+        """The current entity id of a source about to be commanded."""
+        if (entity_id := self.entity_id(key)) is None:
+            raise MassagerConnectionError(f"{self._name}: its {_role(key)} entity is missing")
+        return entity_id
 
     async def _power_on(self) -> None:
         if self._power_is_button:
-            await self._call(self._power, "press")
-            self._commanded.on = True
+            await self._call(self._need(CONF_POWER), "press")
+            await self._remember(on=True)
         else:
-            await self._call(self._power, "turn_on")
-            await self._wait_until_on()
+            await self._switch(CONF_POWER, on=True)
 
-    async def _wait_until_on(self) -> None:
+    async def _switch(self, key: str, *, on: bool, confirm: bool = True) -> None:
+        """Switch a source on or off; with `confirm`, wait until its state says so.
+
+        An action on a missing or unavailable entity does nothing in Home Assistant and raises
+        nothing: without the confirmation a stop would be taken as done with the plug still on.
+        """
+        entity_id = self._need(key)
+        await self._call(entity_id, "turn_on" if on else "turn_off")
+        if confirm:
+            await self._wait_for_state(entity_id, STATE_ON if on else STATE_OFF)
+
+    async def _wait_for_state(self, entity_id: str, wanted: str) -> None:
         """Some integrations write the new state a moment after their action returns."""
-        if self._is_on():
+
+        def reached() -> bool:
+            state = self._hass.states.get(entity_id)
+            return state is not None and state.state == wanted
+
+        if reached():
             return
-        turned_on = asyncio.Event()
+        done = asyncio.Event()
 
         @callback
         def changed(_event: Event[EventStateChangedData]) -> None:
-            if self._is_on():
-                turned_on.set()
+            if reached():
+                done.set()
 
-        remove = async_track_state_change_event(self._hass, [self._power], changed)
+        remove = async_track_state_change_event(self._hass, [entity_id], changed)
         try:
-            async with asyncio.timeout(POWER_ON_TIMEOUT_S):
-                await turned_on.wait()
+            async with asyncio.timeout(POWER_SWITCH_TIMEOUT_S):
+                await done.wait()
         except TimeoutError as err:
-            raise MassagerResponseError(f"{self._power} did not turn on") from err
+            state = self._hass.states.get(entity_id)
+            now = "missing" if state is None else clean_text(state.state, 32)
+            raise MassagerResponseError(f"{entity_id} did not turn {wanted} (it is {now})") from err
         finally:
             remove()
 
@@ -430,13 +667,15 @@ class EntitiesMassager(Massager):
                 _domain(entity_id), service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
             )
         except (HomeAssistantError, ValueError) as err:
-            raise MassagerResponseError(f"{entity_id} refused {service}: {err}") from err
+            reason = clean_text(str(err), 120)
+            raise MassagerResponseError(f"{entity_id} refused {service}: {reason}") from err
 
 
 class _EntitiesSubscription(ReportingSubscription):
     """Pushes a state whenever a source entity changes; reports the power entity's availability.
 
-    Connected while the power entity is available.
+    Connected while the power entity can be read. A source renamed in the entity registry is
+    tracked under its new id from then on.
     """
 
     def __init__(
@@ -452,33 +691,46 @@ class _EntitiesSubscription(ReportingSubscription):
     async def run(self) -> None:
         """Listen until cancelled."""
         massager = self._massager
+        hass = massager._hass  # noqa: SLF001  # the transport's own Home Assistant
+        remove_tracking: CALLBACK_TYPE | None = None
 
         @callback
-        def changed(_event: Event[EventStateChangedData]) -> None:
+        def changed(_event: Event[Any] | None = None) -> None:
             available = massager.available()
             self._set_connected(available)
             if available:
                 self._on_state(massager._read())  # noqa: SLF001  # the transport's own reader
-            if massager.heat_left_on:
-                massager._hass.async_create_task(  # noqa: SLF001
-                    _quietly(massager.heat_off()), "smart_massager heat off"
-                )
+
+        tracked: set[str] = set()
+
+        @callback
+        def track() -> None:
+            nonlocal remove_tracking
+            if remove_tracking is not None:
+                remove_tracking()
+            tracked.clear()
+            tracked.update(massager.source_entities())
+            remove_tracking = async_track_state_change_event(hass, tracked, changed)
+
+        @callback
+        def registry_changed(event: Event[er.EventEntityRegistryUpdatedData]) -> None:
+            data = event.data
+            if data["action"] == "create" or not (
+                data["entity_id"] in tracked or data.get("old_entity_id") in tracked
+            ):
+                return
+            # A source renamed or removed: track the sources under their ids now.
+            track()
+            changed()
 
         self._connected = massager.available()
-        remove = async_track_state_change_event(
-            massager._hass,  # noqa: SLF001
-            massager.source_entities(),
-            changed,
-        )
+        massager.notify = changed
+        track()
+        remove_registry = hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, registry_changed)
         try:
             await asyncio.Event().wait()  # until cancelled with the entry
         finally:
-            remove()
-
-
-async def _quietly(command: Coroutine[Any, Any, None]) -> None:
-    """Run a follow-up command whose failure is logged, not raised (no caller to tell)."""
-    try:
-        await command
-    except MassagerResponseError as err:
-        LOGGER.warning("Could not switch heat off: %s", err)
+            massager.notify = None
+            remove_registry()
+            if remove_tracking is not None:
+                remove_tracking()

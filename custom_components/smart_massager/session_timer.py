@@ -1,9 +1,15 @@
 """Home Assistant as the session timer, for massagers that cannot end a session by themselves.
 
-The end time of each session is kept in a Store, so it survives a restart. At the end Home
-Assistant sends stop (the transport's stop also turns heat off). After a restart, a session found
-past its end is stopped at once and one before its end is re-armed; nothing is ever started. A
-stop is retried until confirmed; when the device cannot be reached a repair issue says so.
+The end of each session is a deadline on the event loop's monotonic clock, so a wall clock
+stepped back or forward neither stretches nor cuts a session. Its wall-clock end is kept in a
+Store for restarts only: after a restart, a session found past its end is stopped at once and
+one before its end is re-armed; nothing is ever started. A stop is retried until confirmed;
+when the device cannot be reached a repair issue says so, and the stop stays owed: the next
+state showing the session still running stops it.
+
+Heat off is owned here for every such massager: a session that ended (by this timer, on the
+device, or while Home Assistant was down) with the heat on gets heat off, retried with backoff
+until the device reports it off; a repair issue says when it will not.
 """
 
 from __future__ import annotations
@@ -11,20 +17,65 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.event import async_call_at
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from pysmartmassager import SessionSettings, SessionState, Status
+from pysmartmassager import Massager, MassagerError, SessionSettings, SessionState, Status
 
-from .const import DOMAIN, LOGGER, TIMER_STOP_ATTEMPTS, TIMER_STOP_RETRY_S
+from .const import (
+    DOMAIN,
+    HEAT_OFF_ATTEMPTS,
+    LOGGER,
+    TIMER_STOP_ATTEMPTS,
+    TIMER_STOP_RETRY_S,
+)
 from .coordinator import MassagerCoordinator
 
 STORAGE_VERSION = 1
+
+
+def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, str]]:
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.session_timer.{entry_id}")
+
+
+def _stored_end(stored: dict[str, Any] | None) -> tuple[datetime, int] | None:
+    """The stored wall-clock end and length; None for nothing stored or nothing readable."""
+    if not isinstance(stored, dict):
+        return None
+    ends = dt_util.parse_datetime(str(stored.get("ends_at", "")))
+    if ends is None or ends.tzinfo is None:
+        return None
+    minutes = str(stored.get("minutes", ""))
+    return ends, int(minutes) if minutes.isdigit() else 0
+
+
+async def async_stop_owed_session(
+    hass: HomeAssistant, entry_id: str, massager: Massager, name: str
+) -> None:
+    """Stop a session past its stored end although the entry could not be set up.
+
+    Called when set-up fails after the massager was built: whatever else is broken, a session
+    this timer kept must not run on because the entry never loaded.
+    """
+    stored = _stored_end(await _store(hass, entry_id).async_load())
+    if stored is None or stored[0] > dt_util.utcnow():
+        return
+    try:
+        state = await massager.stop()
+    except MassagerError as err:
+        LOGGER.warning("Could not end the session on %s after a failed set-up: %s", name, err)
+        return
+    LOGGER.warning(
+        "%s could not be set up; its session was past its end and %s",
+        name,
+        "was stopped" if not state.active else "did not stop",
+    )
 
 
 class SessionTimer:
@@ -33,53 +84,50 @@ class SessionTimer:
     def __init__(self, hass: HomeAssistant, coordinator: MassagerCoordinator) -> None:
         self._hass = hass
         self._coordinator = coordinator
-        entry_id = coordinator.config_entry.entry_id
-        self._store: Store[dict[str, str]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.session_timer.{entry_id}"
-        )
-        self.ends_at: datetime | None = None
+        self._store = _store(hass, coordinator.config_entry.entry_id)
+        self.ends_at: datetime | None = None  # shown, and kept for restarts
+        self._deadline: float | None = None  # the loop's monotonic time that ends the session
         # The running session's length, kept with its end: a transport that cannot read it back
         # from the device (MIoT, a Tuya device without a minutes datapoint) forgets it at restart.
         self.minutes = 0
         self._cancel_end: CALLBACK_TYPE | None = None
         self._stopping = False
         self._ended_by_timer = False
-        self._heat_task: asyncio.Task[None] | None = None
+        self._heat_owed = False
+        self._heat_running = False
 
     @property
     def issue_id(self) -> str:
         """The repair issue raised when a session could not be stopped."""
         return f"timer_stop_failed_{self._coordinator.config_entry.entry_id}"
 
+    @property
+    def heat_issue_id(self) -> str:
+        """The repair issue raised when the heat would not go off."""
+        return f"heat_off_failed_{self._coordinator.config_entry.entry_id}"
+
     async def async_load(self) -> None:
         """Read the end time kept before a restart (before the first state is taken)."""
-        stored = await self._store.async_load()
-        if stored and (ends := dt_util.parse_datetime(stored.get("ends_at", ""))) is not None:
-            self.ends_at = ends
-            minutes = str(stored.get("minutes", ""))
-            self.minutes = int(minutes) if minutes.isdigit() else 0
+        if (stored := _stored_end(await self._store.async_load())) is not None:
+            self._set_end(stored[0])
+            self.minutes = stored[1]
+
+    def _set_end(self, ends_at: datetime) -> None:
+        # The only place the wall clock meets the deadline: a new session, or a restart.
+        self.ends_at = ends_at
+        self._deadline = self._hass.loop.time() + (ends_at - dt_util.utcnow()).total_seconds()
 
     @callback
     def observe(self, state: SessionState) -> SessionState:
         """Track the device's session; the state with Home Assistant's end time in it."""
         if not state.active:
-            if self.ends_at is not None and not self._stopping:
-                self._clear()
-                if state.heat:
-                    # The session this timer kept ended without it (on the device, or while
-                    # Home Assistant was down) and left the heat on: the heat goes off. Not a
-                    # stop by this timer: the session is not reported as finished by it.
-                    self._heat_off()
-            if self._ended_by_timer and state.status is Status.IDLE:
-                # Stopped by this timer: the session finished, as a device timer would say.
-                return replace(state, status=Status.FINISHED)
-            return state
+            return self._observe_inactive(state)
         self._ended_by_timer = False
         if self.ends_at is None:
             # A session Home Assistant did not see start (a press on the device, or one that
             # was running before the timer knew): it gets its length from now.
             minutes = state.minutes or self._coordinator.info.capabilities.default_minutes
-            self.ends_at = dt_util.utcnow() + timedelta(minutes=minutes)
+            self._set_end(dt_util.utcnow() + timedelta(minutes=minutes))
             self.minutes = minutes
             self._hass.async_create_task(self._save())
         self._arm()
@@ -89,13 +137,31 @@ class SessionTimer:
             return state
         return replace(state, ends_at=self.ends_at)
 
+    def _observe_inactive(self, state: SessionState) -> SessionState:
+        if self.ends_at is not None and not self._stopping:
+            # Ended without this timer (on the device, or while Home Assistant was down), or
+            # a stop owed since a failed attempt is now confirmed.
+            self._clear()
+            ir.async_delete_issue(self._hass, DOMAIN, self.issue_id)
+            self._heat_owed = self._heat_owed or state.heat
+        if self._heat_owed:
+            if state.heat:
+                self._heat_off()
+            else:
+                self._heat_owed = False
+                ir.async_delete_issue(self._hass, DOMAIN, self.heat_issue_id)
+        if self._ended_by_timer and state.status is Status.IDLE:
+            # Stopped by this timer: the session finished, as a device timer would say.
+            return replace(state, status=Status.FINISHED)
+        return state
+
     def _arm(self) -> None:
-        if self._cancel_end is not None or self._stopping or self.ends_at is None:
+        if self._cancel_end is not None or self._stopping or self._deadline is None:
             return
-        if self.ends_at <= dt_util.utcnow():
+        if self._deadline <= self._hass.loop.time():
             self._end()
             return
-        self._cancel_end = async_track_point_in_utc_time(self._hass, self._at_end, self.ends_at)
+        self._cancel_end = async_call_at(self._hass, self._at_end, self._deadline)
 
     @callback
     def _at_end(self, _now: datetime) -> None:
@@ -130,9 +196,14 @@ class SessionTimer:
                         LOGGER.info("Session on %s ended by Home Assistant's timer", name)
                         ir.async_delete_issue(self._hass, DOMAIN, self.issue_id)
                         self._clear()
+                        if state.heat:  # the stop's own heat-off was not obeyed
+                            self._heat_owed = True
+                            self._heat_off()
                         return
                 await asyncio.sleep(delay)
                 delay *= 2
+            # The stop stays owed: the end is kept, so the next state showing the session
+            # still running (the device or its source back) stops it again.
             self._ended_by_timer = False
             ir.async_create_issue(
                 self._hass,
@@ -148,37 +219,65 @@ class SessionTimer:
 
     @callback
     def _heat_off(self) -> None:
-        if self._heat_task is not None and not self._heat_task.done():
+        # A flag, not the task: the task starts eagerly, and the states its first command
+        # takes come back here before create_task has returned.
+        if self._heat_running:
             return
-        self._heat_task = self._coordinator.config_entry.async_create_task(
+        self._heat_running = True
+        self._coordinator.config_entry.async_create_task(
             self._hass, self._switch_heat_off(), f"{DOMAIN} timer heat off"
         )
 
     async def _switch_heat_off(self) -> None:
-        coordinator = self._coordinator
         try:
-            # Read again first: only a massager still idle with heat on has it switched off; a
-            # session started meanwhile keeps the heat it was started with.
-            state = await coordinator.async_command(lambda massager: massager.get_state())
-            if state.active or not state.heat:
-                return
-            await coordinator.async_command(
-                lambda massager: massager.change_settings(SessionSettings(heat=False))
-            )
-        except HomeAssistantError as err:
-            LOGGER.warning(
-                "Could not switch off the heat %s left on: %s", self._coordinator.info.name, err
-            )
-        else:
-            LOGGER.info(
-                "Heat on %s switched off: its session ended with the heat on",
-                self._coordinator.info.name,
-            )
+            await self._switch_heat_off_until_confirmed()
+        finally:
+            self._heat_running = False
+
+    async def _switch_heat_off_until_confirmed(self) -> None:
+        """Heat off until the device reports it off; a repair issue after HEAT_OFF_ATTEMPTS."""
+        coordinator = self._coordinator
+        name = coordinator.info.name
+        delay = TIMER_STOP_RETRY_S
+        for attempt in range(1, HEAT_OFF_ATTEMPTS + 1):
+            try:
+                # Read first: a session started meanwhile keeps the heat it was started with.
+                state = await coordinator.async_command(lambda massager: massager.get_state())
+                if state.active:
+                    self._heat_owed = False
+                    return
+                if state.heat:
+                    state = await coordinator.async_command(
+                        lambda massager: massager.change_settings(SessionSettings(heat=False))
+                    )
+            except HomeAssistantError as err:
+                LOGGER.warning(
+                    "Could not switch off the heat of %s (try %s): %s", name, attempt, err
+                )
+            else:
+                if not state.heat:
+                    LOGGER.info("Heat on %s switched off: its session ended with the heat on", name)
+                    self._heat_owed = False
+                    ir.async_delete_issue(self._hass, DOMAIN, self.heat_issue_id)
+                    return
+                LOGGER.warning("%s still reports its heat on (try %s)", name, attempt)
+            await asyncio.sleep(delay)
+            delay *= 2
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            self.heat_issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="heat_off_failed",
+            translation_placeholders={"name": name},
+        )
 
     def _clear(self) -> None:
         if self._cancel_end is not None:
             self._cancel_end()
             self._cancel_end = None
+        self._deadline = None
         if self.ends_at is not None:
             self.ends_at = None
             self.minutes = 0

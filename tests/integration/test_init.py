@@ -70,7 +70,7 @@ async def test_entries_from_before_transports_are_migrated(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert config_entry.data[CONF_TRANSPORT] == "reference"
-    assert (config_entry.version, config_entry.minor_version) == (1, 2)
+    assert (config_entry.version, config_entry.minor_version) == (1, 3)
     await hass.config_entries.async_unload(config_entry.entry_id)
 
 
