@@ -22,6 +22,7 @@ from pysmartmassager import (
     Massager,
     MassagerConnectionError,
     MassagerInvalidStateError,
+    MassagerResponseError,
     SessionSettings,
     SessionState,
     StateCallback,
@@ -60,6 +61,10 @@ class FakeMassager(Massager):
     reported_ends_at: datetime | None = None
     commands: list[str] = field(default_factory=list)
     revision: int = 0
+    # Firmware whose heat ignores every "off" (stop and heat-off alike).
+    heat_sticks: bool = False
+    # Identity and capabilities that cannot be read (a set-up that fails past the state).
+    info_fails: bool = False
 
     def _check(self, command: str | None = None) -> None:
         if not self.reachable:
@@ -92,6 +97,8 @@ class FakeMassager(Massager):
     async def get_info(self) -> DeviceInfo:
         """Identity and capabilities."""
         self._check()
+        if self.info_fails:
+            raise MassagerResponseError("capabilities unreadable")
         return DeviceInfo(
             serial=self.serial,
             name=self.name,
@@ -134,7 +141,8 @@ class FakeMassager(Massager):
     async def stop(self) -> SessionState:
         """Stop; heat goes off with the session."""
         self._check("stop")
-        self.status, self.started_at, self.heat = Status.IDLE, None, False
+        self.status, self.started_at = Status.IDLE, None
+        self.heat = self.heat and self.heat_sticks
         self.reported_ends_at = None
         return self.state()
 
@@ -145,6 +153,8 @@ class FakeMassager(Massager):
 
     def _apply(self, settings: SessionSettings) -> None:
         for key, value in settings.as_dict().items():
+            if key == "heat" and not value and self.heat_sticks:
+                continue
             setattr(self, key, value)
 
     def ends_in(self, minutes: float) -> datetime:

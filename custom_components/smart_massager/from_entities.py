@@ -59,6 +59,7 @@ from pysmartmassager import (
     LevelRange,
     Massager,
     MassagerConnectionError,
+    MassagerError,
     MassagerInvalidRequestError,
     MassagerResponseError,
     ReportingSubscription,
@@ -354,26 +355,22 @@ class EntitiesMassager(Massager):
         nothing has said it went off since: pressing it otherwise would switch the massage on.
         """
         await self._load()
-        errors: list[str] = []
+        failures: list[MassagerError] = []
         if self._config.get(CONF_HEAT):
             try:
                 await self._switch(CONF_HEAT, on=False)
-            except MassagerResponseError as err:
-                errors.append(str(err))
-        if self._power_is_button:
-            if self._commanded.on:
-                power = self.entity_id(CONF_POWER)
-                if power is None:
-                    raise MassagerConnectionError(f"{self._name}: its power button is missing")
-                await self._call(power, "press")
-                await self._remember(on=False)
-        else:
-            try:
+            except MassagerError as err:
+                failures.append(err)
+        try:
+            if not self._power_is_button:
                 await self._switch(CONF_POWER, on=False)
-            except MassagerResponseError as err:
-                errors.append(str(err))
-        if errors:
-            raise MassagerResponseError("; ".join(errors))
+            elif self._commanded.on:
+                await self._call(self._need(CONF_POWER), "press")
+                await self._remember(on=False)
+        except MassagerError as err:
+            failures.insert(0, err)  # the power's failure is the one that matters most
+        if failures:
+            raise failures[0]
         return self._read()
 
     def subscribe(
@@ -629,9 +626,15 @@ class EntitiesMassager(Massager):
         nothing: without the confirmation a stop would be taken as done with the plug still on.
         """
         entity_id = self._need(key)
+        wanted = STATE_ON if on else STATE_OFF
         await self._call(entity_id, "turn_on" if on else "turn_off")
-        if confirm:
-            await self._wait_for_state(entity_id, STATE_ON if on else STATE_OFF)
+        if not confirm:
+            return
+        state = self._hass.states.get(entity_id)
+        if state is None or state.state in _BAD_STATES:
+            now = "missing" if state is None else state.state
+            raise MassagerConnectionError(f"{entity_id} is {now}: it could not be turned {wanted}")
+        await self._wait_for_state(entity_id, wanted)
 
     async def _wait_for_state(self, entity_id: str, wanted: str) -> None:
         """Some integrations write the new state a moment after their action returns."""

@@ -38,6 +38,8 @@ from .const import (
 from .coordinator import MassagerCoordinator
 
 STORAGE_VERSION = 1
+# A shown end this far from the deadline means the wall clock was stepped: it is moved.
+WALL_CLOCK_SLACK = timedelta(seconds=2)
 
 
 def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, str]]:
@@ -130,6 +132,7 @@ class SessionTimer:
             self._set_end(dt_util.utcnow() + timedelta(minutes=minutes))
             self.minutes = minutes
             self._hass.async_create_task(self._save())
+        self._follow_wall_clock()
         self._arm()
         if self.minutes:
             state = replace(state, minutes=self.minutes)
@@ -155,6 +158,16 @@ class SessionTimer:
             return replace(state, status=Status.FINISHED)
         return state
 
+    def _follow_wall_clock(self) -> None:
+        """Keep the end shown (and stored) true to the deadline after a wall-clock step."""
+        if self._deadline is None or self.ends_at is None:
+            return
+        left = self._deadline - self._hass.loop.time()
+        ends_at = dt_util.utcnow() + timedelta(seconds=left)
+        if abs(ends_at - self.ends_at) > WALL_CLOCK_SLACK:
+            self.ends_at = ends_at
+            self._hass.async_create_task(self._save())
+
     def _arm(self) -> None:
         if self._cancel_end is not None or self._stopping or self._deadline is None:
             return
@@ -171,12 +184,13 @@ class SessionTimer:
     @callback
     def _end(self) -> None:
         # A task of the entry, not a background task: an unload waits for a stop under way
-        # (up to 10 s) instead of cancelling it.
+        # (up to 10 s) instead of cancelling it. Not started eagerly: this runs while the
+        # coordinator takes a state, and the stop's answer must come after that state.
         if self._stopping:
             return
         self._stopping = True
         self._coordinator.config_entry.async_create_task(
-            self._hass, self._stop_until_confirmed(), f"{DOMAIN} timer stop"
+            self._hass, self._stop_until_confirmed(), f"{DOMAIN} timer stop", eager_start=False
         )
 
     async def _stop_until_confirmed(self) -> None:
@@ -219,13 +233,11 @@ class SessionTimer:
 
     @callback
     def _heat_off(self) -> None:
-        # A flag, not the task: the task starts eagerly, and the states its first command
-        # takes come back here before create_task has returned.
         if self._heat_running:
             return
         self._heat_running = True
         self._coordinator.config_entry.async_create_task(
-            self._hass, self._switch_heat_off(), f"{DOMAIN} timer heat off"
+            self._hass, self._switch_heat_off(), f"{DOMAIN} timer heat off", eager_start=False
         )
 
     async def _switch_heat_off(self) -> None:

@@ -306,3 +306,95 @@ async def test_a_routine_ended_on_the_device_does_not_go_on(
     assert fake.program == "kneading"
     assert fake.heat is False
     assert ended[0].data["outcome"] == "stopped"
+
+
+async def test_a_session_past_its_end_is_stopped_although_set_up_fails(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+) -> None:
+    await start_then_shut_down(hass, fake_entry, minutes=10)
+    fake.info_fails = True  # the set-up after the restart fails past the state
+    freezer.tick(timedelta(minutes=25))
+    await setup(hass, fake_entry)
+    assert fake_entry.state is ConfigEntryState.SETUP_RETRY
+    assert fake.status is Status.IDLE
+    assert fake.commands == ["start", "stop"]
+
+
+async def test_a_wall_clock_stepped_back_does_not_stretch_the_session(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await setup(hass, fake_entry)
+    await start(hass, minutes=10)
+    # NTP steps the wall clock back an hour; the OS's monotonic clock does not move. Under
+    # freezegun the loop's clock follows the frozen wall clock, so this keeps the loop's clock
+    # continuous across the step, as the real one is (the one thing mocked here).
+    frozen_loop_time = hass.loop.time
+    monkeypatch.setattr(hass.loop, "time", lambda: frozen_loop_time() + 3600)
+    freezer.move_to(dt_util.utcnow() - timedelta(hours=1))
+    await advance(hass, freezer, minutes=10, seconds=1)
+    assert fake.status is Status.IDLE
+    # Ended by the timer at its end, not by the guard as a session gone wrong.
+    guard_issue = f"session_over_cap_{fake_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, guard_issue) is None
+    assert hass.states.get("sensor.cushion_status").state == "finished"
+
+
+async def test_heat_that_ignores_off_is_retried_then_reported(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(session_timer, "TIMER_STOP_RETRY_S", 0.0)  # the loop clock is frozen
+    fake.heat_sticks = True
+    await setup(hass, fake_entry)
+    await start(hass, minutes=10, heat=True)
+    await advance(hass, freezer, minutes=10, seconds=1)
+    await advance(hass, freezer, seconds=1)
+    assert fake.status is Status.IDLE
+    assert fake.heat is True
+    # Retried: the stop, then heat-off after heat-off, each read back, until it gives up.
+    assert fake.commands.count("change") == session_timer.HEAT_OFF_ATTEMPTS
+    issue_id = f"heat_off_failed_{fake_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    # The firmware obeys again (a reboot): the next state with heat on gets it switched off.
+    fake.heat_sticks = False
+    await advance(hass, freezer, seconds=31)
+    assert fake.heat is False
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_heat_that_goes_off_on_a_retry_raises_nothing(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(session_timer, "TIMER_STOP_RETRY_S", 0.0)
+    fake.heat_sticks = True
+    await setup(hass, fake_entry)
+    await start(hass, minutes=10, heat=True)
+    original = fake.change_settings
+    calls = 0
+
+    async def obeys_the_second_time(settings: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        fake.heat_sticks = calls < 2  # noqa: PLR2004
+        return await original(settings)
+
+    monkeypatch.setattr(fake, "change_settings", obeys_the_second_time)
+    await advance(hass, freezer, minutes=10, seconds=1)
+    await advance(hass, freezer, seconds=1)
+    assert (fake.status, fake.heat, calls) == (Status.IDLE, False, 2)
+    issue_id = f"heat_off_failed_{fake_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
