@@ -389,7 +389,7 @@ async def test_heat_that_goes_off_on_a_retry_raises_nothing(
     async def obeys_the_second_time(settings: Any) -> Any:
         nonlocal calls
         calls += 1
-        fake.heat_sticks = calls < 2  # noqa: PLR2004
+        fake.heat_sticks = calls < 2
         return await original(settings)
 
     monkeypatch.setattr(fake, "change_settings", obeys_the_second_time)
