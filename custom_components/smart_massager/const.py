@@ -55,3 +55,5 @@ TIMER_STOP_RETRY_S: Final = 2.0
 # Heat off after a session: attempts (same doubling waits, about 2 minutes in all) before a
 # repair issue says the heat would not go off.
 HEAT_OFF_ATTEMPTS: Final = 6
+# After those, still owed: tried again this often (seconds) until the heat reports off.
+HEAT_OFF_SLOW_RETRY_S: Final = 300.0

@@ -22,7 +22,7 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.event import async_call_at
+from homeassistant.helpers.event import async_call_at, async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -31,6 +31,7 @@ from pysmartmassager import Massager, MassagerError, SessionSettings, SessionSta
 from .const import (
     DOMAIN,
     HEAT_OFF_ATTEMPTS,
+    HEAT_OFF_SLOW_RETRY_S,
     LOGGER,
     TIMER_STOP_ATTEMPTS,
     TIMER_STOP_RETRY_S,
@@ -97,6 +98,7 @@ class SessionTimer:
         self._ended_by_timer = False
         self._heat_owed = False
         self._heat_running = False
+        self._cancel_heat_retry: CALLBACK_TYPE | None = None
 
     @property
     def issue_id(self) -> str:
@@ -149,7 +151,8 @@ class SessionTimer:
             self._heat_owed = self._heat_owed or state.heat
         if self._heat_owed:
             if state.heat:
-                self._heat_off()
+                if self._cancel_heat_retry is None:  # after a give-up, only the slow retry
+                    self._heat_off()
             else:
                 self._heat_owed = False
                 ir.async_delete_issue(self._hass, DOMAIN, self.heat_issue_id)
@@ -236,6 +239,9 @@ class SessionTimer:
         if self._heat_running:
             return
         self._heat_running = True
+        if self._cancel_heat_retry is not None:
+            self._cancel_heat_retry()
+            self._cancel_heat_retry = None
         self._coordinator.config_entry.async_create_task(
             self._hass, self._switch_heat_off(), f"{DOMAIN} timer heat off", eager_start=False
         )
@@ -284,6 +290,16 @@ class SessionTimer:
             translation_key="heat_off_failed",
             translation_placeholders={"name": name},
         )
+        # Still owed: tried again now and then, and whenever a state shows the heat on.
+        self._cancel_heat_retry = async_call_later(
+            self._hass, HEAT_OFF_SLOW_RETRY_S, self._heat_retry
+        )
+
+    @callback
+    def _heat_retry(self, _now: datetime) -> None:
+        self._cancel_heat_retry = None
+        if self._heat_owed:
+            self._heat_off()
 
     def _clear(self) -> None:
         if self._cancel_end is not None:
@@ -307,3 +323,6 @@ class SessionTimer:
         if self._cancel_end is not None:
             self._cancel_end()
             self._cancel_end = None
+        if self._cancel_heat_retry is not None:
+            self._cancel_heat_retry()
+            self._cancel_heat_retry = None

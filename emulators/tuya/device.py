@@ -171,6 +171,9 @@ class TuyaMassager:
         )
         self.dps: dict[str, DpValue] = {}
         self.heat_off_at_end = True
+        # Firmware that powers off but ignores every "heat off" (seen in the hardening review):
+        # a heat datapoint set False is dropped, as firmware drops values it will not take.
+        self.heat_ignores_off = False
         # The running session's end on the monotonic clock; None: no session, or no time limit.
         self._session_end: float | None = None
         self.power_on()
@@ -274,6 +277,10 @@ class TuyaMassager:
     # -- internals -----------------------------------------------------------------------------
 
     def _apply(self, accepted: dict[str, DpValue]) -> dict[str, DpValue]:
+        if self.heat_ignores_off and self.product.has(HEAT):
+            heat_id = self.product.by_code(HEAT).dp_id
+            if accepted.get(heat_id) is False:
+                accepted = {key: value for key, value in accepted.items() if key != heat_id}
         was_running = self.running
         self.dps.update(accepted)
         report = dict(accepted)
@@ -298,7 +305,7 @@ class TuyaMassager:
         # Safety, as on most massagers: whatever ends a session also switches the heat off.
         # `heat_off_at_end = False` emulates firmware that does not, for the client's own check.
         self._session_end = None
-        if self.product.has(HEAT) and self.heat_off_at_end:
+        if self.product.has(HEAT) and self.heat_off_at_end and not self.heat_ignores_off:
             self._set(HEAT, value=False, into=into)
         self._update_remaining(into)
 

@@ -365,9 +365,9 @@ async def test_heat_that_ignores_off_is_retried_then_reported(
     assert fake.commands.count("change") == session_timer.HEAT_OFF_ATTEMPTS
     issue_id = f"heat_off_failed_{fake_entry.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
-    # The firmware obeys again (a reboot): the next state with heat on gets it switched off.
+    # The firmware obeys again (a reboot): the slow retry gets the heat off.
     fake.heat_sticks = False
-    await advance(hass, freezer, seconds=31)
+    await advance(hass, freezer, seconds=session_timer.HEAT_OFF_SLOW_RETRY_S + 1)
     assert fake.heat is False
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
