@@ -30,12 +30,15 @@ from .from_entities import (
     CONF_PROGRAM,
     CONF_RUNNING,
     CONF_RUNNING_ABOVE,
+    CONF_STOP,
     CONF_STRONGER,
+    CONF_TIMER,
     HEAT_DOMAINS,
     INTENSITY_DOMAINS,
     POWER_DOMAINS,
     PROGRAM_DOMAINS,
     RUNNING_DOMAINS,
+    TIMER_DOMAINS,
 )
 
 CONF_NAME = "name"
@@ -78,6 +81,7 @@ def sources_schema(hass: HomeAssistant, *, with_name: bool) -> vol.Schema:
     fields.update(
         {
             vol.Required(CONF_POWER): _entity(POWER_DOMAINS, exclude),
+            vol.Optional(CONF_STOP): _entity(BUTTON_DOMAINS, exclude),
             vol.Optional(CONF_PROGRAM): _entity(PROGRAM_DOMAINS, exclude),
             vol.Optional(CONF_INTENSITY): _entity(INTENSITY_DOMAINS, exclude),
             vol.Optional(CONF_STRONGER): _entity(BUTTON_DOMAINS, exclude),
@@ -86,6 +90,7 @@ def sources_schema(hass: HomeAssistant, *, with_name: bool) -> vol.Schema:
                 NumberSelectorConfig(min=2, max=20, step=1, mode=NumberSelectorMode.BOX)
             ),
             vol.Optional(CONF_HEAT): _entity(HEAT_DOMAINS, exclude),
+            vol.Optional(CONF_TIMER): _entity(TIMER_DOMAINS, exclude),
             vol.Optional(CONF_RUNNING): _entity(RUNNING_DOMAINS, exclude),
             vol.Required(CONF_RUNNING_ABOVE, default=5): NumberSelector(
                 NumberSelectorConfig(min=0, max=5000, step=0.1, mode=NumberSelectorMode.BOX)
@@ -115,7 +120,9 @@ def check_sources(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     if CONF_INTENSITY in data and (CONF_STRONGER in data or CONF_GENTLER in data):
         errors[CONF_INTENSITY] = "one_intensity_source"
     used = [
-        data[key] for key in (CONF_POWER, CONF_PROGRAM, CONF_INTENSITY, CONF_HEAT) if key in data
+        data[key]
+        for key in (CONF_POWER, CONF_STOP, CONF_PROGRAM, CONF_INTENSITY, CONF_HEAT, CONF_TIMER)
+        if key in data
     ]
     if len(set(used)) != len(used):
         errors["base"] = "entity_used_twice"

@@ -10,6 +10,10 @@ implements the same `Massager` interface as every other transport; the factory b
   number/input_number for intensity (or the power fan's percentage, or "stronger"/"gentler"
   buttons: then the level is what Home Assistant last commanded), a switch/input_boolean for
   heat, and a sensor whose value above a threshold says the massager really runs (power draw).
+- A stop button (a bed's "massage off"): pressed for every stop and every session end, so a
+  toggle is never pressed to stop. The device's own timer (a bed's massage timer select, a
+  plug's auto-off countdown): armed for every session, so the massage ends even while Home
+  Assistant is down, and disarmed on stop.
 - Such a massager has no timer of its own (`device_timer=False`): Home Assistant ends its sessions
   (session_timer.py). State changes of the source entities are pushed at once.
 
@@ -81,6 +85,8 @@ CONF_GENTLER = "gentler_entity"
 CONF_LEVELS = "intensity_levels"
 CONF_HEAT = "heat_entity"
 CONF_RUNNING = "running_entity"
+CONF_STOP = "stop_entity"
+CONF_TIMER = "timer_entity"
 CONF_RUNNING_ABOVE = "running_above"
 CONF_MIN_MINUTES = "min_minutes"
 CONF_MAX_MINUTES = "max_minutes"
@@ -95,6 +101,8 @@ SOURCE_KEYS = (
     CONF_GENTLER,
     CONF_HEAT,
     CONF_RUNNING,
+    CONF_STOP,
+    CONF_TIMER,
 )
 
 POWER_DOMAINS = ["switch", "light", "fan", "input_boolean", "button", "input_button"]
@@ -103,6 +111,8 @@ INTENSITY_DOMAINS = ["number", "input_number"]
 BUTTON_DOMAINS = ["button", "input_button"]
 HEAT_DOMAINS = ["switch", "input_boolean"]
 RUNNING_DOMAINS = ["sensor", "binary_sensor", "input_number"]
+# The device's own timer: a bed's massage timer select, a plug's auto-off countdown number.
+TIMER_DOMAINS = ["select", "input_select", "number", "input_number"]
 
 _BAD_STATES = (STATE_UNAVAILABLE, STATE_UNKNOWN)
 # How long a power entity may take to show "on" or "off" after its action returned.
@@ -114,6 +124,11 @@ RUNNING_DROP_S = 60.0
 MAX_SOURCE_LEVELS = 100
 _LEVEL_BOUND = 1_000_000
 MAX_PROGRAMS = 64
+# A countdown number is armed to the session plus this much: Home Assistant's own end comes
+# first, the device's timer is the one that ends the massage while Home Assistant is down.
+DEVICE_TIMER_MARGIN_MINUTES = 2
+_OFF_WORDS = frozenset({"off", "aus", "none", "disabled", "0"})
+_UNIT_SECONDS = {"s": 1, "sec": 1, "second": 1, "seconds": 1, "min": 60, "minutes": 60, "h": 3600}
 STORAGE_VERSION = 1
 
 
@@ -333,6 +348,7 @@ class EntitiesMassager(Massager):
         if self._started_at is None:
             # Home Assistant started it: a session from now, whatever a power sensor says yet.
             self._new_session()
+        await self._arm_device_timer(self._minutes)
         try:
             await self._apply(settings)
         except MassagerInvalidRequestError, MassagerResponseError:
@@ -362,13 +378,18 @@ class EntitiesMassager(Massager):
             except MassagerError as err:
                 failures.append(err)
         try:
+            if self._config.get(CONF_STOP):
+                await self._call(self._need(CONF_STOP), "press")  # a real off, never a toggle
             if not self._power_is_button:
                 await self._switch(CONF_POWER, on=False)
-            elif self._commanded.on:
+            elif self._commanded.on and not self._config.get(CONF_STOP):
                 await self._call(self._need(CONF_POWER), "press")
+            if self._power_is_button and self._commanded.on:
                 await self._remember(on=False)
         except MassagerError as err:
             failures.insert(0, err)  # the power's failure is the one that matters most
+        if self._config.get(CONF_TIMER):
+            await self._disarm_device_timer()
         if failures:
             raise failures[0]
         return self._read()
@@ -539,16 +560,13 @@ class EntitiesMassager(Massager):
         stored = await self._store.async_load()
         if isinstance(stored, dict):
             self._commanded.on = stored.get("on") is True
-            level = stored.get("level")
-            if isinstance(level, int) and not isinstance(level, bool):
-                self._commanded.level = level
 
-    async def _remember(self, *, on: bool | None = None, level: int | None = None) -> None:
-        if on is not None:
-            self._commanded.on = on
-        if level is not None:
-            self._commanded.level = level
-        await self._store.async_save({"on": self._commanded.on, "level": self._commanded.level})
+    async def _remember(self, *, on: bool) -> None:
+        # Only whether it is on: that decides whether a stop presses the toggle. A level
+        # counted in steps is not kept: the device may have lost it (a bed resets its levels
+        # when it disconnects), so after a restart counting starts again from the lowest.
+        self._commanded.on = on
+        await self._store.async_save({"on": on})
 
     # -- commanding ------------------------------------------------------------------------------
 
@@ -600,7 +618,7 @@ class EntitiesMassager(Massager):
                 )
             for _ in range(abs(levels.position(level) - levels.position(current))):
                 await self._call(self._need(key), "press")
-            await self._remember(level=level)
+            self._commanded.level = level
             return
         await self._call(
             self._need(CONF_POWER), "set_percentage", percentage=round(100 * level / levels.levels)
@@ -611,6 +629,73 @@ class EntitiesMassager(Massager):
         if (entity_id := self.entity_id(key)) is None:
             raise MassagerConnectionError(f"{self._name}: its {_role(key)} entity is missing")
         return entity_id
+
+    # -- the device's own timer --------------------------------------------------------------
+
+    def _timer_options(self) -> tuple[dict[str, int], str | None]:
+        """A timer select's options with their minutes, and its "off" option."""
+        state = self._state_of(CONF_TIMER)
+        options = state.attributes.get("options") if state else None
+        minutes: dict[str, int] = {}
+        off: str | None = None
+        for option in options[:MAX_PROGRAMS] if isinstance(options, list | tuple) else ():
+            if not isinstance(option, str):
+                continue
+            words = option.casefold().split()
+            if not words or words[0] in _OFF_WORDS:
+                off = off or option
+                continue
+            number = _finite(words[0], math.nan)
+            if not math.isnan(number) and number > 0:
+                unit = _UNIT_SECONDS.get(words[1] if len(words) > 1 else "min", 60)
+                minutes[option] = math.ceil(number * unit / 60)
+        return minutes, off
+
+    async def _arm_device_timer(self, minutes: int) -> None:
+        """Arm the device's own timer for a session of `minutes` (a failure is only logged).
+
+        A select gets the shortest option not shorter than the session (the longest if all are
+        shorter); a countdown number the session plus a margin, in its own unit, within its range.
+        """
+        if not self._config.get(CONF_TIMER):
+            return
+        try:
+            entity_id = self._need(CONF_TIMER)
+            if _domain(entity_id) in PROGRAM_DOMAINS:
+                options, _off = self._timer_options()
+                if not options:
+                    raise MassagerResponseError(f"{entity_id} offers no timer length")
+                long_enough = [option for option, value in options.items() if value >= minutes]
+                chosen = (
+                    min(long_enough, key=options.__getitem__)
+                    if long_enough
+                    else max(options, key=options.__getitem__)
+                )
+                await self._call(entity_id, "select_option", option=chosen)
+            else:
+                state = self._hass.states.get(entity_id)
+                attributes = state.attributes if state else {}
+                unit = str(attributes.get("unit_of_measurement") or "min").casefold()
+                seconds = (minutes + DEVICE_TIMER_MARGIN_MINUTES) * 60
+                value = math.ceil(seconds / _UNIT_SECONDS.get(unit, 60))
+                high = _finite(attributes.get("max"), value)
+                await self._call(entity_id, "set_value", value=min(value, high))
+        except MassagerError as err:
+            # Home Assistant's own timer still ends the session; the device's is the backup.
+            LOGGER.warning("%s: could not arm its own timer: %s", self._name, err)
+
+    async def _disarm_device_timer(self) -> None:
+        try:
+            entity_id = self._need(CONF_TIMER)
+            if _domain(entity_id) in PROGRAM_DOMAINS:
+                if (off := self._timer_options()[1]) is not None:
+                    await self._call(entity_id, "select_option", option=off)
+            else:
+                state = self._hass.states.get(entity_id)
+                if _finite(state.attributes.get("min") if state else None, 0) <= 0:
+                    await self._call(entity_id, "set_value", value=0)
+        except MassagerError as err:
+            LOGGER.warning("%s: could not disarm its own timer: %s", self._name, err)
 
     async def _power_on(self) -> None:
         if self._power_is_button:

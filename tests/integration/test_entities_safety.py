@@ -44,7 +44,15 @@ async def plug(hass: HomeAssistant) -> str:
         hass, "input_boolean", {"input_boolean": {"relay": {}, "wifi": {"initial": True}}}
     )
     assert await async_setup_component(
-        hass, "input_number", {"input_number": {"watts": {"min": 0, "max": 200, "step": 0.1}}}
+        hass,
+        "input_number",
+        {
+            "input_number": {
+                "watts": {"min": 0, "max": 200, "step": 0.1},
+                # The plug's auto-off countdown in seconds (Tuya and Shelly plugs expose one).
+                "countdown": {"min": 0, "max": 86400, "step": 1, "unit_of_measurement": "s"},
+            }
+        },
     )
     assert await async_setup_component(
         hass,
@@ -317,4 +325,102 @@ async def test_a_wall_clock_stepped_back_does_not_stretch_the_session(
     monkeypatch.setattr(hass.loop, "time", lambda: frozen_loop_time() + 3600)
     freezer.move_to(dt_util.utcnow() - timedelta(hours=1))
     await advance(hass, freezer, minutes=10, seconds=1)
+    assert hass.states.get(RELAY).state == "off"
+
+
+# -- a real stop and the device's own timer (beds, plugs with a countdown) -----------------------
+
+
+@pytest.fixture
+async def bed(hass: HomeAssistant) -> None:
+    """A bed base as Adjustable Bed exposes a Linak's massage: buttons only, plus a timer select.
+
+    Adjustable Bed (kristofferR/ha-adjustable-bed) keys: massage_all_toggle, massage_all_off,
+    massage_timer (options such as Off / 10 / 20 / 30 min).
+    """
+    assert await async_setup_component(
+        hass,
+        "input_button",
+        {"input_button": {"massage_all_toggle": {}, "massage_all_off": {}}},
+    )
+    assert await async_setup_component(
+        hass,
+        "input_select",
+        {"input_select": {"massage_timer": {"options": ["Off", "10 min", "20 min", "30 min"]}}},
+    )
+    await hass.async_block_till_done()
+
+
+def presses_of(hass: HomeAssistant, *entity_ids: str) -> list[str]:
+    """Every press of these buttons, in order, as it happens."""
+    pressed: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: (
+            pressed.append(event.data["entity_id"].split(".")[1])
+            if event.data["entity_id"] in entity_ids
+            else None
+        ),
+    )
+    return pressed
+
+
+BED_TOGGLE = "input_button.massage_all_toggle"
+BED_OFF = "input_button.massage_all_off"
+BED_TIMER = "input_select.massage_timer"
+
+
+async def test_a_bed_stops_with_its_off_button_never_its_toggle(
+    hass: HomeAssistant, bed: None, freezer: FrozenDateTimeFactory
+) -> None:
+    pressed = presses_of(hass, BED_TOGGLE, BED_OFF)
+    entry = await add_through_the_flow(
+        hass, power_entity=BED_TOGGLE, stop_entity=BED_OFF, timer_entity=BED_TIMER
+    )
+    await start(hass, minutes=15)
+    assert pressed == ["massage_all_toggle"]
+    # The bed's own timer is armed to the shortest option not shorter than the session.
+    assert hass.states.get(BED_TIMER).state == "20 min"
+    await call(hass, DOMAIN, "stop_session", entity_id=FAN)
+    assert pressed == ["massage_all_toggle", "massage_all_off"]
+    assert hass.states.get(BED_TIMER).state == "Off"
+    # A stop while it is off presses the off button again, never the toggle.
+    await advance(hass, freezer, seconds=1)
+    await call(hass, DOMAIN, "stop_session", entity_id=FAN)
+    assert pressed == ["massage_all_toggle", "massage_all_off", "massage_all_off"]
+    # The end of a session, after a restart in the middle of it, is the off button too.
+    pressed.clear()
+    await advance(hass, freezer, seconds=1)  # a press is a new state only at a new time
+    await start(hass, minutes=30)
+    assert hass.states.get(BED_TIMER).state == "30 min"
+    await hass.config_entries.async_unload(entry.entry_id)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await advance(hass, freezer, minutes=30, seconds=1)
+    assert pressed == ["massage_all_toggle", "massage_all_off"]
+    assert hass.states.get(FAN).state == "off"
+
+
+async def test_a_session_longer_than_every_timer_option_arms_the_longest(
+    hass: HomeAssistant, bed: None
+) -> None:
+    await add_through_the_flow(
+        hass,
+        power_entity=BED_TOGGLE,
+        stop_entity=BED_OFF,
+        timer_entity=BED_TIMER,
+        max_minutes=45,
+    )
+    await start(hass, minutes=45)
+    assert hass.states.get(BED_TIMER).state == "30 min"  # Home Assistant ends it at 45
+
+
+async def test_a_plug_countdown_is_armed_past_the_session_and_cleared_on_stop(
+    hass: HomeAssistant, plug: str
+) -> None:
+    await add_through_the_flow(hass, power_entity=plug, timer_entity="input_number.countdown")
+    await start(hass, minutes=15)
+    assert float(hass.states.get("input_number.countdown").state) == (15 + 2) * 60
+    await call(hass, DOMAIN, "stop_session", entity_id=FAN)
+    assert float(hass.states.get("input_number.countdown").state) == 0
     assert hass.states.get(RELAY).state == "off"
