@@ -16,6 +16,8 @@ from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    DeviceSelector,
+    DeviceSelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -78,6 +80,7 @@ from .miot_flow import (
     spec_schema,
     token_field,
 )
+from .source_roles import CONF_SOURCE_DEVICE, known_sources, propose_sources
 from .transport import (
     TRANSPORT_ENTITIES,
     TRANSPORT_MIOT,
@@ -141,6 +144,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         self._miot_found: FoundDevice | None = None
         self._miot_name = ""
         self._miot_spec_error = ""
+        self._proposal: dict[str, Any] = {}  # the roles proposed from a picked device
 
     def _take_address(self, user_input: dict[str, Any]) -> bool:
         """Host and port from the form, normalised; False when the host cannot be used.
@@ -169,7 +173,27 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Which kind of massager: built from existing entities, or one on the network."""
         return self.async_show_menu(
-            step_id="user", menu_options=["entities", "tuya", "miot", "address"]
+            step_id="user", menu_options=["device", "entities", "tuya", "miot", "address"]
+        )
+
+    async def async_step_device(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """From a device another integration has (a bed, a plug): its entities proposed."""
+        if user_input is not None:
+            await self.hass.async_add_executor_job(known_sources)  # read the table off the loop
+            name, proposal = propose_sources(self.hass, user_input[CONF_SOURCE_DEVICE])
+            if CONF_POWER not in proposal:
+                return self.async_show_form(
+                    step_id="device",
+                    data_schema=self._device_schema(),
+                    errors={CONF_SOURCE_DEVICE: "no_massage_found"},
+                )
+            self._proposal = {CONF_NAME: name or "Massager", **proposal}
+            return await self.async_step_entities()
+        return self.async_show_form(step_id="device", data_schema=self._device_schema())
+
+    def _device_schema(self) -> vol.Schema:
+        return vol.Schema(
+            {vol.Required(CONF_SOURCE_DEVICE): DeviceSelector(DeviceSelectorConfig())}
         )
 
     async def async_step_entities(
@@ -191,7 +215,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="entities",
             data_schema=self.add_suggested_values_to_schema(
-                sources_schema(self.hass, with_name=True), user_input
+                sources_schema(self.hass, with_name=True), user_input or self._proposal
             ),
             errors=errors,
         )

@@ -36,7 +36,7 @@ async def start_address_flow(hass: HomeAssistant) -> ConfigFlowResult:
     """Add integration, then "a massager on the network" in the menu."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["entities", "tuya", "miot", "address"]
+    assert result["menu_options"] == ["device", "entities", "tuya", "miot", "address"]
     return await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "address"}
     )
