@@ -26,6 +26,8 @@ from .from_entities import (
     CONF_LEVELS,
     CONF_MAX_MINUTES,
     CONF_MIN_MINUTES,
+    CONF_MODE_STEP,
+    CONF_MODES,
     CONF_POWER,
     CONF_PROGRAM,
     CONF_RUNNING,
@@ -83,6 +85,10 @@ def sources_schema(hass: HomeAssistant, *, with_name: bool) -> vol.Schema:
             vol.Required(CONF_POWER): _entity(POWER_DOMAINS, exclude),
             vol.Optional(CONF_STOP): _entity(BUTTON_DOMAINS, exclude),
             vol.Optional(CONF_PROGRAM): _entity(PROGRAM_DOMAINS, exclude),
+            vol.Optional(CONF_MODE_STEP): _entity(BUTTON_DOMAINS, exclude),
+            vol.Required(CONF_MODES, default=3): NumberSelector(
+                NumberSelectorConfig(min=2, max=20, step=1, mode=NumberSelectorMode.BOX)
+            ),
             vol.Optional(CONF_INTENSITY): _entity(INTENSITY_DOMAINS, exclude),
             vol.Optional(CONF_STRONGER): _entity(BUTTON_DOMAINS, exclude),
             vol.Optional(CONF_GENTLER): _entity(BUTTON_DOMAINS, exclude),
@@ -107,7 +113,13 @@ def check_sources(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     """The cleaned input, and errors per field."""
     data = {key: value for key, value in user_input.items() if value not in ("", None)}
     errors: dict[str, str] = {}
-    for key in (CONF_LEVELS, CONF_MIN_MINUTES, CONF_MAX_MINUTES, CONF_DEFAULT_MINUTES_ENTITIES):
+    for key in (
+        CONF_LEVELS,
+        CONF_MODES,
+        CONF_MIN_MINUTES,
+        CONF_MAX_MINUTES,
+        CONF_DEFAULT_MINUTES_ENTITIES,
+    ):
         if key in data:
             if not float(data[key]).is_integer():
                 errors[key] = "not_whole_number"
@@ -119,9 +131,19 @@ def check_sources(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
         errors[CONF_DEFAULT_MINUTES_ENTITIES] = "minutes_out_of_range"
     if CONF_INTENSITY in data and (CONF_STRONGER in data or CONF_GENTLER in data):
         errors[CONF_INTENSITY] = "one_intensity_source"
+    if CONF_PROGRAM in data and CONF_MODE_STEP in data:
+        errors[CONF_MODE_STEP] = "one_program_source"
     used = [
         data[key]
-        for key in (CONF_POWER, CONF_STOP, CONF_PROGRAM, CONF_INTENSITY, CONF_HEAT, CONF_TIMER)
+        for key in (
+            CONF_POWER,
+            CONF_STOP,
+            CONF_PROGRAM,
+            CONF_MODE_STEP,
+            CONF_INTENSITY,
+            CONF_HEAT,
+            CONF_TIMER,
+        )
         if key in data
     ]
     if len(set(used)) != len(used):

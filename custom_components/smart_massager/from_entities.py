@@ -13,7 +13,9 @@ implements the same `Massager` interface as every other transport; the factory b
 - A stop button (a bed's "massage off"): pressed for every stop and every session end, so a
   toggle is never pressed to stop. The device's own timer (a bed's massage timer select, a
   plug's auto-off countdown): armed for every session, so the massage ends even while Home
-  Assistant is down, and disarmed on stop.
+  Assistant is down, and disarmed on stop. A mode-step button (a bed's "massage mode"): its
+  modes are the programs, reached by stepping; which one runs is what Home Assistant last
+  commanded, from the first mode after every stop.
 - Such a massager has no timer of its own (`device_timer=False`): Home Assistant ends its sessions
   (session_timer.py). State changes of the source entities are pushed at once.
 
@@ -87,6 +89,8 @@ CONF_HEAT = "heat_entity"
 CONF_RUNNING = "running_entity"
 CONF_STOP = "stop_entity"
 CONF_TIMER = "timer_entity"
+CONF_MODE_STEP = "mode_step_entity"
+CONF_MODES = "modes"
 CONF_RUNNING_ABOVE = "running_above"
 CONF_MIN_MINUTES = "min_minutes"
 CONF_MAX_MINUTES = "max_minutes"
@@ -103,6 +107,7 @@ SOURCE_KEYS = (
     CONF_RUNNING,
     CONF_STOP,
     CONF_TIMER,
+    CONF_MODE_STEP,
 )
 
 POWER_DOMAINS = ["switch", "light", "fan", "input_boolean", "button", "input_button"]
@@ -204,6 +209,7 @@ class _Commanded:
 
     on: bool = False
     level: int = 1
+    mode: int = 1  # 1-based, of a mode-step button's modes
 
 
 class EntitiesMassager(Massager):
@@ -270,11 +276,16 @@ class EntitiesMassager(Massager):
             options = state.attributes.get("options") if state else None
         elif self._power_is_fan() and (state := self._state_of(CONF_POWER)) is not None:
             options = state.attributes.get("preset_modes")
+        elif self._config.get(CONF_MODE_STEP):
+            return [f"Mode {mode}" for mode in range(1, self._modes() + 1)]
         else:
             return []
         if not isinstance(options, list | tuple):
             return []
         return [option for option in options[:MAX_PROGRAMS] if isinstance(option, str)]
+
+    def _modes(self) -> int:
+        return min(MAX_PROGRAMS, max(2, int(_finite(self._config.get(CONF_MODES), 3))))
 
     def _levels(self) -> LevelRange | None:
         if self._config.get(CONF_INTENSITY):
@@ -392,6 +403,9 @@ class EntitiesMassager(Massager):
             await self._disarm_device_timer()
         if failures:
             raise failures[0]
+        # Counted steps start again after a stop: the device starts its next massage from its
+        # own first mode and level, not from ours.
+        self._commanded.mode = self._commanded.level = 1
         return self._read()
 
     def subscribe(
@@ -531,6 +545,8 @@ class EntitiesMassager(Massager):
         elif self._power_is_fan():
             state = self._state_of(CONF_POWER)
             option = state.attributes.get("preset_mode") if state else None
+        elif self._config.get(CONF_MODE_STEP):
+            option = f"Mode {self._commanded.mode}"
         else:
             return ""
         return _choice_id(option) if isinstance(option, str) and option not in _BAD_STATES else ""
@@ -595,6 +611,11 @@ class EntitiesMassager(Massager):
             )
         if self._config.get(CONF_PROGRAM):
             await self._call(self._need(CONF_PROGRAM), "select_option", option=options[program])
+        elif not self._power_is_fan() and self._config.get(CONF_MODE_STEP):
+            wanted = list(options).index(program) + 1
+            for _ in range((wanted - self._commanded.mode) % self._modes()):
+                await self._call(self._need(CONF_MODE_STEP), "press")
+            self._commanded.mode = wanted
         else:
             await self._call(
                 self._need(CONF_POWER), "set_preset_mode", preset_mode=options[program]

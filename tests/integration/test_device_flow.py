@@ -165,6 +165,7 @@ async def test_a_linak_bed_in_two_screens(hass: HomeAssistant, linak_bed: str) -
         "stronger_entity": "button.bedroom_bed_massage_all_up",
         "gentler_entity": "button.bedroom_bed_massage_all_down",
         "timer_entity": "select.bedroom_bed_massage_timer",
+        "mode_step_entity": "button.bedroom_bed_massage_mode_step",
     }
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
@@ -176,6 +177,7 @@ async def test_a_linak_bed_in_two_screens(hass: HomeAssistant, linak_bed: str) -
             "min_minutes": 5,
             "max_minutes": 30,
             "session_minutes": 15,
+            "modes": 4,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -190,6 +192,22 @@ async def test_a_linak_bed_in_two_screens(hass: HomeAssistant, linak_bed: str) -
     assert PRESSES[-1] == "massage_all_off"  # a real off, not the toggle
     assert PRESSES.count("massage_all_toggle") == 1
     assert hass.states.get("select.bedroom_bed_massage_timer").state == "Off"
+    # The mode button's modes are the programs, reached by stepping from the first mode.
+    program = "select.bed_massage_program"
+    assert hass.states.get(program).attributes["options"] == [
+        "mode_1",
+        "mode_2",
+        "mode_3",
+        "mode_4",
+    ]
+    PRESSES.clear()
+    await call(hass, DOMAIN, "start_session", entity_id=fan, program="mode_3")
+    assert PRESSES == ["massage_all_toggle", "massage_mode_step", "massage_mode_step"]
+    assert hass.states.get(program).state == "mode_3"
+    await call(hass, "select", "select_option", entity_id=program, option="mode_2")
+    assert PRESSES[3:] == ["massage_mode_step"] * 3  # onwards round the four modes
+    await call(hass, DOMAIN, "stop_session", entity_id=fan)
+    assert hass.states.get(program).state == "mode_1"  # the bed starts again from its first
 
 
 async def test_a_device_with_nothing_to_switch_a_massage_is_refused(
