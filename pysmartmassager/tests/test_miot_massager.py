@@ -508,3 +508,64 @@ async def test_the_chosen_length_is_kept_and_locked_during_a_session(
     with pytest.raises(MassagerInvalidStateError):
         await chair_massager.change_settings(SessionSettings(minutes=5))
     assert (await chair_massager.stop()).minutes == 25  # kept for the next session
+
+
+def report_raw(server: MiotEmulatorServer, name: str, value: object) -> None:
+    """Firmware that reports a property outside its spec's format (written past the checks)."""
+    prop = server.device.find(name)
+    server.device.values[prop.siid, prop.piid] = value  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize("reported", [1, "true", "True", " 1 "])
+async def test_an_on_reported_as_1_or_true_is_on(
+    chair: MiotEmulatorServer, chair_massager: MiotMassager, reported: object
+) -> None:
+    await chair_massager.start_session(SessionSettings(minutes=10))
+    report_raw(chair, "on", reported)
+    state = await chair_massager.get_state()
+    assert state.status is Status.RUNNING
+    assert state.started_at is not None
+
+
+@pytest.mark.parametrize("reported", [0, "false"])
+async def test_an_off_reported_as_0_or_false_is_off(
+    chair: MiotEmulatorServer, chair_massager: MiotMassager, reported: object
+) -> None:
+    await chair_massager.start_session(SessionSettings(minutes=10))
+    report_raw(chair, "on", reported)
+    assert (await chair_massager.get_state()).status is Status.IDLE
+
+
+@pytest.mark.parametrize("reported", [2, "maybe", 1.5, None, [1]])
+async def test_an_unreadable_on_is_an_error_never_off(
+    chair: MiotEmulatorServer, chair_massager: MiotMassager, reported: object
+) -> None:
+    await chair_massager.start_session(SessionSettings(minutes=10))
+    report_raw(chair, "on", reported)
+    with pytest.raises(MassagerResponseError, match="on/off"):
+        await chair_massager.get_state()
+
+
+async def test_heat_reported_as_1_is_on(
+    chair: MiotEmulatorServer, chair_massager: MiotMassager
+) -> None:
+    report_raw(chair, "heating", 1)
+    assert (await chair_massager.get_state()).heat is True
+
+
+@pytest.mark.parametrize("reported", [10**9, 0, -3, "4", 10**400])
+async def test_an_intensity_outside_the_spec_range_is_unknown_and_logged_once(
+    chair: MiotEmulatorServer,
+    chair_massager: MiotMassager,
+    caplog: pytest.LogCaptureFixture,
+    reported: object,
+) -> None:
+    report_raw(chair, "massage-strength", reported)
+    with caplog.at_level(logging.WARNING):
+        first = await chair_massager.get_state()
+        await chair_massager.get_state()
+    if reported == "4":
+        assert first.intensity == 4  # a number sent as text is still that number
+        return
+    assert first.intensity == 0
+    assert len([r for r in caplog.records if "intensity" in r.getMessage()]) == 1

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from time import monotonic
 from typing import Any
 
+from pysmartmassager.decoding import brief
 from pysmartmassager.exceptions import (
     MassagerAuthenticationError,
     MassagerError,
@@ -51,7 +52,7 @@ from pysmartmassager.models import (
 )
 
 from .connection import DEFAULT_PORT, REQUEST_TIMEOUT_S, MiotConnection, MiotSilentError
-from .spec import MiotMap, MiotProperty, Value
+from .spec import UNREADABLE, MiotMap, MiotProperty, Value
 
 LOGGER = logging.getLogger(__package__)
 
@@ -116,6 +117,38 @@ class MiotProfile:
         self.programs = _choices(self.program)
         self.zones = _choices(self.zone)
         self.properties = [p for p in mapping.roles.values() if p.readable]
+        self._by_key = {p.key: p for p in self.properties}
+        self._warned: set[str] = set()  # kinds of nonsense already logged for this device
+
+    def take(self, read: dict[tuple[int, int], tuple[int, Any]]) -> dict[tuple[int, int], Any]:
+        """The values a read answered, each in its property's format.
+
+        A value its format cannot hold is left out (the last good one stays), logged once per
+        property; an unreadable on/off is an error, never "off": a massage whose state cannot
+        be read keeps its session, timed and ended by Home Assistant.
+        """
+        taken: dict[tuple[int, int], Any] = {}
+        for key, (code, raw) in read.items():
+            prop = self._by_key.get(key)
+            if code != 0 or prop is None:
+                continue
+            value = prop.read(raw)
+            if value is UNREADABLE:
+                self._warn_once(
+                    prop.name, f"reports {prop.name} as {brief(raw)}, not {prop.format}"
+                )
+                if prop.key == self.power.key:
+                    raise MassagerResponseError(
+                        f"the device reports its on/off as {brief(raw)}: it cannot be read"
+                    )
+                continue
+            taken[key] = value
+        return taken
+
+    def _warn_once(self, kind: str, message: str) -> None:
+        if kind not in self._warned:
+            self._warned.add(kind)
+            LOGGER.warning("MIoT device %s", message)
 
     def _labels(self, prop: MiotProperty | None, ids: dict[str, Value]) -> tuple[Choice, ...]:
         return tuple(
@@ -183,7 +216,12 @@ class MiotProfile:
         if prop.choices:
             listed = [known for known, _ in prop.choices]
             return listed.index(value) + 1 if value in listed else 0
-        return value if isinstance(value, int) else 0
+        levels = self.intensity_levels()
+        if not isinstance(value, int) or levels is None or value not in levels:
+            # Outside the spec's range (10^9 on a 1-5 scale): unknown, not shown as sent.
+            self._warn_once("intensity range", f"reports an intensity of {brief(value)}")
+            return 0
+        return value
 
     def remaining_of(self, values: dict[tuple[int, int], Any]) -> int:
         """Seconds left on the device's own countdown, where it has one."""
@@ -272,7 +310,7 @@ class MiotMassager(Massager):
         _token_doubts.pop(self.device.device_id, None)
         # Only the roles' keys are kept (a hostile answer cannot grow this); a property the
         # device could not read this time keeps its last value.
-        self._values.update((key, value) for key, (code, value) in read.items() if code == 0)
+        self._values.update(self.profile.take(read))
         self._wake.set()
         return self._state()
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from pysmartmassager.exceptions import MassagerError
 
@@ -57,6 +57,40 @@ class MiotSpecError(MassagerError):
 type Value = int | float | bool | str
 
 
+UNREADABLE: Final = object()  # a value a property's format cannot hold
+_BOOL_WORDS: Final = {"true": True, "false": False, "1": True, "0": False}
+_NUMBER_FORMATS: Final = frozenset(
+    {"uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64", "float"}
+)
+
+
+def _read_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in {0, 1}:
+        return bool(value)
+    if isinstance(value, str):
+        return _BOOL_WORDS.get(value.strip().casefold(), UNREADABLE)
+    return UNREADABLE
+
+
+def _read_number(value: Any, *, whole: bool) -> Any:
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return UNREADABLE
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return UNREADABLE
+    if isinstance(value, int):  # any size: a range check decides, no float conversion
+        return value
+    if not math.isfinite(value):
+        return UNREADABLE
+    if whole:
+        return int(value) if value.is_integer() else UNREADABLE
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class MiotProperty:
     """One property of the model: where it is, what it holds and what may be written."""
@@ -91,6 +125,18 @@ class MiotProperty:
             if known == value and not isinstance(known, bool) and not isinstance(value, bool):
                 return text or str(value)[:MAX_TEXT]
         return str(value)[:MAX_TEXT]
+
+    def read(self, value: Any) -> Any:
+        """A value as the device reported it, in the spec's format; UNREADABLE if it cannot be.
+
+        Firmware reports bools as 0/1 or "true"/"false" too, and numbers as strings: reading
+        them by the format keeps a running massage from being taken for one that is off.
+        """
+        if self.format == "bool":
+            return _read_bool(value)
+        if self.format in _NUMBER_FORMATS:
+            return _read_number(value, whole=self.format != "float")
+        return value if isinstance(value, str) else UNREADABLE
 
     def allows(self, value: Any) -> bool:
         """Whether the spec allows writing `value` (type, list and range)."""
