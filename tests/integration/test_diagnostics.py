@@ -6,6 +6,10 @@ new reaches a bug report without someone deciding it may (`--snapshot-update` re
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -15,8 +19,12 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.matchers import path_type
 
-from conftest import SERIAL
+from conftest import SERIAL, miot_entry, start_miot, start_tuya, tuya_entry
+from custom_components.smart_massager.const import DOMAIN
 from emulators.reference import EmulatorServer
+from pysmartmassager.tuya import massager as tuya_massager
+
+from .conftest import set_up
 
 
 async def test_diagnostics_redact_secrets(
@@ -36,3 +44,89 @@ async def test_diagnostics_redact_secrets(
     assert diagnostics == snapshot(
         matcher=path_type({"entry.data.port": (int,), "state.revision": (int,)})
     )
+
+
+# -- an entry that is not loaded: when diagnostics are needed most ----------------------------
+
+
+async def diagnostics_of(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, entry: MockConfigEntry
+) -> dict[str, Any]:
+    await set_up(hass, entry)
+    assert entry.state is not ConfigEntryState.LOADED
+    return await get_diagnostics_for_config_entry(hass, hass_client, entry)
+
+
+def secrets_of(entry: MockConfigEntry) -> list[str]:
+    keys = ("token", "local_key", "device_id", "host")
+    return [str(entry.data[key]) for key in keys if key in entry.data]
+
+
+async def test_an_unreachable_reference_device(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    config_entry: MockConfigEntry,
+    emulator: EmulatorServer,
+) -> None:
+    await emulator.stop()
+    diagnostics = await diagnostics_of(hass, hass_client, config_entry)
+    assert diagnostics["entry"]["state"] == "setup_retry"
+    assert diagnostics["entry"]["reason"]
+    text = str(diagnostics)
+    for secret in secrets_of(config_entry):
+        assert secret not in text
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_a_tuya_device_waiting_for_a_new_key(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tuya_massager, "KEY_DOUBT_S", 0.0)  # no patience needed for this test
+    server = await start_tuya("massage_chair", "3.4")
+    try:
+        entry = tuya_entry(server, local_key="0123456789abcdef")
+        diagnostics = await diagnostics_of(hass, hass_client, entry)
+    finally:
+        await server.stop()
+    assert diagnostics["entry"]["state"] in {"setup_error", "setup_retry"}
+    text = str(diagnostics)
+    for secret in secrets_of(entry):
+        assert secret not in text
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_a_damaged_miot_entry(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    server = await start_miot("chair")
+    try:
+        entry = miot_entry(server)
+        damaged = MockConfigEntry(
+            domain=DOMAIN,
+            title="Damaged",
+            unique_id="miot:1",
+            minor_version=2,
+            data={**entry.data, "miot_map": {"roles": {"power": {"siid": "x"}}}},
+        )
+        diagnostics = await diagnostics_of(hass, hass_client, damaged)
+    finally:
+        await server.stop()
+    assert diagnostics["entry"]["state"] == "setup_error"
+    assert "damaged" in diagnostics["entry"]["reason"]
+    text = str(diagnostics)
+    for secret in secrets_of(damaged):
+        assert secret not in text
+
+
+async def test_a_massager_whose_plug_is_missing(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Cushion",
+        minor_version=3,
+        data={"transport": "entities", "power_entity": "switch.gone", "session_minutes": 15},
+    )
+    diagnostics = await diagnostics_of(hass, hass_client, entry)
+    assert diagnostics["entry"]["state"] == "setup_retry"
+    assert "switch.gone" in diagnostics["entry"]["reason"]
