@@ -171,3 +171,13 @@ def test_dps_in_both_shapes() -> None:
     assert parse_dps(b'{"dps": {"1": true}}') == {"1": True}
     assert parse_dps(b'{"protocol": 4, "data": {"dps": {"2": 5}}}') == {"2": 5}
     assert parse_dps(b"") == {}
+
+
+def test_a_cut_short_answer_quotes_no_payload_bytes() -> None:
+    # A 3.3 status answer cut short: its first bytes are the device id.
+    payload = b'{"devId":"bf0123456789abcdefgh","dps":{"1":tr'
+    with pytest.raises(TuyaProtocolError) as err:
+        parse_dps(payload)
+    assert "bf0123" not in str(err.value)
+    assert "devId" not in str(err.value)
+    assert str(len(payload)) in str(err.value)

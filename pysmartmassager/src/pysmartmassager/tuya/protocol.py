@@ -313,7 +313,8 @@ def parse_dps(payload: bytes) -> dict[str, Any]:
     try:
         document = json.loads(payload.decode())
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise TuyaProtocolError(f"a payload that is not JSON: {payload[:40]!r}") from err
+        # Never quoted: a 3.3 payload carries the device id ("devId"), a secret here.
+        raise TuyaProtocolError(f"a payload of {len(payload)} bytes that is not JSON") from err
     if not isinstance(document, dict):
         raise TuyaProtocolError("a payload that is not a JSON object")
     dps = document.get("dps")
