@@ -331,11 +331,15 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             errors = form_errors(error or "unknown", manual_schema())
         elif self._heard() and not self._tuya_suggested:
             return await self.async_step_tuya_discovered()
+        # A typed local key is a secret: never sent back as a suggested value.
+        shown = {
+            key: value
+            for key, value in (user_input or self._tuya_suggested).items()
+            if key != CONF_LOCAL_KEY
+        }
         return self.async_show_form(
             step_id="tuya_manual",
-            data_schema=self.add_suggested_values_to_schema(
-                manual_schema(), user_input or self._tuya_suggested
-            ),
+            data_schema=self.add_suggested_values_to_schema(manual_schema(), shown),
             errors=errors,
         )
 

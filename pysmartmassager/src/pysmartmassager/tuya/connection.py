@@ -29,6 +29,7 @@ from .protocol import (
     TuyaProtocolError,
     Version,
     dumps,
+    local_key_bytes,
     parse_dps,
 )
 
@@ -60,7 +61,7 @@ class TuyaConnection:
         self.port = port
         self.device_id = device_id
         self.version = version
-        self._codec = FrameCodec(version, local_key.encode())
+        self._codec = FrameCodec(version, local_key_bytes(local_key))
         self._on_status = on_status
         self._timeout = timeout
         self._heartbeat = heartbeat

@@ -22,6 +22,8 @@ from typing import Any
 
 from pysmartmassager.exceptions import MassagerResponseError
 
+from .protocol import TuyaKeyError, local_key_bytes
+
 TYPES = frozenset({"Boolean", "Integer", "Enum", "String", "Bitmap", "Json", "Raw"})
 ROLES = ("power", "programs", "intensity", "zone", "heat", "session_minutes", "remaining", "fault")
 MAX_DATAPOINTS = 255  # datapoint ids are one byte in Tuya's protocol
@@ -401,6 +403,15 @@ def parse_devices_json(text: str) -> list[DevicesJsonEntry]:
     return entries
 
 
+def _local_key(value: object) -> str:
+    key = _text(value, "key", LOCAL_KEY_LENGTH)
+    try:
+        local_key_bytes(key)
+    except TuyaKeyError as err:
+        raise TuyaMapError(str(err)) from err
+    return key
+
+
 def _devices_json_entry(item: object) -> DevicesJsonEntry:
     if not isinstance(item, dict):
         raise TuyaMapError("a device entry is not an object")
@@ -408,7 +419,7 @@ def _devices_json_entry(item: object) -> DevicesJsonEntry:
     version = item.get("version")
     return DevicesJsonEntry(
         device_id=_text(item.get("id"), "id"),
-        local_key=_text(item.get("key"), "key", LOCAL_KEY_LENGTH),
+        local_key=_local_key(item.get("key")),
         name=str(item.get("name") or item.get("product_name") or "Tuya massager")[:MAX_TEXT],
         ip=_text(item["ip"], "ip") if item.get("ip") else None,
         version=str(version)[:8] if version else None,

@@ -140,6 +140,18 @@ def version_header(version: Version) -> bytes:
     return version.value.encode() + bytes(12)
 
 
+def local_key_bytes(local_key: str) -> bytes:
+    """A local key as the cipher takes it; TuyaKeyError unless 16 printable ASCII characters.
+
+    Tuya issues local keys of 16 printable ASCII characters. Anything else (a lone surrogate
+    pasted from a broken devices.json, a key with a line break) is refused here, once, instead
+    of failing later inside an encoder.
+    """
+    if len(local_key) != KEY_SIZE or not all("!" <= ch <= "~" for ch in local_key):
+        raise TuyaKeyError("a Tuya local key is 16 printable ASCII characters")
+    return local_key.encode("ascii")
+
+
 class FrameCodec:
     """Encodes frames for a device and decodes its frames, for one connection.
 
