@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -346,3 +348,57 @@ def test_one_odd_device_does_not_hide_the_others() -> None:
     assert [entry.name for entry in entries] == ["Chair"]
     with pytest.raises(TuyaMapError):
         parse_devices_json(json.dumps([hub]))
+
+
+HUGE_SPEED = {
+    **AMY_MAPPING,
+    "5": {
+        "code": "massage_speed",
+        "type": "Integer",
+        "values": {"min": 1, "max": 3_000_000, "scale": 0, "step": 3},
+    },
+}
+
+
+def test_an_integer_intensity_of_millions_of_levels_is_reached_in_at_most_100() -> None:
+    profile = TuyaProfile(parse_mapping(HUGE_SPEED), shipped_maps()["amy"])
+    levels = profile.intensity_levels()
+    assert levels is not None
+    assert levels.levels <= 100
+    assert levels.minimum == 1
+    assert levels.step % 3 == 0  # every level stays on the device's own grid
+    assert (levels.maximum - levels.minimum) % levels.step == 0
+    assert levels.maximum <= 3_000_000
+
+
+def test_level_positions_are_arithmetic_not_materialised() -> None:
+    levels = LevelRange(1, 2**31, 1)
+    tracemalloc.start()
+    try:
+        assert levels.position(2**31 - 1) == 2**31 - 1
+        assert levels.at(levels.position(7) + 2) == 9
+        assert levels.at(10**12) == 2**31
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024  # a tuple of the levels would be gigabytes
+
+
+def test_an_intensity_outside_the_declared_range_is_unknown_and_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    mapping = {
+        **AMY_MAPPING,
+        "5": {
+            "code": "massage_speed",
+            "type": "Integer",
+            "values": {"min": 1, "max": 3, "scale": 0, "step": 1},
+        },
+    }
+    profile = TuyaProfile(parse_mapping(mapping), shipped_maps()["amy"])
+    with caplog.at_level(logging.WARNING):
+        assert profile.intensity_of({"5": 10**300}) == 0
+        assert profile.intensity_of({"5": -5}) == 0
+        assert profile.intensity_of({"5": 2}) == 2
+    assert len([r for r in caplog.records if "intensity" in r.getMessage()]) == 1
+    assert all(len(r.getMessage()) < 200 for r in caplog.records)

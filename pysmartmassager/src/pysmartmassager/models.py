@@ -55,7 +55,7 @@ class LevelRange:
 
     @property
     def all_values(self) -> tuple[int, ...]:
-        """Every level, lowest first."""
+        """Every level, lowest first (built on each call: positions never need it)."""
         return self.values or tuple(range(self.minimum, self.maximum + 1, self.step))
 
     @property
@@ -64,13 +64,20 @@ class LevelRange:
         return len(self.values) or (self.maximum - self.minimum) // self.step + 1
 
     def position(self, value: int) -> int:
-        """The 1-based position of the level nearest to `value`."""
-        return self.all_values.index(self.clamp(value)) + 1
+        """The 1-based position of the level nearest to `value`.
+
+        Arithmetic for a range: a device may declare millions of levels, and this runs on
+        every state a fan entity writes.
+        """
+        level = self.clamp(value)
+        if self.values:
+            return self.values.index(level) + 1
+        return (level - self.minimum) // self.step + 1
 
     def at(self, position: int) -> int:
         """The level at a 1-based position (clamped to the ends)."""
-        values = self.all_values
-        return values[min(len(values), max(1, position)) - 1]
+        index = min(self.levels, max(1, position)) - 1
+        return self.values[index] if self.values else self.minimum + index * self.step
 
     def clamp(self, value: int) -> int:
         """The nearest valid level to `value`, the lower one on a tie ("gentler by 3" at 2)."""

@@ -17,12 +17,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from pysmartmassager.decoding import brief
 from pysmartmassager.exceptions import (
     MassagerAuthenticationError,
     MassagerConnectionError,
@@ -60,6 +62,7 @@ LOGGER = logging.getLogger(__package__)
 MAX_SESSION_MINUTES = 30
 DEFAULT_MINUTES = 15
 FALLBACK_MINUTES = LevelRange(5, 30, 5)  # a massager without a minutes datapoint
+MAX_INTENSITY_LEVELS = 100
 RECONNECT_MIN_S = 1.0
 RECONNECT_MAX_S = 30.0
 STABLE_S = 30.0  # a connection up this long resets the backoff
@@ -117,6 +120,7 @@ class TuyaProfile:
         self.minutes = _typed(mapping, roles.session_minutes, "Integer")
         self.remaining = _typed(mapping, roles.remaining, "Integer")
         self.fault = _typed(mapping, roles.fault, "Bitmap", "Enum", "Integer")
+        self._warned: set[str] = set()  # kinds of nonsense already logged for this device
         # Program ids are the device's values; a value two modes share is told apart by its code.
         values = [v for dp in self.programs for v in self._on_values(dp)]
         self.program_values: dict[str, tuple[Datapoint, str]] = {}
@@ -156,7 +160,12 @@ class TuyaProfile:
         if self.intensity.type == "Enum":
             return LevelRange(1, len(self.intensity.enum_range))
         low, high, step, _ = self.intensity.integer_range
-        return LevelRange(low, high, step)
+        # A mapping may declare up to 2^31 levels: more than MAX_INTENSITY_LEVELS are reached
+        # in coarser steps that stay on the device's own grid.
+        count = (high - low) // step + 1
+        if count > MAX_INTENSITY_LEVELS:
+            step *= math.ceil(count / MAX_INTENSITY_LEVELS)
+        return LevelRange(low, high - (high - low) % step, step)
 
     def _in_minutes(self) -> Datapoint | None:
         """The minutes datapoint, if it really is whole minutes (not seconds, not an Enum)."""
@@ -216,7 +225,16 @@ class TuyaProfile:
         if self.intensity.type == "Enum":
             options = self.intensity.enum_range
             return options.index(value) + 1 if value in options else 0
-        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+        levels = self.intensity_levels()
+        if not isinstance(value, int) or isinstance(value, bool) or levels is None:
+            return 0
+        if not levels.minimum <= value <= self.intensity.integer_range[1]:
+            # Outside the declared range (10^300 on 1-3): unknown, not shown as sent.
+            if "intensity" not in self._warned:
+                self._warned.add("intensity")
+                LOGGER.warning("Tuya device reports an intensity of %s", brief(value))
+            return 0
+        return levels.clamp(value)
 
     def minutes_of(self, dps: dict[str, Any]) -> int:
         """The session length set on the device (0 when it has none or it is out of range)."""
