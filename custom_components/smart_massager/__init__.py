@@ -12,7 +12,7 @@ from pysmartmassager import Massager, MassagerAuthenticationError, MassagerError
 
 from .const import CONF_TRANSPORT, DOMAIN
 from .coordinator import MassagerConfigEntry, MassagerCoordinator, MassagerRuntimeData
-from .from_entities import sources_as_refs
+from .from_entities import async_hide_sources, sources_as_refs
 from .routines import RoutineRunner
 from .sentences import async_sync_sentences
 from .services import async_setup_services
@@ -127,5 +127,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: MassagerConfigEntry) ->
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> None:
-    """A removed massager leaves the voice sentences (the files go with the last one)."""
+    """A removed massager leaves the voice sentences (the files go with the last one).
+
+    A massager built from entities shows again the sources it hid.
+    """
+    if entry.data.get(CONF_TRANSPORT) == TRANSPORT_ENTITIES:
+        async_hide_sources(hass, {**entry.data, **entry.options}, hide=False)
     await async_sync_sentences(hass, leaving=entry)

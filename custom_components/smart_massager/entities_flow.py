@@ -8,6 +8,7 @@ import probatio as vol
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     EntitySelector,
     EntitySelectorConfig,
     NumberSelector,
@@ -22,6 +23,7 @@ from .from_entities import (
     CONF_DEFAULT_MINUTES_ENTITIES,
     CONF_GENTLER,
     CONF_HEAT,
+    CONF_HIDE_SOURCES,
     CONF_INTENSITY,
     CONF_LEVELS,
     CONF_MAX_MINUTES,
@@ -104,6 +106,7 @@ def sources_schema(hass: HomeAssistant, *, with_name: bool) -> vol.Schema:
             vol.Required(CONF_MIN_MINUTES, default=5): _minutes(),
             vol.Required(CONF_MAX_MINUTES, default=30): _minutes(),
             vol.Required(CONF_DEFAULT_MINUTES_ENTITIES, default=15): _minutes(),
+            vol.Required(CONF_HIDE_SOURCES, default=False): BooleanSelector(),
         }
     )
     return vol.Schema(fields)

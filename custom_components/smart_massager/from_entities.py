@@ -91,6 +91,7 @@ CONF_STOP = "stop_entity"
 CONF_TIMER = "timer_entity"
 CONF_MODE_STEP = "mode_step_entity"
 CONF_MODES = "modes"
+CONF_HIDE_SOURCES = "hide_sources"
 CONF_RUNNING_ABOVE = "running_above"
 CONF_MIN_MINUTES = "min_minutes"
 CONF_MAX_MINUTES = "max_minutes"
@@ -201,6 +202,28 @@ def sources_as_entity_ids(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[
         else:
             resolved[key] = value
     return resolved
+
+
+@callback
+def async_hide_sources(hass: HomeAssistant, config: Mapping[str, Any], *, hide: bool) -> None:
+    """Hide the wrapped sources (as switch_as_x does), or show again those this hid.
+
+    Hidden, a bed's raw buttons stay out of dashboards and voice assistants, which reach the
+    massager instead. Only entities nobody else hid or showed are changed.
+    """
+    registry = er.async_get(hass)
+    for key in SOURCE_KEYS:
+        ref = config.get(key)
+        entity_id = er.async_resolve_entity_id(registry, ref) if isinstance(ref, str) else None
+        entry = registry.async_get(entity_id) if entity_id else None
+        if entry is None:
+            continue
+        if hide and entry.hidden_by is None:
+            registry.async_update_entity(
+                entry.entity_id, hidden_by=er.RegistryEntryHider.INTEGRATION
+            )
+        elif not hide and entry.hidden_by is er.RegistryEntryHider.INTEGRATION:
+            registry.async_update_entity(entry.entity_id, hidden_by=None)
 
 
 @dataclass
@@ -333,6 +356,7 @@ class EntitiesMassager(Massager):
         """Identity and capabilities; the power entity must exist."""
         await self._load()
         self._require_power()
+        async_hide_sources(self._hass, self._config, hide=bool(self._config.get(CONF_HIDE_SOURCES)))
         return DeviceInfo(
             serial=self._serial,
             name=self._name,

@@ -424,3 +424,23 @@ async def test_a_plug_countdown_is_armed_past_the_session_and_cleared_on_stop(
     await call(hass, DOMAIN, "stop_session", entity_id=FAN)
     assert float(hass.states.get("input_number.countdown").state) == 0
     assert hass.states.get(RELAY).state == "off"
+
+
+async def test_hidden_sources_are_shown_again_when_the_massager_goes(
+    hass: HomeAssistant, plug: str
+) -> None:
+    registry = er.async_get(hass)
+    entry = await add_through_the_flow(hass, power_entity=plug, hide_sources=True)
+    assert registry.async_get(plug).hidden_by is er.RegistryEntryHider.INTEGRATION
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get(plug).hidden_by is None
+
+
+async def test_sources_hidden_by_the_user_stay_hidden(hass: HomeAssistant, plug: str) -> None:
+    registry = er.async_get(hass)
+    registry.async_update_entity(plug, hidden_by=er.RegistryEntryHider.USER)
+    entry = await add_through_the_flow(hass, power_entity=plug, hide_sources=True)
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get(plug).hidden_by is er.RegistryEntryHider.USER
