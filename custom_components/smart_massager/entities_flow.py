@@ -65,14 +65,10 @@ def own_entities(hass: HomeAssistant) -> list[str]:
 
 
 def _minutes() -> NumberSelector:
+    # No maximum in the selector: a longer session gets this form's own error, which names
+    # the limit, instead of the selector's generic "too large".
     return NumberSelector(
-        NumberSelectorConfig(
-            min=1,
-            max=MAX_SESSION_MINUTES,
-            step=1,
-            mode=NumberSelectorMode.BOX,
-            unit_of_measurement="min",
-        )
+        NumberSelectorConfig(min=1, step=1, mode=NumberSelectorMode.BOX, unit_of_measurement="min")
     )
 
 
@@ -88,19 +84,19 @@ def sources_schema(hass: HomeAssistant, *, with_name: bool) -> vol.Schema:
             vol.Optional(CONF_STOP): _entity(BUTTON_DOMAINS, exclude),
             vol.Optional(CONF_PROGRAM): _entity(PROGRAM_DOMAINS, exclude),
             vol.Optional(CONF_MODE_STEP): _entity(BUTTON_DOMAINS, exclude),
-            vol.Required(CONF_MODES, default=3): NumberSelector(
+            vol.Optional(CONF_MODES, default=3): NumberSelector(
                 NumberSelectorConfig(min=2, max=20, step=1, mode=NumberSelectorMode.BOX)
             ),
             vol.Optional(CONF_INTENSITY): _entity(INTENSITY_DOMAINS, exclude),
             vol.Optional(CONF_STRONGER): _entity(BUTTON_DOMAINS, exclude),
             vol.Optional(CONF_GENTLER): _entity(BUTTON_DOMAINS, exclude),
-            vol.Required(CONF_LEVELS, default=5): NumberSelector(
+            vol.Optional(CONF_LEVELS, default=5): NumberSelector(
                 NumberSelectorConfig(min=2, max=20, step=1, mode=NumberSelectorMode.BOX)
             ),
             vol.Optional(CONF_HEAT): _entity(HEAT_DOMAINS, exclude),
             vol.Optional(CONF_TIMER): _entity(TIMER_DOMAINS, exclude),
             vol.Optional(CONF_RUNNING): _entity(RUNNING_DOMAINS, exclude),
-            vol.Required(CONF_RUNNING_ABOVE, default=5): NumberSelector(
+            vol.Optional(CONF_RUNNING_ABOVE, default=5): NumberSelector(
                 NumberSelectorConfig(min=0, max=5000, step=0.1, mode=NumberSelectorMode.BOX)
             ),
             vol.Required(CONF_MIN_MINUTES, default=5): _minutes(),
@@ -112,17 +108,33 @@ def sources_schema(hass: HomeAssistant, *, with_name: bool) -> vol.Schema:
     return vol.Schema(fields)
 
 
+_WHOLE_NUMBERS = (
+    CONF_LEVELS,
+    CONF_MODES,
+    CONF_MIN_MINUTES,
+    CONF_MAX_MINUTES,
+    CONF_DEFAULT_MINUTES_ENTITIES,
+)
+# The parts an entity can play, in the form's order: one entity plays one part.
+_PARTS = (
+    CONF_POWER,
+    CONF_STOP,
+    CONF_PROGRAM,
+    CONF_MODE_STEP,
+    CONF_INTENSITY,
+    CONF_STRONGER,
+    CONF_GENTLER,
+    CONF_HEAT,
+    CONF_TIMER,
+    CONF_RUNNING,
+)
+
+
 def check_sources(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The cleaned input, and errors per field."""
+    """The cleaned input, and errors per field (each on the field to change)."""
     data = {key: value for key, value in user_input.items() if value not in ("", None)}
     errors: dict[str, str] = {}
-    for key in (
-        CONF_LEVELS,
-        CONF_MODES,
-        CONF_MIN_MINUTES,
-        CONF_MAX_MINUTES,
-        CONF_DEFAULT_MINUTES_ENTITIES,
-    ):
+    for key in _WHOLE_NUMBERS:
         if key in data:
             if not float(data[key]).is_integer():
                 errors[key] = "not_whole_number"
@@ -130,25 +142,25 @@ def check_sources(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
                 data[key] = int(data[key])
     if errors:
         return data, errors
-    if not data[CONF_MIN_MINUTES] <= data[CONF_DEFAULT_MINUTES_ENTITIES] <= data[CONF_MAX_MINUTES]:
-        errors[CONF_DEFAULT_MINUTES_ENTITIES] = "minutes_out_of_range"
+    errors.update(_length_errors(data))
     if CONF_INTENSITY in data and (CONF_STRONGER in data or CONF_GENTLER in data):
         errors[CONF_INTENSITY] = "one_intensity_source"
     if CONF_PROGRAM in data and CONF_MODE_STEP in data:
         errors[CONF_MODE_STEP] = "one_program_source"
-    used = [
-        data[key]
-        for key in (
-            CONF_POWER,
-            CONF_STOP,
-            CONF_PROGRAM,
-            CONF_MODE_STEP,
-            CONF_INTENSITY,
-            CONF_HEAT,
-            CONF_TIMER,
-        )
-        if key in data
-    ]
-    if len(set(used)) != len(used):
-        errors["base"] = "entity_used_twice"
+    seen: set[str] = set()
+    for key in (key for key in _PARTS if key in data):
+        if data[key] in seen:
+            errors[key] = "entity_used_twice"  # on the field that repeats an earlier one
+        seen.add(data[key])
     return data, errors
+
+
+def _length_errors(data: dict[str, Any]) -> dict[str, str]:
+    shortest, longest = data[CONF_MIN_MINUTES], data[CONF_MAX_MINUTES]
+    if longest > MAX_SESSION_MINUTES:
+        return {CONF_MAX_MINUTES: "longest_over_limit"}
+    if shortest > longest:
+        return {CONF_MIN_MINUTES: "shortest_over_longest"}
+    if not shortest <= data[CONF_DEFAULT_MINUTES_ENTITIES] <= longest:
+        return {CONF_DEFAULT_MINUTES_ENTITIES: "minutes_out_of_range"}
+    return {}

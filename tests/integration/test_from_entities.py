@@ -9,6 +9,7 @@ integration does when it loses the device, and no helper can be made unavailable
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.smart_massager.const import DOMAIN
+from custom_components.smart_massager.entities_flow import MAX_SESSION_MINUTES
 
 from .conftest import advance, wait_for
 from .test_blueprints import TUESDAY_2129, use_blueprint
@@ -194,8 +196,10 @@ async def test_flow_refuses_contradictions(hass: HomeAssistant, helpers: None) -
             "intensity_entity",
             "one_intensity_source",
         ),
-        ({"heat_entity": PLUG}, "base", "entity_used_twice"),
+        ({"heat_entity": PLUG}, "heat_entity", "entity_used_twice"),
         ({"session_minutes": 15.5}, "session_minutes", "not_whole_number"),
+        ({"max_minutes": 90}, "max_minutes", "longest_over_limit"),
+        ({"min_minutes": 40}, "min_minutes", "shortest_over_longest"),
     ):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {**base, **changes}
@@ -486,3 +490,11 @@ async def test_a_massager_is_not_built_from_another_massagers_parts(
     excluded = result["data_schema"].schema[power].config["exclude_entities"]
     assert {FAN, "switch.cushion_heat"} <= set(excluded)
     assert PLUG not in excluded
+
+
+def test_the_limit_the_form_names_is_the_one_it_enforces() -> None:
+    strings = json.loads(
+        (Path(__file__).parents[2] / "custom_components/smart_massager/strings.json").read_text()
+    )
+    text = strings["config"]["error"]["longest_over_limit"]
+    assert f"at most {MAX_SESSION_MINUTES} minutes" in text
