@@ -6,6 +6,7 @@ The library's own tests (pysmartmassager/tests) and the integration's tests both
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+from dataclasses import replace
 
 import pytest
 from homeassistant.const import CONF_PORT
@@ -56,11 +57,10 @@ def tuya_device(server: TuyaEmulatorServer, local_key: str = TUYA_KEY) -> TuyaDe
 
 
 @pytest.fixture(autouse=True)
-def no_key_doubts_between_tests() -> Generator[None]:
-    """Tuya and MIoT remember devices that hung up or fell silent (per device id, process-wide)."""
-    yield
-    tuya_massager._key_doubts.clear()  # noqa: SLF001
-    miot_massager._token_doubts.clear()  # noqa: SLF001
+def no_key_doubts_between_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no doubts about Tuya keys or MIoT tokens (they are process-wide)."""
+    monkeypatch.setattr(tuya_massager, "KEY_DOUBTS", replace(tuya_massager.KEY_DOUBTS))
+    monkeypatch.setattr(miot_massager, "TOKEN_DOUBTS", replace(miot_massager.TOKEN_DOUBTS))
 
 
 def pair_directly(device: VirtualMassager) -> str:

@@ -107,6 +107,7 @@ class MiotEmulatorServer:
         self.delay_s = 0.0
         self.silent = False
         self.garbage = False
+        self.corrupted = False
         self.oversized = False
         self._drop = 0
         self._errors: list[dict[str, Any]] = []
@@ -202,6 +203,10 @@ class MiotEmulatorServer:
         """Answer requests (not hellos) with random bytes that are not a miio packet."""
         self.garbage = enabled
 
+    def corrupt_checksums(self, enabled: bool = True) -> None:
+        """Answer requests with packets whose checksum is off, as if corrupted on the way."""
+        self.corrupted = enabled
+
     def reply_oversized(self, enabled: bool = True) -> None:
         """Answer requests with valid packets whose payload exceeds 16 KiB."""
         self.oversized = enabled
@@ -251,6 +256,8 @@ class MiotEmulatorServer:
             self._seen.popitem(last=False)
         if self.garbage:
             packet = _garbage()
+        elif self.corrupted:
+            packet = _corrupted(packet)
         self._send(packet, addr)
 
     def _open(self, data: bytes) -> dict[str, Any] | None:
@@ -410,6 +417,11 @@ def _items(params: object) -> list[dict[str, Any]] | None:
     if not isinstance(params, list) or not all(isinstance(item, dict) for item in params):
         return None
     return params
+
+
+def _corrupted(packet: bytes) -> bytes:
+    # The checksum is bytes 16..31 of the header; one bit flipped there breaks only it.
+    return packet[:16] + bytes([packet[16] ^ 1]) + packet[17:]
 
 
 def _garbage() -> bytes:

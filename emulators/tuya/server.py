@@ -111,6 +111,7 @@ class TuyaEmulatorServer:
         # Faults.
         self.delay_s = 0.0
         self.silent = False
+        self.garbled_answers = 0
         self._server: asyncio.Server | None = None
         self._connections: set[_Connection] = set()
         self._timer_task: asyncio.Task[None] | None = None
@@ -199,6 +200,10 @@ class TuyaEmulatorServer:
         for connection in list(self._connections):
             connection.send(connection.session.garbage())
 
+    def garble_answers(self, count: int = 1) -> None:
+        """Send the next `count` answers (the session-key one too) corrupted on the way."""
+        self.garbled_answers += max(0, count)
+
     async def restart(self) -> None:
         """A power cycle: everything closed, the session lost, listening again on the same port.
 
@@ -211,6 +216,12 @@ class TuyaEmulatorServer:
     async def press(self, code: str, value: DpValue) -> dict[str, DpValue]:
         """A change made on the device itself, pushed as STATUS to connected clients."""
         return self.device.press(code, value)
+
+    async def drain(self) -> None:
+        """Wait until every client has taken what was sent (a flood paced by its reader)."""
+        for connection in list(self._connections):
+            with contextlib.suppress(ConnectionError):
+                await connection.writer.drain()
 
     async def set_silent(self, silent: bool) -> None:
         """Stop answering (and pushing) while keeping sockets open; frames are still counted."""
@@ -277,6 +288,10 @@ class TuyaEmulatorServer:
 
     def _handle(self, connection: _Connection, request: Request) -> None:
         session = connection.session
+        if self.garbled_answers:
+            self.garbled_answers -= 1
+            connection.send(session.garbage())
+            return
         if request.cmd == SESS_KEY_NEG_START:
             connection.send(session.negotiate_start(request))
             return

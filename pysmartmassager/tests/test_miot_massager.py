@@ -28,6 +28,7 @@ from pysmartmassager import (
     SessionState,
     Status,
 )
+from pysmartmassager.credential_doubts import CredentialDoubts
 from pysmartmassager.miot import (
     MiotDeviceError,
     MiotMassager,
@@ -246,17 +247,44 @@ async def test_a_wrong_token_is_silence_after_hello(chair: MiotEmulatorServer) -
 
 
 async def test_silence_becomes_a_token_problem_only_when_it_persists(
-    chair: MiotEmulatorServer, monkeypatch: pytest.MonkeyPatch
+    chair: MiotEmulatorServer,
 ) -> None:
     now = [1000.0]
-    monkeypatch.setattr(miot_massager, "monotonic", lambda: now[0])
-    massager = MiotMassager(miot_device(chair), timeout=0.2)
+    doubts = CredentialDoubts(times=3, over_s=300.0, clock=lambda: now[0])
+    massager = MiotMassager(miot_device(chair), timeout=0.2, doubts=doubts)
     chair.set_token(WRONG_TOKEN)  # the device was paired again: a new token
     try:
-        for _ in range(miot_massager.TOKEN_DOUBTS + 1):
+        for _ in range(doubts.times + 1):
             with pytest.raises(MiotSilentError):
                 await massager.get_state()  # many times, but within minutes: not yet
-        now[0] += miot_massager.TOKEN_DOUBT_S
+        now[0] += doubts.over_s
+        with pytest.raises(MassagerAuthenticationError):
+            await massager.get_state()
+    finally:
+        await massager.close()
+
+
+async def test_corrupt_checksums_become_a_token_problem_only_when_they_persist(
+    chair: MiotEmulatorServer,
+) -> None:
+    # A checksum that does not match may be a new token, or a packet damaged on the way: a few
+    # seconds of it are a connection problem, a good answer clears the doubt.
+    now = [1000.0]
+    doubts = CredentialDoubts(times=3, over_s=300.0, clock=lambda: now[0])
+    massager = MiotMassager(miot_device(chair), timeout=0.2, doubts=doubts)
+    try:
+        chair.corrupt_checksums()
+        for _ in range(doubts.times + 1):
+            with pytest.raises(MassagerConnectionError):
+                await massager.get_state()
+        chair.corrupt_checksums(False)
+        await massager.get_state()
+        assert str(chair.device_id) not in doubts
+        chair.corrupt_checksums()
+        for _ in range(doubts.times):
+            with pytest.raises(MassagerConnectionError):
+                await massager.get_state()
+        now[0] += doubts.over_s
         with pytest.raises(MassagerAuthenticationError):
             await massager.get_state()
     finally:

@@ -24,6 +24,7 @@ from pysmartmassager import (
     StateSubscription,
     Status,
 )
+from pysmartmassager.credential_doubts import CredentialDoubts
 from pysmartmassager.tuya import (
     TuyaKeyError,
     TuyaMassager,
@@ -227,8 +228,7 @@ async def test_one_device_down_does_not_touch_another() -> None:
 @pytest.fixture
 def impatient(monkeypatch: pytest.MonkeyPatch) -> None:
     """A hang-up on every version counts as a changed key at once (normally: 3 times in 5 min)."""
-    monkeypatch.setattr(tuya_massager, "KEY_DOUBTS", 1)
-    monkeypatch.setattr(tuya_massager, "KEY_DOUBT_S", 0.0)
+    monkeypatch.setattr(tuya_massager, "KEY_DOUBTS", CredentialDoubts(times=1, over_s=0.0))
 
 
 @pytest.mark.usefixtures("impatient")
@@ -294,25 +294,58 @@ async def test_push_waits_out_a_device_that_is_away(
         assert connections == [True, False, True]
 
 
-async def test_one_hang_up_is_not_yet_a_changed_key(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_one_hang_up_is_not_yet_a_changed_key() -> None:
     # Its one local connection taken by the app, or still starting: the same hang-up. Only one
-    # that persists (KEY_DOUBTS times over KEY_DOUBT_S) sends the user for a new key.
+    # that persists (3 times over 5 minutes) sends the user for a new key.
     clock = [1000.0]
-    monkeypatch.setattr(tuya_massager.time, "monotonic", lambda: clock[0])
+    doubts = CredentialDoubts(times=3, over_s=300.0, clock=lambda: clock[0])
     server = await start_tuya(version="3.4")
-    massager = TuyaMassager(tuya_device(server, WRONG_KEY), timeout=1.0)
+    massager = TuyaMassager(tuya_device(server, WRONG_KEY), timeout=1.0, doubts=doubts)
     try:
-        for _ in range(tuya_massager.KEY_DOUBTS):
+        for _ in range(doubts.times):
             with pytest.raises(MassagerConnectionError):
                 await massager.get_state()
-        clock[0] += tuya_massager.KEY_DOUBT_S
+        clock[0] += doubts.over_s
         with pytest.raises(MassagerAuthenticationError):
             await massager.get_state()
+        with pytest.raises(MassagerConnectionError):  # the evidence starts again after a reauth
+            await massager.get_state()
         # The right key again (the doubt is per device, across massager objects): no doubt left.
-        fixed = TuyaMassager(tuya_device(server), timeout=1.0)
+        fixed = TuyaMassager(tuya_device(server), timeout=1.0, doubts=doubts)
         await fixed.get_state()
         await fixed.close()
-        assert server.device_id not in tuya_massager._key_doubts
+        assert server.device_id not in doubts
+    finally:
+        await massager.close()
+        await server.stop()
+
+
+@pytest.mark.parametrize("version", ["3.4", "3.5"])
+async def test_a_corrupt_frame_on_a_fresh_connection_is_not_yet_a_changed_key(
+    version: str,
+) -> None:
+    # The session-key answer corrupted on the way fails its HMAC (3.4) or GCM tag (3.5) exactly
+    # as one made under another key would: only when that persists is the key in doubt.
+    clock = [1000.0]
+    doubts = CredentialDoubts(times=3, over_s=300.0, clock=lambda: clock[0])
+    server = await start_tuya(version=version)
+    massager = TuyaMassager(tuya_device(server), timeout=1.0, doubts=doubts)
+    try:
+        server.garble_answers(1)
+        with pytest.raises(MassagerConnectionError):
+            await massager.get_state()
+        assert (await massager.get_state()).status is Status.IDLE  # the next frame is fine
+        assert server.device_id not in doubts
+        # Corrupt on every fresh connection (a set-up retried, each with a massager of its own).
+        await massager.close()
+        massager = TuyaMassager(tuya_device(server), timeout=1.0, doubts=doubts)
+        server.garble_answers(1_000)
+        for _ in range(doubts.times):
+            with pytest.raises(MassagerConnectionError):
+                await massager.get_state()
+        clock[0] += doubts.over_s
+        with pytest.raises(MassagerAuthenticationError):
+            await massager.get_state()
     finally:
         await massager.close()
         await server.stop()

@@ -28,6 +28,7 @@ from conftest import MIOT_TOKEN, miot_entry, start_miot
 from custom_components.smart_massager import miot_flow
 from custom_components.smart_massager.const import DOMAIN
 from emulators.miot import MiotEmulatorServer
+from pysmartmassager.credential_doubts import CredentialDoubts
 from pysmartmassager.miot import connection as miot_connection
 from pysmartmassager.miot import massager as miot_massager
 
@@ -286,8 +287,7 @@ async def test_reconfigure_a_new_address(hass: HomeAssistant, chair: MiotEmulato
 async def test_a_token_changed_while_running_asks_for_the_new_one(
     hass: HomeAssistant, chair: MiotEmulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(miot_massager, "TOKEN_DOUBTS", 1)
-    monkeypatch.setattr(miot_massager, "TOKEN_DOUBT_S", 0.0)
+    monkeypatch.setattr(miot_massager, "TOKEN_DOUBTS", CredentialDoubts(times=1, over_s=0.0))
     entry = await set_up(hass, miot_entry(chair))
     chair.set_token(WRONG_TOKEN)
     await wait_for(
@@ -295,6 +295,22 @@ async def test_a_token_changed_while_running_asks_for_the_new_one(
     )
     (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert flow["context"]["source"] == "reauth"
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_seconds_of_corrupt_checksums_are_not_a_new_token(
+    hass: HomeAssistant, chair: MiotEmulatorServer
+) -> None:
+    # Answers damaged on the way fail the token's checksum like a new token's would: the
+    # massager is unavailable meanwhile, and no one is asked for a token that is fine.
+    entry = await set_up(hass, miot_entry(chair))
+    chair.corrupt_checksums()
+    await wait_for(hass, lambda: hass.states.get(FAN).state == "unavailable", timeout=20)
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    chair.corrupt_checksums(False)
+    await wait_for(hass, lambda: hass.states.get(FAN).state == "off", timeout=20)
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert entry.state is ConfigEntryState.LOADED
     await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -30,6 +30,7 @@ from conftest import TUYA_KEY, start_tuya, tuya_entry
 from custom_components.smart_massager import transport, tuya_flow
 from custom_components.smart_massager.const import DOMAIN
 from emulators.tuya import TuyaEmulatorServer
+from pysmartmassager.credential_doubts import CredentialDoubts
 from pysmartmassager.tuya import massager as tuya_massager
 
 from .conftest import advance, set_up, wait_for
@@ -50,8 +51,7 @@ def no_discovery(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def impatient(monkeypatch: pytest.MonkeyPatch) -> None:
     """A hang-up on every version counts as a changed key at once (normally: 3 times in 5 min)."""
-    monkeypatch.setattr(tuya_massager, "KEY_DOUBTS", 1)
-    monkeypatch.setattr(tuya_massager, "KEY_DOUBT_S", 0.0)
+    monkeypatch.setattr(tuya_massager, "KEY_DOUBTS", CredentialDoubts(times=1, over_s=0.0))
 
 
 @pytest.fixture(params=["3.4"])

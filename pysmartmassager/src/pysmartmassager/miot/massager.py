@@ -21,12 +21,13 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from time import monotonic
 from typing import Any
 
+from pysmartmassager.credential_doubts import CredentialDoubts
 from pysmartmassager.decoding import brief
 from pysmartmassager.exceptions import (
     MassagerAuthenticationError,
+    MassagerConnectionError,
     MassagerError,
     MassagerInvalidRequestError,
     MassagerInvalidStateError,
@@ -52,6 +53,7 @@ from pysmartmassager.models import (
 )
 
 from .connection import DEFAULT_PORT, REQUEST_TIMEOUT_S, MiotConnection, MiotSilentError
+from .protocol import MiotTokenError
 from .spec import UNREADABLE, MiotMap, MiotProperty, Value
 
 LOGGER = logging.getLogger(__package__)
@@ -64,12 +66,11 @@ RETRY_MAX_S = 30.0
 SESSION_MINUTES = LevelRange(5, 30, 5)
 DEFAULT_MINUTES = 15
 # A device that answers hello but never a request may have a new token, or be busy starting
-# up. Only silence that persists, TOKEN_DOUBTS times over at least TOKEN_DOUBT_S, asks the user
-# for a new token. Kept per device id across massager objects: Home Assistant builds a new one at
-# each set-up retry.
-TOKEN_DOUBTS = 3
-TOKEN_DOUBT_S = 300.0
-_token_doubts: dict[int, tuple[float, int]] = {}
+# up; answers whose checksum does not match the token may be a new token or packets corrupted
+# on the way. Only evidence that persists, 3 times over at least 5 minutes, asks the user for a
+# new token. Kept per device id across massager objects: Home Assistant builds a new one at each
+# set-up retry.
+TOKEN_DOUBTS = CredentialDoubts(times=3, over_s=300.0)
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -275,8 +276,15 @@ def _id_of(ids: dict[str, Value], value: Any) -> str:
 class MiotMassager(Massager):
     """One MIoT massager over the miio local protocol."""
 
-    def __init__(self, device: MiotDevice, *, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        device: MiotDevice,
+        *,
+        timeout: float | None = None,
+        doubts: CredentialDoubts | None = None,
+    ) -> None:
         self.device = device
+        self._doubts = doubts or TOKEN_DOUBTS
         self.profile = MiotProfile(device.mapping)
         self.connection = MiotConnection(
             device.host, device.token, port=device.port, timeout=timeout
@@ -307,7 +315,12 @@ class MiotMassager(Massager):
         except MiotSilentError:
             self._doubt()
             raise
-        _token_doubts.pop(self.device.device_id, None)
+        except MiotTokenError as err:
+            self._doubt()
+            raise MassagerConnectionError(
+                f"{self.device.host}: {err}; not yet taken as a new token"
+            ) from err
+        self._doubts.clear(str(self.device.device_id))
         # Only the roles' keys are kept (a hostile answer cannot grow this); a property the
         # device could not read this time keeps its last value.
         self._values.update(self.profile.take(read))
@@ -315,12 +328,8 @@ class MiotMassager(Massager):
         return self._state()
 
     def _doubt(self) -> None:
-        """Silence after hello: a new token if it persists (TOKEN_DOUBTS over TOKEN_DOUBT_S)."""
-        device_id = self.device.device_id
-        first, count = _token_doubts.get(device_id, (monotonic(), 0))
-        _token_doubts[device_id] = (first, count + 1)
-        if count + 1 >= TOKEN_DOUBTS and monotonic() - first >= TOKEN_DOUBT_S:
-            del _token_doubts[device_id]
+        """Silence or answers not under the token: a new token once it persists (TOKEN_DOUBTS)."""
+        if self._doubts.doubt(str(self.device.device_id)):
             raise MassagerAuthenticationError("the device no longer answers to the token")
 
     async def get_info(self) -> DeviceInfo:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from pysmartmassager.credential_doubts import CredentialDoubts
 from pysmartmassager.decoding import brief
 from pysmartmassager.exceptions import (
     MassagerAuthenticationError,
@@ -52,7 +53,7 @@ from pysmartmassager.models import (
 
 from .connection import DEFAULT_PORT, HEARTBEAT_S, REQUEST_TIMEOUT_S, TuyaConnection
 from .datapoints import CategoryMap, Datapoint, DeviceMapping
-from .probe import TuyaHungUpError, probe
+from .probe import probe
 from .protocol import TuyaKeyError, Version
 
 LOGGER = logging.getLogger(__package__)
@@ -68,12 +69,11 @@ RECONNECT_MAX_S = 30.0
 STABLE_S = 30.0  # a connection up this long resets the backoff
 
 # A device hanging up on every version may have a new key, or its one local connection may be
-# taken (the Smart Life app, another integration), or it may be starting. Only a hang-up that
-# persists, KEY_DOUBTS times over at least KEY_DOUBT_S, asks the user for a new key. Kept per
-# device id across massager objects: Home Assistant builds a new one at each set-up retry.
-KEY_DOUBTS = 3
-KEY_DOUBT_S = 300.0
-_key_doubts: dict[str, tuple[float, int]] = {}
+# taken (the Smart Life app, another integration), or it may be starting; a frame that does not
+# check out under the key may be a new key or one corrupted on the way. Only evidence that
+# persists, 3 times over at least 5 minutes, asks the user for a new key. Kept per device id
+# across massager objects: Home Assistant builds a new one at each set-up retry.
+KEY_DOUBTS = CredentialDoubts(times=3, over_s=300.0)
 CONNECT_ATTEMPTS = 2  # a link that broke since its last use is replaced once per command
 
 
@@ -317,8 +317,10 @@ class TuyaMassager(Massager):
         timeout: float = REQUEST_TIMEOUT_S,
         heartbeat: float = HEARTBEAT_S,
         on_version: Callable[[Version], None] | None = None,
+        doubts: CredentialDoubts | None = None,
     ) -> None:
         self.device = device
+        self._doubts = doubts or KEY_DOUBTS
         # Told when the device turns out to speak another version, so its owner can keep it.
         self._on_version = on_version
         self.profile = TuyaProfile(device.mapping, device.category_map)
@@ -376,7 +378,7 @@ class TuyaMassager(Massager):
             except TuyaKeyError as err:
                 if link is not None:
                     await link.close(err)
-                raise MassagerAuthenticationError("the device refused the local key") from err
+                raise self._key_doubted(err) from err
             except MassagerConnectionError:
                 if link is not None:
                     await link.close()
@@ -388,9 +390,19 @@ class TuyaMassager(Massager):
                 if attempt == CONNECT_ATTEMPTS:
                     raise
                 continue
-            _key_doubts.pop(self.device.device_id, None)
+            self._doubts.clear(self.device.device_id)
             return self._state()
         raise AssertionError("unreachable")
+
+    def _key_doubted(self, err: TuyaKeyError) -> MassagerError:
+        """What a frame that did not check out under the key means, as the error to raise.
+
+        A changed key (MassagerAuthenticationError) only once the evidence persists (KEY_DOUBTS):
+        until then one corrupted frame on a fresh connection is a connection problem.
+        """
+        if self._doubts.doubt(self.device.device_id):
+            return MassagerAuthenticationError("the device keeps refusing the local key")
+        return MassagerConnectionError(f"{self.device.host}: {err}; not yet taken as a new key")
 
     async def _diagnose(self) -> None:
         """Find the version the device answers in now; MassagerAuthenticationError if none."""
@@ -402,17 +414,11 @@ class TuyaMassager(Massager):
                 port=self.device.port,
                 answer_within=self._timeout,
             )
-        except TuyaHungUpError as err:
-            first, count = _key_doubts.get(self.device.device_id, (time.monotonic(), 0))
-            _key_doubts[self.device.device_id] = (first, count + 1)
-            if count + 1 >= KEY_DOUBTS and time.monotonic() - first >= KEY_DOUBT_S:
-                del _key_doubts[self.device.device_id]
-                raise MassagerAuthenticationError(
-                    "the device keeps refusing the local key"
-                ) from err
+        except TuyaKeyError as err:  # a hang-up on every version, or an answer under another key
+            doubted = self._key_doubted(err)
+            if isinstance(doubted, MassagerAuthenticationError):
+                raise doubted from err
             return  # a connection problem for now
-        except TuyaKeyError as err:
-            raise MassagerAuthenticationError("the device refused the local key") from err
         except MassagerError:
             return  # unreachable again, or answering oddly: a connection problem for the caller
         if version is not self.device.version:
@@ -583,7 +589,9 @@ class _TuyaSubscription(ReportingSubscription):
                 if time.monotonic() - up_since >= STABLE_S:
                     delay = RECONNECT_MIN_S  # a device that drops us at once keeps its backoff
                 if isinstance(error, TuyaKeyError):
-                    raise MassagerAuthenticationError("the device refused the local key") from error
+                    doubted = massager._key_doubted(error)  # noqa: SLF001
+                    if isinstance(doubted, MassagerAuthenticationError):
+                        raise doubted from error
                 self._set_connected(False)
                 await asyncio.sleep(delay)  # not a tight loop against a device that drops us
                 delay = min(delay * 2, RECONNECT_MAX_S)
