@@ -22,6 +22,7 @@ from syrupy.matchers import path_type
 from conftest import SERIAL, miot_entry, start_miot, start_tuya, tuya_entry
 from custom_components.smart_massager.const import DOMAIN
 from emulators.reference import EmulatorServer
+from pysmartmassager.credential_doubts import CredentialDoubts
 from pysmartmassager.tuya import massager as tuya_massager
 
 from .conftest import set_up
@@ -81,7 +82,8 @@ async def test_an_unreachable_reference_device(
 async def test_a_tuya_device_waiting_for_a_new_key(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tuya_massager, "KEY_DOUBT_S", 0.0)  # no patience needed for this test
+    # No patience needed for this test: the first refused key is taken as a new key.
+    monkeypatch.setattr(tuya_massager, "KEY_DOUBTS", CredentialDoubts(times=1, over_s=0.0))
     server = await start_tuya("massage_chair", "3.4")
     try:
         entry = tuya_entry(server, local_key="0123456789abcdef")
