@@ -84,9 +84,15 @@ class MassagerFan(MassagerEntity, FanEntity):
 
     @property
     def percentage(self) -> int | None:
-        """The intensity as a percentage."""
+        """The intensity as a percentage while a session runs; 0 while off.
+
+        An idle massager with a percentage reads as running on a tile ("70%"), as core fans
+        do not; the next session's intensity has its own number entity.
+        """
         if self._levels is None:
             return None
+        if not self.state_data.active:
+            return 0
         return percentage_for_level(self._levels, self.state_data.intensity)
 
     @property
