@@ -10,8 +10,10 @@ Home Assistant with pushed states, about 45 s), test_tuya (the Tuya transport on
 3.3/3.4/3.5 against the raw protocol round trip, idle traffic, 50 Tuya set-ups; about 2 minutes),
 test_voice, and test_miot (the polled Xiaomi MIoT transport against the raw round trip and the
 generic 30 s polling design of existing MIoT integrations, traffic, 50 MIoT set-ups; about
-2.5 minutes). `scripts/bench -k flood`, `-k tuya` or `-k miot` runs one scenario alone; it updates
-its key of bench/results.json ("flood", "tuya", "miot") and keeps the rest of the file.
+2.5 minutes), test_tuya_flood (a Tuya device flooding STATUS frames from a separate process; about
+30 s). `scripts/bench -k flood`, `-k tuya`, `-k tuya_flood` or `-k miot` runs one scenario alone
+(`-k flood` runs both floods, `-k tuya` both Tuya scenarios); it updates its key of
+bench/results.json ("flood", "tuya", "tuya_flood", "miot") and keeps the rest of the file.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ from pysmartmassager.miot import ACTIVE_POLL_S, IDLE_POLL_S, MiotConnection, Mio
 from pysmartmassager.tuya import TuyaConnection
 from pysmartmassager.tuya import Version as TuyaVersion
 from pysmartmassager.tuya.connection import HEARTBEAT_S as TUYA_HEARTBEAT_S
+from pysmartmassager.tuya.massager import TuyaMassager as TuyaMassagerTransport
 from pysmartmassager.tuya.protocol import Command as TuyaCommand
 
 ROOT = Path(__file__).parents[1]
@@ -1098,6 +1101,156 @@ def report_tuya(tuya: dict[str, Any]) -> None:
     RESULTS["tuya"] = tuya
     write_results({"tuya": tuya})
     print(f"written: bench/results.json, key tuya ({tuya['duration_s']} s)")
+
+
+# -- tuya flood --------------------------------------------------------------------------------
+#
+# (tf) A Tuya device flooding STATUS frames (the hardening review: 20,000 frames back to back
+# stalled Home Assistant's loop 0.35-0.5 s per socket read, since the read loop parsed every
+# buffered frame without yielding). Method: bench/tuya_flood_device.py runs the Tuya emulator (a
+# massage chair) as a separate process on 127.0.0.1; one Tuya entry connects to it; on a control
+# line it pushes TUYA_FLOOD_RATE STATUS frames/s for FLOOD_S s, each a visible change, paced in
+# 10 ms batches and held back by the socket when Home Assistant reads slower. Per protocol
+# version, from the control line until Home Assistant has taken the last frame (or none came for
+# 1 s): the event loop's lag (a task sleeps 10 ms in a loop and records how late it wakes:
+# p50/p95/p99/max), the frames Home Assistant took per second and the rate the source delivered.
+# Then the same for TUYA_FLOOD_BURST frames sent back to back, unpaced (the review's case).
+# Target: p99 under 50 ms, both. `scripts/bench -k tuya_flood` runs it alone.
+
+TUYA_FLOOD_RATE = float(os.environ.get("BENCH_TUYA_FLOOD_RATE", "10000"))
+TUYA_FLOOD_BURST = int(os.environ.get("BENCH_TUYA_FLOOD_BURST", "20000"))
+TUYA_FLOOD_VERSIONS = ("3.3", "3.5")
+TUYA_FLOOD_LAG_P99_MS = 50
+
+
+async def tuya_flood_once(hass: HomeAssistant, version: str) -> dict[str, Any]:
+    """A paced flood, then a burst, of a Tuya entry on `version` from a separate process."""
+    local = tuya_server(900, version)  # not started: the identity the flooding process takes
+    source = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.tuya_flood_device",
+        *("--version", version, "--device-id", local.device_id, "--local-key", TUYA_KEY),
+        cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    taken = 0
+    on_status = TuyaMassagerTransport._on_status  # noqa: SLF001
+
+    def counted(self: TuyaMassagerTransport, dps: dict[str, Any]) -> None:
+        nonlocal taken
+        taken += 1
+        on_status(self, dps)
+
+    async def measured(command: str) -> dict[str, Any]:
+        """Loop lag from the control line until HA has taken every frame (or none for 1 s)."""
+        assert source.stdin is not None
+        assert source.stdout is not None
+        lag: list[float] = []
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(watch_lag(lag, stop))
+        taken_before = taken
+        started = time.perf_counter()
+        source.stdin.write(f"{command}\n".encode())
+        answer = json.loads(await asyncio.wait_for(source.stdout.readline(), FLOOD_S + 60))
+        last, quiet_since = taken, time.perf_counter()
+        while taken - taken_before < answer["sent"]:
+            await asyncio.sleep(0.05)
+            now = time.perf_counter()
+            if taken != last:
+                last, quiet_since = taken, now
+            elif now - quiet_since > 1 or now - started > FLOOD_S + 60:
+                break
+        elapsed = time.perf_counter() - started
+        stop.set()
+        await watcher
+        return {
+            "lag_ms": {**stats(lag), "max": round(max(lag), 2)},
+            "sent": answer["sent"],
+            "delivered_per_s": answer["rate"],
+            "received_by_ha": taken - taken_before,
+            "received_by_ha_per_s": round((taken - taken_before) / elapsed, 1),
+            "window_s": round(elapsed, 2),
+        }
+
+    try:
+        assert source.stdout is not None
+        local.port = int((await asyncio.wait_for(source.stdout.readline(), 30)).split()[1])
+        entry = tuya_entry(local, f"Tuya flood {version.replace('.', '')}")
+        entry.add_to_hass(hass)
+        with patch.object(TuyaMassagerTransport, "_on_status", counted):
+            async with loaded(hass, entry):
+                await asyncio.sleep(1)  # set-up traffic settled
+                paced = await measured(f"flood {TUYA_FLOOD_RATE} {FLOOD_S}")
+                await asyncio.sleep(1)
+                burst = await measured(f"burst {TUYA_FLOOD_BURST}")
+    finally:
+        if source.stdin is not None:
+            source.stdin.close()
+        with contextlib.suppress(ProcessLookupError):
+            source.terminate()
+        await asyncio.wait_for(source.wait(), 30)
+    return {"paced": paced, "burst": burst}
+
+
+async def test_tuya_flood(hass: HomeAssistant, socket_enabled: None, tmp_path: Path) -> None:
+    """(tf) Loop lag while a separate process floods a Tuya entry with STATUS frames."""
+    hass.config.config_dir = str(tmp_path)
+    begun = time.monotonic()
+    flood: dict[str, Any] = {
+        "rate_target": TUYA_FLOOD_RATE,
+        "seconds": FLOOD_S,
+        "burst": TUYA_FLOOD_BURST,
+        "versions": {},
+    }
+    flood["idle_lag_ms"] = await lag_while(2.0)
+    for version in TUYA_FLOOD_VERSIONS:
+        flood["versions"][version] = await tuya_flood_once(hass, version)
+    flood["date"] = datetime.now(UTC).isoformat(timespec="seconds")
+    flood["duration_s"] = round(time.monotonic() - begun, 1)
+    report_tuya_flood(flood)
+
+
+def report_tuya_flood(flood: dict[str, Any]) -> None:
+    """Print the Tuya flood rows, check the target, add "tuya_flood" to bench/results.json."""
+    print()
+    print(
+        f"(tf) Tuya flood: {flood['rate_target']:.0f} STATUS frames/s for {flood['seconds']:.0f} s"
+        f" (paced), then {flood['burst']} back to back (burst), from a separate process"
+    )
+    print(
+        f"{'loop lag (ms)':24} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}"
+        f" {'delivered/s':>12} {'HA took/s':>10} {'HA took':>9} {'sent':>8}"
+    )
+    idle = flood["idle_lag_ms"]
+    print(f"{'no flood (2 s)':24} {idle['p50']:>8} {idle['p95']:>8} {'':>8} {idle['max']:>8}")
+    rows = [
+        (f"{version} {kind}", figures[kind])
+        for version, figures in flood["versions"].items()
+        for kind in ("paced", "burst")
+    ]
+    for name, row in rows:
+        lag = row["lag_ms"]
+        print(
+            f"{name:24} {lag['p50']:>8} {lag['p95']:>8} {lag['p99']:>8}"
+            f" {lag['max']:>8} {row['delivered_per_s']:>12} {row['received_by_ha_per_s']:>10}"
+            f" {row['received_by_ha']:>9} {row['sent']:>8}"
+        )
+    targets = {
+        f"(tf) loop lag p99 < {TUYA_FLOOD_LAG_P99_MS} ms, paced and burst, every version": all(
+            row["lag_ms"]["p99"] < TUYA_FLOOD_LAG_P99_MS for _, row in rows
+        ),
+        "(tf) Home Assistant took every frame sent": all(
+            row["received_by_ha"] >= row["sent"] for _, row in rows
+        ),
+    }
+    flood["targets"] = targets
+    for name, met in targets.items():
+        print(f"{'met ' if met else 'MISSED'} {name}")
+    RESULTS["tuya_flood"] = flood
+    write_results({"tuya_flood": flood})
+    print(f"written: bench/results.json, key tuya_flood ({flood['duration_s']} s)")
 
 
 # -- voice -------------------------------------------------------------------------------------
