@@ -28,6 +28,7 @@ from pysmartmassager.tuya import (
     TuyaUnsupportedError,
     probe,
 )
+from pysmartmassager.tuya.connection import READ_YIELD_FRAMES
 from pysmartmassager.tuya.discovery import TuyaDiscovery
 from pysmartmassager.tuya.protocol import Version
 
@@ -145,3 +146,44 @@ async def test_a_device_proving_another_key_is_a_definite_key_error(scripted: St
     with pytest.raises(TuyaKeyError) as caught:
         await probe("127.0.0.1", "x" * 20, KEY, (Version.V34,), port=port, answer_within=0.5)
     assert not isinstance(caught.value, TuyaHungUpError)
+
+
+async def test_a_flood_of_status_frames_in_one_read_lets_other_tasks_run(
+    scripted: Starter,
+) -> None:
+    # The device answers a query with 3,000 STATUS frames back to back: far more than one socket
+    # read. Another task must get to run while they are handled, not only between reads.
+    status = frame(8, {"dps": {"1": True}})
+    port = await scripted(lambda _command: frame(10, {"dps": {}}) + status * 3000)
+    ticks = 0
+    seen_at: list[int] = []  # the other task's count when each frame was handled
+    all_seen = asyncio.Event()
+
+    def on_status(_dps: dict[str, object]) -> None:
+        seen_at.append(ticks)
+        if len(seen_at) == 3000:
+            all_seen.set()
+
+    async def other_task() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    link = TuyaConnection(
+        "127.0.0.1",
+        "x" * 20,
+        KEY,
+        Version.V33,
+        port=port,
+        heartbeat=0,
+        on_status=on_status,
+    )
+    ticker = asyncio.create_task(other_task())
+    await link.open()
+    await link.query()
+    await asyncio.wait_for(all_seen.wait(), 10)
+    ticker.cancel()
+    await link.close()
+    longest = max(seen_at.count(tick) for tick in set(seen_at))
+    assert longest <= READ_YIELD_FRAMES

@@ -38,6 +38,10 @@ LOGGER = logging.getLogger(__package__)
 DEFAULT_PORT = 6668
 REQUEST_TIMEOUT_S = 5.0
 HEARTBEAT_S = 10.0  # the interval tinytuya and the Tuya apps use; devices drop idle links at ~30 s
+# Frames handled between two yields to the event loop. A read can hold thousands of frames that
+# need no wait (a flooding device): handled in one go they stall Home Assistant for a tenth of a
+# second and more. Every 32 frames (about 1 ms of work) keeps the loop responsive at little cost.
+READ_YIELD_FRAMES = 32
 
 type StatusCallback = Callable[[dict[str, Any]], None]
 
@@ -242,6 +246,9 @@ class TuyaConnection:
                     self._key_proven = True  # a payload decrypted (3.3's CRC needs no key)
                 self.frames_received += 1
                 self._dispatch(frame)
+                if self.frames_received % READ_YIELD_FRAMES == 0:
+                    # readexactly() does not yield while frames are buffered: let others run.
+                    await asyncio.sleep(0)
         except MassagerError as err:
             LOGGER.debug("Closing the connection to %s: %s", self.host, err)
             self._end(err)
