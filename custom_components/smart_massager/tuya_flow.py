@@ -35,7 +35,7 @@ from pysmartmassager.tuya import (
     mapping_from_ids,
     shipped_maps,
 )
-from pysmartmassager.tuya.discovery import PORTS, Announcement, TuyaDiscovery
+from pysmartmassager.tuya.discovery import PORTS, Announcement, HeardDevices, TuyaDiscovery
 
 from .const import (
     CONF_DATAPOINT_MAP,
@@ -242,12 +242,13 @@ class FlowDiscovery:
     """
 
     def __init__(self) -> None:
-        self.heard: dict[str, Announcement] = {}
-        self._discovery = TuyaDiscovery(self._heard, DISCOVERY_PORTS, DISCOVERY_HOST)
+        self._devices = HeardDevices()
+        self._discovery = TuyaDiscovery(self._devices.add, DISCOVERY_PORTS, DISCOVERY_HOST)
 
-    def _heard(self, announcement: Announcement) -> None:
-        if len(self.heard) < MAX_HEARD:
-            self.heard[announcement.device_id] = announcement
+    @property
+    def heard(self) -> dict[str, Announcement]:
+        """The devices heard, by id, most recent first (see HeardDevices for what is kept)."""
+        return self._devices.by_id()
 
     async def start(self) -> None:
         """Listen, and ask 3.5 devices (which announce only when asked) to announce."""
@@ -257,9 +258,6 @@ class FlowDiscovery:
     def close(self) -> None:
         """Stop listening."""
         self._discovery.close()
-
-
-MAX_HEARD = 64
 
 
 def discovered_schema(heard: dict[str, Announcement], configured: set[str]) -> vol.Schema:

@@ -12,7 +12,9 @@ from tinytuya.core.message_helper import TuyaMessage, pack_message, unpack_messa
 from tinytuya.core.udp_helper import decrypt_udp, encrypt, udpkey
 
 from pysmartmassager.tuya.discovery import (
+    MOVED_AFTER_S,
     Announcement,
+    HeardDevices,
     TuyaDiscovery,
     discovery_request,
     parse_announcement,
@@ -121,3 +123,30 @@ async def test_listener_on_loopback(socket_enabled: None) -> None:
     finally:
         discovery.close()
     assert discovery.listening == []
+
+
+def heard_at(ip: str, device_id: str) -> Announcement:
+    return Announcement(device_id, ip, "3.4", None)
+
+
+def test_a_device_heard_keeps_its_address_until_it_is_silent_there() -> None:
+    now = [0.0]
+    devices = HeardDevices(clock=lambda: now[0])
+    devices.add(heard_at("10.0.0.5", "chair"))
+    now[0] = MOVED_AFTER_S - 1
+    devices.add(heard_at("10.0.0.5", "chair"))  # still announcing where it was
+    devices.add(heard_at("10.0.0.66", "chair"))  # an impostor
+    assert devices.by_id()["chair"].ip == "10.0.0.5"
+    now[0] += MOVED_AFTER_S  # the old address silent for a minute: the device moved
+    devices.add(heard_at("10.0.0.9", "chair"))
+    assert devices.by_id()["chair"].ip == "10.0.0.9"
+
+
+def test_one_place_per_address_and_the_least_recently_heard_goes_first() -> None:
+    devices = HeardDevices(limit=3)
+    for n in range(10):
+        devices.add(heard_at("10.0.0.66", f"fake{n}"))  # one host announcing id after id
+    assert list(devices.by_id()) == ["fake9"]
+    for n in range(4):
+        devices.add(heard_at(f"10.0.1.{n}", f"device{n}"))
+    assert list(devices.by_id()) == ["device3", "device2", "device1"]

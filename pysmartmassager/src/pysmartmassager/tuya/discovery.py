@@ -14,6 +14,7 @@ import json
 import logging
 import socket
 import struct
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -45,6 +46,9 @@ PORTS = (6666, 6667, 7000)
 REQUEST_PORT = 7000
 REQ_DEVINFO = 0x25
 MAX_ANNOUNCEMENT = 1024
+MAX_HEARD = 64
+# Devices announce every few seconds: one not heard at its address for this long may have moved.
+MOVED_AFTER_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +117,52 @@ def _payload(data: bytes) -> bytes:
         # Some devices put a return code before the JSON.
         return plain if plain[:1] == b"{" else plain[RETCODE.size :]
     raise TuyaProtocolError("not a Tuya announcement")
+
+
+class HeardDevices:
+    """The devices heard so far, by id, kept so that a flood or an impostor cannot bend them.
+
+    Anyone on the network can announce anything. So: a device id heard at one address keeps it
+    until that address has been silent for `moved_after_s` (an impostor announcing a known id
+    from elsewhere is ignored; a device that really moved is followed after a minute). One
+    address holds one device (a host announcing id after id takes one place, as a Tuya device
+    has one id). Beyond `limit` the device heard least recently goes: a real one announces
+    again within seconds, so fake ids announced first cannot hide it.
+    """
+
+    def __init__(
+        self,
+        limit: int = MAX_HEARD,
+        moved_after_s: float = MOVED_AFTER_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._limit = limit
+        self._moved_after_s = moved_after_s
+        self._clock = clock
+        # In the order last heard, least recent first.
+        self._heard: dict[str, tuple[Announcement, float]] = {}
+
+    def add(self, announcement: Announcement) -> None:
+        """Take one announcement (its address already the sender's) under the rules above."""
+        now = self._clock()
+        known = self._heard.get(announcement.device_id)
+        if (
+            known is not None
+            and known[0].ip != announcement.ip
+            and now - known[1] < self._moved_after_s
+        ):
+            return  # still heard where it was: not re-pointed
+        for device_id, (other, _) in list(self._heard.items()):
+            if other.ip == announcement.ip and device_id != announcement.device_id:
+                del self._heard[device_id]
+        self._heard.pop(announcement.device_id, None)
+        self._heard[announcement.device_id] = (announcement, now)
+        while len(self._heard) > self._limit:
+            del self._heard[next(iter(self._heard))]
+
+    def by_id(self) -> dict[str, Announcement]:
+        """The devices heard, most recently heard first."""
+        return {device_id: heard for device_id, (heard, _) in reversed(self._heard.items())}
 
 
 def discovery_request() -> bytes:
