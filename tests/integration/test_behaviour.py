@@ -230,6 +230,8 @@ async def act(hass: HomeAssistant, massager: Massager, service: str, **data: Any
     await hass.services.async_call(
         DOMAIN, service, {"entity_id": massager.fan, **data}, blocking=True
     )
+    # The calls a source massager counts arrive as bus events, delivered after the call.
+    await hass.async_block_till_done()
 
 
 async def test_fan_starts_and_stops_a_session(hass: HomeAssistant, massager: Massager) -> None:
