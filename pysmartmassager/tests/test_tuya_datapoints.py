@@ -404,3 +404,16 @@ def test_an_intensity_outside_the_declared_range_is_unknown_and_logged_once(
         assert profile.intensity_of({"5": 2}) == 2
     assert len([r for r in caplog.records if "intensity" in r.getMessage()]) == 1
     assert all(len(r.getMessage()) < 200 for r in caplog.records)
+
+
+def test_a_time_left_outside_the_declared_range_is_unknown_and_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # 10^300 minutes left would be a 300-digit "minutes left" state on every write.
+    category_map = synthetic_map(remaining="left")
+    profile = TuyaProfile(mapping_from_ids(category_map, {"switch": 1, "left": 3}), category_map)
+    with caplog.at_level(logging.WARNING):
+        assert profile.remaining_of({"3": 10**300}) == 0
+        assert profile.remaining_of({"3": 61}) == 0
+        assert profile.remaining_of({"3": 60}) == 3600
+    assert len([r for r in caplog.records if "time left" in r.getMessage()]) == 1

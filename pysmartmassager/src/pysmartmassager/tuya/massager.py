@@ -226,15 +226,30 @@ class TuyaProfile:
             options = self.intensity.enum_range
             return options.index(value) + 1 if value in options else 0
         levels = self.intensity_levels()
-        if not isinstance(value, int) or isinstance(value, bool) or levels is None:
-            return 0
-        if not levels.minimum <= value <= self.intensity.integer_range[1]:
-            # Outside the declared range (10^300 on 1-3): unknown, not shown as sent.
-            if "intensity" not in self._warned:
-                self._warned.add("intensity")
-                LOGGER.warning("Tuya device reports an intensity of %s", brief(value))
-            return 0
-        return levels.clamp(value)
+        declared = self._declared(self.intensity, value, "intensity")
+        return 0 if declared is None or levels is None else levels.clamp(declared)
+
+    def _declared(self, dp: Datapoint, value: object, kind: str) -> int | None:
+        """An Integer datapoint's value if it is a whole number in its declared range, else None.
+
+        Outside it (10^300 on 1-3) the value is unknown, not shown as sent; that is logged once
+        per kind of value for this device, not at every status.
+        """
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        low, high, _, _ = dp.integer_range
+        if low <= value <= high:
+            return value
+        if kind not in self._warned:
+            self._warned.add(kind)
+            LOGGER.warning(
+                "Tuya device reports %s %s, outside its declared range %s..%s: shown as unknown",
+                kind,
+                brief(value),
+                low,
+                high,
+            )
+        return None
 
     def minutes_of(self, dps: dict[str, Any]) -> int:
         """The session length set on the device (0 when it has none or it is out of range)."""
@@ -253,8 +268,8 @@ class TuyaProfile:
         """Seconds left by the device's own countdown, where it reports one."""
         if self.remaining is None or self.remaining.values.get("scale", 0):
             return 0
-        value = dps.get(self.remaining.dp_id)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        value = self._declared(self.remaining, dps.get(self.remaining.dp_id), "time left")
+        if value is None or value < 0:
             return 0
         unit = self.remaining.values.get("unit", "")
         return value * 60 if unit.startswith("min") else value if unit in ("s", "sec") else 0
