@@ -54,11 +54,6 @@ class LevelRange:
         return self.minimum <= value <= self.maximum and (value - self.minimum) % self.step == 0
 
     @property
-    def all_values(self) -> tuple[int, ...]:
-        """Every level, lowest first (built on each call: positions never need it)."""
-        return self.values or tuple(range(self.minimum, self.maximum + 1, self.step))
-
-    @property
     def levels(self) -> int:
         """How many levels there are (the fan's speed count for intensity)."""
         return len(self.values) or (self.maximum - self.minimum) // self.step + 1
