@@ -36,6 +36,7 @@ from pysmartmassager import (
     MassagerError,
     MassagerPairingNotEnabledError,
 )
+from pysmartmassager.decoding import clean_markup
 from pysmartmassager.tuya import (
     CategoryMap,
     DevicesJsonEntry,
@@ -114,6 +115,15 @@ from .tuya_flow import (
 # Before the entry has loaded there are no capabilities to read: the reference device's ranges.
 _FALLBACK_MINUTES = LevelRange(minimum=1, maximum=30)
 _FALLBACK_INTENSITY = LevelRange(minimum=1, maximum=10)
+
+
+def _shown(placeholders: dict[str, str]) -> dict[str, str]:
+    """Placeholders fit for a form's Markdown, each cleaned and its syntax escaped.
+
+    Names from a device (a MIoT model, a device's own name, a title made of it) neither break
+    the line nor make a link.
+    """
+    return {key: clean_markup(value) for key, value in placeholders.items()}
 
 
 def address_schema(host: str | None = None, port: int = DEFAULT_PORT) -> vol.Schema:
@@ -302,7 +312,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="tuya_device",
             data_schema=device_schema(entry),
             errors=errors,
-            description_placeholders={"name": entry.name},
+            description_placeholders=_shown({"name": entry.name}),
         )
 
     async def async_step_tuya_manual(
@@ -397,7 +407,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="tuya_datapoints",
             data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=errors,
-            description_placeholders={"map": category_map.name},
+            description_placeholders=_shown({"map": category_map.name}),
         )
 
     async def _tuya_create(
@@ -420,10 +430,9 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=form_errors(error or "unknown", schema),
-            description_placeholders={
-                "name": name,
-                "map": shipped_maps()[data[CONF_DATAPOINT_MAP]].name,
-            },
+            description_placeholders=_shown(
+                {"name": name, "map": shipped_maps()[data[CONF_DATAPOINT_MAP]].name}
+            ),
         )
 
     async def async_step_tuya_reauth(
@@ -454,7 +463,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
                 }
             ),
             errors=errors,
-            description_placeholders={"name": entry.title},
+            description_placeholders=_shown({"name": entry.title}),
         )
 
     async def async_step_miot(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -510,7 +519,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="miot_spec",
             data_schema=spec_schema(),
             errors=errors,
-            description_placeholders={"model": found.model},
+            description_placeholders=_shown({"model": found.model}),
         )
 
     def _create_miot(self, found: FoundDevice, mapping: Any) -> ConfigFlowResult:
@@ -546,7 +555,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="miot_reauth",
             data_schema=schema,
             errors=errors,
-            description_placeholders={"name": entry.title},
+            description_placeholders=_shown({"name": entry.title}),
         )
 
     async def async_step_miot_reconfigure(
@@ -629,7 +638,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         if error := await self._identify():
             return self.async_abort(reason=error)
         assert self._identity is not None
-        self.context["title_placeholders"] = {"name": self._identity.name}
+        self.context["title_placeholders"] = _shown({"name": self._identity.name})
         return await self.async_step_zeroconf_confirm()
 
     async def async_step_zeroconf_confirm(
@@ -641,7 +650,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self.async_step_pair()
         return self.async_show_form(
             step_id="zeroconf_confirm",
-            description_placeholders={"name": self._identity.name, "host": self._host},
+            description_placeholders=_shown({"name": self._identity.name, "host": self._host}),
         )
 
     async def _pair(self) -> tuple[str | None, str | None]:
@@ -679,7 +688,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="pair",
             errors=errors,
-            description_placeholders={"name": self._identity.name},
+            description_placeholders=_shown({"name": self._identity.name}),
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -711,7 +720,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reauth_confirm",
             errors=errors,
-            description_placeholders={"name": entry.title},
+            description_placeholders=_shown({"name": entry.title}),
         )
 
     async def async_step_reconfigure(

@@ -19,6 +19,8 @@ from homeassistant.helpers import intent
 from homeassistant.util import dt as dt_util
 
 from pysmartmassager import LevelRange, SessionSettings, Status
+from pysmartmassager.const import MAX_NAME_LENGTH
+from pysmartmassager.decoding import clean_text
 
 from .coordinator import MassagerConfigEntry
 from .grammar import NOT_A_PROGRAM
@@ -96,10 +98,11 @@ class MassagerIntentHandler(intent.IntentHandler):
 
 
 def _names(entry: MassagerConfigEntry) -> tuple[dict[str, str], dict[str, str]]:
+    """Programs and zones as id -> display name, the names cleaned (they come from the device)."""
     caps = entry.runtime_data.info.capabilities
     return (
-        {choice.id: choice.name for choice in caps.programs},
-        {choice.id: choice.name for choice in caps.zones},
+        {choice.id: clean_text(choice.name, MAX_NAME_LENGTH) for choice in caps.programs},
+        {choice.id: clean_text(choice.name, MAX_NAME_LENGTH) for choice in caps.zones},
     )
 
 

@@ -16,13 +16,14 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.llm import LLM_API_ASSIST, IntentTool, LLMContext, Tool, ToolAnnotations
 
 from pysmartmassager import LevelRange
+from pysmartmassager.const import MAX_NAME_LENGTH
+from pysmartmassager.decoding import clean_text
 
 from .const import DOMAIN
 from .coordinator import MassagerConfigEntry
 from .intent import HANDLERS
 
-# Names and lists come from the device: bounded so that one device cannot flood the prompt.
-MAX_NAME_LENGTH = 64
+# Lists come from the device: bounded so that one device cannot flood the prompt.
 MAX_CHOICES = 64
 
 
@@ -46,11 +47,10 @@ def _data(text: str) -> str:
     """A device-supplied string made one line of plain text, capped.
 
     A name holding a line break before "- Say yes" must not start a prompt line of its own:
-    control and other non-printable characters (line and paragraph separators too) become
-    spaces.
+    the library's one cleaning of device text (line breaks to spaces, control and hidden
+    characters removed, capped).
     """
-    text = "".join(char if char.isprintable() else " " for char in text)
-    return " ".join(text.split())[:MAX_NAME_LENGTH]
+    return clean_text(text, MAX_NAME_LENGTH)
 
 
 def _json(value: object) -> str:

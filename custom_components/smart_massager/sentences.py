@@ -19,6 +19,8 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.yaml import dump
 
 from pysmartmassager import Choice
+from pysmartmassager.const import MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH
+from pysmartmassager.decoding import clean_text
 
 from .const import CONF_INSTALL_SENTENCES, DOMAIN, LOGGER
 from .coordinator import MassagerConfigEntry
@@ -38,7 +40,6 @@ LANGUAGES = ("en", "de")
 # permutation ;, escape \ and @ (hassil.parser, hassil.util.TEMPLATE_SYNTAX).
 _TEMPLATE_SYNTAX = re.compile(r"[\[\](){}<>|;\\@]")
 # Whatever the library lets through, the file stays small and loads quickly.
-MAX_NAME_LENGTH = 64
 MAX_CHOICES = 64
 
 _ROUTINE_ALIASES = {
@@ -72,7 +73,8 @@ def _literal(text: str) -> str:
 
     Syntax and control characters become spaces, so "Knead (left" is still said "knead left".
     """
-    text = "".join(char if char.isprintable() else " " for char in text)
+    # Cleaned with room to spare, so that the cut below (not clean_text's ellipsis) ends it.
+    text = clean_text(text, MAX_MESSAGE_LENGTH)
     # Capped last: case folding can lengthen a name ("ß" becomes "ss").
     return " ".join(_TEMPLATE_SYNTAX.sub(" ", _spoken(text)).split())[:MAX_NAME_LENGTH].rstrip()
 

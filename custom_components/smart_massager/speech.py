@@ -6,6 +6,9 @@ names, so a German answer does not switch to English mid-sentence.
 
 from __future__ import annotations
 
+from pysmartmassager.const import MAX_MESSAGE_LENGTH
+from pysmartmassager.decoding import clean_text
+
 
 class SpokenRefusal(Exception):  # noqa: N818  # a refusal to speak, not an error condition
     """A request that is not carried out; the message is what the assistant says instead."""
@@ -120,9 +123,18 @@ RESPONSES: dict[str, dict[str, str]] = {
 
 
 def say(language: str, key: str, **values: object) -> str:
-    """The response `key` in `language` (English when the language has no responses)."""
+    """The response `key` in `language` (English when the language has no responses).
+
+    Every answer goes to a speaker, a chat or an LLM tool result and may quote device text (a
+    program name the device pushed, an error): each value is cleaned here, whatever the
+    transport did.
+    """
     responses = RESPONSES.get(language.split("-", maxsplit=1)[0], RESPONSES["en"])
-    return responses[key].format(**values)
+    cleaned = {
+        name: value if isinstance(value, int) else clean_text(str(value), MAX_MESSAGE_LENGTH)
+        for name, value in values.items()
+    }
+    return responses[key].format(**cleaned)
 
 
 def program_name(language: str, program_id: str, device_names: dict[str, str]) -> str:

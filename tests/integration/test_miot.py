@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncGenerator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -166,6 +167,21 @@ async def test_form_errors_name_their_field(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_a_model_name_makes_no_link_in_the_paste_form(
+    hass: HomeAssistant, chair: MiotEmulatorServer, spec_server: SpecServer
+) -> None:
+    # The paste form's description names the model the device reported: Markdown there would
+    # show a link the device chose, a line break a paragraph of its own.
+    model = "[Click to fix](https://evil.example)\n**urgent**"
+    chair.device.product = replace(chair.device.product, model=model)
+    spec_server.listing = {"instances": []}
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(chair))
+    assert result["step_id"] == "miot_spec"
+    shown = result["description_placeholders"]["model"]
+    assert shown == r"\[Click to fix\]\(https://evil.example\) \*\*urgent\*\*"
 
 
 async def test_the_same_device_twice_is_refused(

@@ -19,3 +19,5 @@ MAX_ID_LENGTH: Final = 64
 """A program or zone id (docs/protocol.md, capabilities)."""
 MAX_NAME_LENGTH: Final = 64
 """A display name; a longer one is cut, not refused."""
+MAX_MESSAGE_LENGTH: Final = 300
+"""A sentence or message that quotes device text (a spoken answer, a diagnostics reason)."""

@@ -41,6 +41,10 @@ _BRIEF = reprlib.Repr(
 # 64 characters. fullmatch, not `^...$`: `$` also matches before a trailing newline.
 _ID = re.compile(rf"[a-z0-9_]{{1,{MAX_ID_LENGTH}}}")
 
+# What Markdown (CommonMark) and HTML read as syntax: links and images ([text](url), ![..]),
+# emphasis, code, headings, tables, tags. CommonMark lets a backslash escape any of them.
+_MARKUP = re.compile(r"([\\`*_\[\](){}<>#~|!])")
+
 # Zero-width (non-)joiners are format characters that emoji sequences and some scripts need; the
 # other format characters (bidi overrides that reorder text on screen, zero-width spaces) only
 # hide or disguise text.
@@ -62,10 +66,11 @@ def brief(value: object) -> str:
 def clean_text(text: str, limit: int) -> str:
     """Device text fit to display: one line, no hidden characters, at most `limit` characters.
 
-    Line breaks and other whitespace become spaces; control characters, lone surrogates (which
-    cannot be written as UTF-8) and invisible format characters are removed; the result is
-    stripped and, if longer than `limit`, cut with an ellipsis. Only the first `limit` visible
-    characters are looked at, so a 5 MB string costs no more than a short one.
+    Line breaks and other whitespace become spaces, a run of them one; control characters,
+    lone surrogates (which cannot be written as UTF-8) and invisible format characters are
+    removed; the result is stripped and, if longer than `limit`, cut with an ellipsis. Only the
+    first `limit` visible characters are looked at, so a 5 MB string costs no more than a
+    short one.
     """
     visible = dropwhile(" ".__eq__, _visible_characters(text))
     kept = "".join(islice(visible, limit + 1))
@@ -74,16 +79,29 @@ def clean_text(text: str, limit: int) -> str:
     return kept.rstrip()
 
 
+def clean_markup(text: str, limit: int = MAX_NAME_LENGTH) -> str:
+    """Device text for a place that renders Markdown, such as a config flow's description.
+
+    clean_text, then every Markdown and HTML syntax character escaped with a backslash, so
+    "[Click](https://evil)" shows as typed and links nowhere.
+    """
+    return _MARKUP.sub(r"\\\1", clean_text(text, limit))
+
+
 def _visible_characters(text: str) -> Iterator[str]:
+    space = False  # the last character given was a space: a run of them is one
     for character in text:
         if character.isspace():
-            yield " "
+            if not space:
+                yield " "
+            space = True
             continue
         category = unicodedata.category(character)
         if category in {"Cc", "Cs"}:
             continue
         if category == "Cf" and character not in _KEPT_FORMAT_CHARACTERS:
             continue
+        space = False
         yield character
 
 

@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
+from pysmartmassager.const import MAX_NAME_LENGTH
+from pysmartmassager.decoding import clean_text
 from pysmartmassager.exceptions import (
     MassagerConnectionError,
     MassagerResponseError,
@@ -331,4 +333,4 @@ def _integer(value: Any) -> TypeGuard[int]:
 
 
 def _text(value: Any) -> str:
-    return value[:64] if isinstance(value, str) else ""
+    return clean_text(value, MAX_NAME_LENGTH) if isinstance(value, str) else ""

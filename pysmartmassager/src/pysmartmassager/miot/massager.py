@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pysmartmassager.const import MAX_NAME_LENGTH
 from pysmartmassager.credential_doubts import CredentialDoubts
-from pysmartmassager.decoding import brief
+from pysmartmassager.decoding import brief, clean_text
 from pysmartmassager.exceptions import (
     MassagerAuthenticationError,
     MassagerConnectionError,
@@ -270,7 +271,8 @@ def _id_of(ids: dict[str, Value], value: Any) -> str:
     for key, known in ids.items():
         if known == value and not isinstance(value, bool):
             return key
-    return str(value)[:64]  # a value the spec does not list: shown as the device sends it
+    # A value the spec does not list: shown as the device sends it, cleaned like all device text.
+    return clean_text(str(value), MAX_NAME_LENGTH)
 
 
 class MiotMassager(Massager):
@@ -336,8 +338,8 @@ class MiotMassager(Massager):
         """Identity from the set-up; capabilities from the model's spec."""
         return DeviceInfo(
             serial=str(self.device.device_id),
-            name=self.device.name,
-            model=self.device.mapping.model,
+            name=clean_text(self.device.name, MAX_NAME_LENGTH),
+            model=clean_text(self.device.mapping.model, MAX_NAME_LENGTH),
             manufacturer="Xiaomi MIoT",
             firmware=self.device.firmware,
             capabilities=self.profile.capabilities(),

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from pysmartmassager.decoding import clean_text
 from pysmartmassager.exceptions import MassagerError
 
 # `massager` is the standard service type; `massage` is the service name hass-xiaomi-miot shows
@@ -123,8 +124,8 @@ class MiotProperty:
         """A value's description, or the value itself where the spec has none."""
         for known, text in self.choices:
             if known == value and not isinstance(known, bool) and not isinstance(value, bool):
-                return text or str(value)[:MAX_TEXT]
-        return str(value)[:MAX_TEXT]
+                return text or clean_text(str(value), MAX_TEXT)
+        return clean_text(str(value), MAX_TEXT)
 
     def read(self, value: Any) -> Any:
         """A value as the device reported it, in the spec's format; UNREADABLE if it cannot be.
@@ -203,7 +204,8 @@ class MiotMap:
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:
-    return value.strip()[:limit] if isinstance(value, str) else ""
+    """Text from a spec (names, descriptions, the model): shown, so cleaned like all device text."""
+    return clean_text(value, limit) if isinstance(value, str) else ""
 
 
 def _iid(value: Any) -> int:
