@@ -40,6 +40,7 @@ from pysmartmassager.decoding import clean_markup
 from pysmartmassager.tuya import (
     CategoryMap,
     DevicesJsonEntry,
+    DevicesJsonKeyError,
     TuyaMapError,
     map_for,
     parse_devices_json,
@@ -257,6 +258,8 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             try:
                 entries = parse_devices_json(user_input[CONF_DEVICES_JSON])
+            except DevicesJsonKeyError:
+                errors[CONF_DEVICES_JSON] = "invalid_local_key_in_file"
             except TuyaMapError:
                 errors[CONF_DEVICES_JSON] = "invalid_devices_json"
             else:

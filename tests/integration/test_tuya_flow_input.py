@@ -48,7 +48,8 @@ async def test_a_devices_json_key_with_a_lone_surrogate_is_a_field_error(
         result["flow_id"], {"devices_json": text}
     )
     assert result["type"] is FlowResultType.FORM
-    assert set(result["errors"]) == {"devices_json"}
+    # Said as what it is: a devices.json whose key is damaged, not "not a devices.json".
+    assert result["errors"] == {"devices_json": "invalid_local_key_in_file"}
 
 
 @pytest.mark.usefixtures("emulator_port")

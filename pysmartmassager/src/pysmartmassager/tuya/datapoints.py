@@ -11,7 +11,6 @@ and is bounded and checked the same way.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from collections.abc import Mapping
@@ -36,6 +35,10 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 class TuyaMapError(MassagerResponseError):
     """A datapoint map (shipped, pasted or from a device) that does not follow the schema."""
+
+
+class DevicesJsonKeyError(TuyaMapError):
+    """A devices.json whose devices all have a local key that cannot be one (a damaged file)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,12 +397,17 @@ def parse_devices_json(text: str) -> list[DevicesJsonEntry]:
         raise TuyaMapError("not JSON") from err
     items = document if isinstance(document, list) else [document]
     entries = []
+    refused: list[TuyaMapError] = []
     # One odd device (a hub, a device without a key) must not hide the massager next to it.
     for item in items[:MAX_DATAPOINTS]:
-        with contextlib.suppress(TuyaMapError):
+        try:
             entries.append(_devices_json_entry(item))
+        except TuyaMapError as err:
+            refused.append(err)
     if not entries:
-        raise TuyaMapError("no device entry with an id and a key")
+        # A damaged key is said as such: the file is a devices.json all the same.
+        keys = [err for err in refused if isinstance(err, DevicesJsonKeyError)]
+        raise keys[0] if keys else TuyaMapError("no device entry with an id and a key")
     return entries
 
 
@@ -408,7 +416,7 @@ def _local_key(value: object) -> str:
     try:
         local_key_bytes(key)
     except TuyaKeyError as err:
-        raise TuyaMapError(str(err)) from err
+        raise DevicesJsonKeyError(str(err)) from err
     return key
 
 
