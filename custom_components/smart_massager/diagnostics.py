@@ -9,6 +9,7 @@ from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 
+from pysmartmassager.const import MAX_MESSAGE_LENGTH
 from pysmartmassager.decoding import clean_text
 
 from .const import CONF_DEVICE_ID, CONF_LOCAL_KEY, CONF_TOKEN
@@ -34,7 +35,7 @@ def _without_secrets(text: str, entry: MassagerConfigEntry) -> str:
         value = entry.data.get(key)
         if isinstance(value, str | int) and len(str(value)) >= 3:  # noqa: PLR2004
             text = text.replace(str(value), REDACTED)
-    return clean_text(text, 300)
+    return clean_text(text, MAX_MESSAGE_LENGTH)
 
 
 async def async_get_config_entry_diagnostics(

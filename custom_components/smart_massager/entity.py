@@ -7,6 +7,8 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from pysmartmassager import SessionState
+from pysmartmassager.const import MAX_NAME_LENGTH
+from pysmartmassager.decoding import clean_text
 
 from .const import DOMAIN
 from .coordinator import MassagerCoordinator
@@ -26,11 +28,12 @@ class MassagerEntity(CoordinatorEntity[MassagerCoordinator]):
         self._attr_unique_id = f"{info.serial}_{description.key}"
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, info.serial)},
-            name=info.name,
-            manufacturer=info.manufacturer,
-            model=info.model,
+            # Shown on the device page whatever the transport did with them: cleaned.
+            name=clean_text(info.name, MAX_NAME_LENGTH),
+            manufacturer=clean_text(info.manufacturer, MAX_NAME_LENGTH),
+            model=clean_text(info.model, MAX_NAME_LENGTH),
             serial_number=info.serial,
-            sw_version=info.firmware,
+            sw_version=clean_text(info.firmware, MAX_NAME_LENGTH),
             configuration_url=configuration_url(entry),
         )
 

@@ -97,8 +97,9 @@ class MassagerFan(MassagerEntity, FanEntity):
 
     @property
     def preset_mode(self) -> str | None:
-        """The program."""
-        return self.state_data.program or None
+        """The program, if one of the presets: a value the device lists nowhere is not shown."""
+        program = self.state_data.program
+        return program if program in (self.preset_modes or ()) else None
 
     def _level(self, percentage: int | None) -> int | None:
         if percentage is None or self._levels is None:
