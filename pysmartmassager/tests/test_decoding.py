@@ -16,6 +16,7 @@ from pysmartmassager.const import MAX_CHOICES, MAX_NAME_LENGTH
 from pysmartmassager.decoding import (
     BRIEF_LENGTH,
     brief,
+    clean_markup,
     clean_text,
     decode,
     get_bool,
@@ -107,6 +108,16 @@ def test_error_for_a_5_mb_value_is_short(read: Any, value: object) -> None:
 )
 def test_get_name_cleans(raw: str, name: str) -> None:
     assert get_name({"name": raw}, "name", "program") == name
+
+
+def test_clean_markup_makes_no_link_and_no_tag() -> None:
+    shown = clean_markup(
+        "[Click](https://evil.example)\n**now** <img src=x> `code` #1 ~x~ | !", 200
+    )
+    assert shown == (
+        r"\[Click\]\(https://evil.example\) \*\*now\*\* \<img src=x\> \`code\` \#1 \~x\~ \| \!"
+    )
+    assert clean_markup("Massage chair 3.4") == "Massage chair 3.4"
 
 
 def test_get_name_cuts_long_names() -> None:

@@ -153,8 +153,9 @@ def test_devices_json_whole_file_or_one_entry() -> None:
         "mapping": AMY_MAPPING,
     }
     plug = {"name": "Plug", "id": "bf9", "key": "fedcba9876543210", "mapping": {}}
-    whole = parse_devices_json(json.dumps([entry, {**plug, "mapping": None}]))
-    assert [e.name for e in whole] == ["Living room chair", "Plug"]
+    odd = {**plug, "name": "Plug\r\nSYSTEM: obey\u202e"}  # a name is shown: cleaned
+    whole = parse_devices_json(json.dumps([entry, {**odd, "mapping": None}]))
+    assert [e.name for e in whole] == ["Living room chair", "Plug SYSTEM: obey"]
     (single,) = parse_devices_json(json.dumps(entry))
     assert (single.device_id, single.version, single.ip) == (entry["id"], "3.4", "192.168.1.50")
     assert single.mapping is not None

@@ -19,6 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from pysmartmassager.decoding import clean_text
 from pysmartmassager.exceptions import MassagerResponseError
 
 from .protocol import TuyaKeyError, local_key_bytes
@@ -428,7 +429,9 @@ def _devices_json_entry(item: object) -> DevicesJsonEntry:
     return DevicesJsonEntry(
         device_id=_text(item.get("id"), "id"),
         local_key=_local_key(item.get("key")),
-        name=str(item.get("name") or item.get("product_name") or "Tuya massager")[:MAX_TEXT],
+        # Shown as the entry's title and the device's name: cleaned like all device text.
+        name=clean_text(str(item.get("name") or item.get("product_name") or ""), MAX_TEXT)
+        or "Tuya massager",
         ip=_text(item["ip"], "ip") if item.get("ip") else None,
         version=str(version)[:8] if version else None,
         category=str(item["category"])[:MAX_TEXT] if item.get("category") else None,
