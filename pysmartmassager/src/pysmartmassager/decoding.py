@@ -7,6 +7,7 @@ or raise MassagerResponseError, and the messages they build quote device data on
 from __future__ import annotations
 
 import json
+import logging
 import re
 import reprlib
 import unicodedata
@@ -55,6 +56,26 @@ _KEPT_FORMAT_CHARACTERS: Final = frozenset("\u200c\u200d")
 # bounds, date arithmetic on the value (`ends_at - clock_skew`) can overflow.
 EARLIEST_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST_TIME: Final = datetime(2101, 1, 1, tzinfo=UTC)
+
+
+class OnceWarnings:
+    """Warnings about what one device sends: each kind logged once, not at every poll or push.
+
+    A device that reports a strength of 10^9 does so every second; one line says it, and the
+    value is shown as unknown meanwhile. Hold one per device (its profile or massager object).
+    """
+
+    __slots__ = ("_kinds", "_logger")
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self._logger = logger
+        self._kinds: set[str] = set()
+
+    def warn(self, kind: str, message: str, *args: object) -> None:
+        """Log `message % args` as a warning, unless `kind` was warned of already."""
+        if kind not in self._kinds:
+            self._kinds.add(kind)
+            self._logger.warning(message, *args)
 
 
 def brief(value: object) -> str:

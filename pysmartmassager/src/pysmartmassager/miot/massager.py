@@ -25,7 +25,7 @@ from typing import Any
 
 from pysmartmassager.const import MAX_NAME_LENGTH
 from pysmartmassager.credential_doubts import CredentialDoubts
-from pysmartmassager.decoding import brief, clean_text
+from pysmartmassager.decoding import OnceWarnings, brief, clean_text
 from pysmartmassager.exceptions import (
     MassagerAuthenticationError,
     MassagerConnectionError,
@@ -120,7 +120,7 @@ class MiotProfile:
         self.zones = _choices(self.zone)
         self.properties = [p for p in mapping.roles.values() if p.readable]
         self._by_key = {p.key: p for p in self.properties}
-        self._warned: set[str] = set()  # kinds of nonsense already logged for this device
+        self._warnings = OnceWarnings(LOGGER)  # kinds of nonsense already logged for this device
 
     def take(self, read: dict[tuple[int, int], tuple[int, Any]]) -> dict[tuple[int, int], Any]:
         """The values a read answered, each in its property's format.
@@ -148,9 +148,7 @@ class MiotProfile:
         return taken
 
     def _warn_once(self, kind: str, message: str) -> None:
-        if kind not in self._warned:
-            self._warned.add(kind)
-            LOGGER.warning("MIoT device %s", message)
+        self._warnings.warn(kind, "MIoT device %s", message)
 
     def _labels(self, prop: MiotProperty | None, ids: dict[str, Value]) -> tuple[Choice, ...]:
         return tuple(
