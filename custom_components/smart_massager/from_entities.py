@@ -75,6 +75,7 @@ from pysmartmassager import (
     StateSubscription,
     Status,
 )
+from pysmartmassager.const import MAX_NAME_LENGTH
 from pysmartmassager.decoding import clean_text
 
 from .const import DOMAIN, LOGGER
@@ -337,7 +338,9 @@ class EntitiesMassager(Massager):
         high = max(low, int(_finite(self._config.get(CONF_MAX_MINUTES), 30)))
         return Capabilities(
             programs=tuple(
-                Choice(_choice_id(option), clean_text(option, 64) or _choice_id(option))
+                Choice(
+                    _choice_id(option), clean_text(option, MAX_NAME_LENGTH) or _choice_id(option)
+                )
                 for option in self._program_options()
             ),
             zones=(),

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from pysmartmassager.const import MAX_NAME_LENGTH
 from pysmartmassager.credential_doubts import CredentialDoubts
-from pysmartmassager.decoding import brief
+from pysmartmassager.decoding import OnceWarnings, brief, clean_text
 from pysmartmassager.exceptions import (
     MassagerAuthenticationError,
     MassagerConnectionError,
@@ -97,7 +98,7 @@ def _typed(mapping: DeviceMapping, code: str | None, *types: str) -> Datapoint |
 
 
 def _label(value: str) -> str:
-    return value.replace("_", " ").strip().capitalize() or value
+    return clean_text(value.replace("_", " "), MAX_NAME_LENGTH).capitalize() or "?"
 
 
 class TuyaProfile:
@@ -120,7 +121,7 @@ class TuyaProfile:
         self.minutes = _typed(mapping, roles.session_minutes, "Integer")
         self.remaining = _typed(mapping, roles.remaining, "Integer")
         self.fault = _typed(mapping, roles.fault, "Bitmap", "Enum", "Integer")
-        self._warned: set[str] = set()  # kinds of nonsense already logged for this device
+        self._warnings = OnceWarnings(LOGGER)  # kinds of nonsense already logged for this device
         # Program ids are the device's values; a value two modes share is told apart by its code.
         values = [v for dp in self.programs for v in self._on_values(dp)]
         self.program_values: dict[str, tuple[Datapoint, str]] = {}
@@ -209,14 +210,16 @@ class TuyaProfile:
             for key, (owner, known) in self.program_values.items():
                 if owner is dp and known == value:
                     return key
-            return str(value)[:64]
+            return clean_text(str(value), MAX_NAME_LENGTH)
         return ""
 
     def zone_of(self, dps: dict[str, Any]) -> str:
         """The zone, or the device's own value when the map lacks it."""
         if self.zone is None or (value := dps.get(self.zone.dp_id)) is None:
             return ""
-        return "" if value == self.off_values.get(self.zone.code) else str(value)[:64]
+        if value == self.off_values.get(self.zone.code):
+            return ""
+        return clean_text(str(value), MAX_NAME_LENGTH)
 
     def intensity_of(self, dps: dict[str, Any]) -> int:
         """The level (1..n for Enum levels); 0 when unknown."""
@@ -240,15 +243,14 @@ class TuyaProfile:
         low, high, _, _ = dp.integer_range
         if low <= value <= high:
             return value
-        if kind not in self._warned:
-            self._warned.add(kind)
-            LOGGER.warning(
-                "Tuya device reports %s %s, outside its declared range %s..%s: shown as unknown",
-                kind,
-                brief(value),
-                low,
-                high,
-            )
+        self._warnings.warn(
+            kind,
+            "Tuya device reports %s %s, outside its declared range %s..%s: shown as unknown",
+            kind,
+            brief(value),
+            low,
+            high,
+        )
         return None
 
     def minutes_of(self, dps: dict[str, Any]) -> int:
