@@ -222,15 +222,7 @@ class SessionTimer:
             # The stop stays owed: the end is kept, so the next state showing the session
             # still running (the device or its source back) stops it again.
             self._ended_by_timer = False
-            ir.async_create_issue(
-                self._hass,
-                DOMAIN,
-                self.issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="timer_stop_failed",
-                translation_placeholders={"name": name},
-            )
+            self._raise_issue(self.issue_id, "timer_stop_failed")
         finally:
             self._stopping = False
 
@@ -281,18 +273,21 @@ class SessionTimer:
                 LOGGER.warning("%s still reports its heat on (try %s)", name, attempt)
             await asyncio.sleep(delay)
             delay *= 2
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            self.heat_issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="heat_off_failed",
-            translation_placeholders={"name": name},
-        )
+        self._raise_issue(self.heat_issue_id, "heat_off_failed")
         # Still owed: tried again now and then, and whenever a state shows the heat on.
         self._cancel_heat_retry = async_call_later(
             self._hass, HEAT_OFF_SLOW_RETRY_S, self._heat_retry
+        )
+
+    def _raise_issue(self, issue_id: str, translation_key: str) -> None:
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=translation_key,
+            translation_placeholders={"name": self._coordinator.info.name},
         )
 
     @callback

@@ -153,11 +153,7 @@ async def test_a_session_started_below_the_running_threshold_is_timed(
 async def test_a_toggle_button_session_ends_after_a_restart(
     hass: HomeAssistant, helpers: None, freezer: FrozenDateTimeFactory
 ) -> None:
-    presses: list[str] = []
-    hass.bus.async_listen(
-        "state_changed",
-        lambda event: presses.append("press") if event.data["entity_id"] == TOGGLE else None,
-    )
+    presses = presses_of(hass, TOGGLE)
     entry = await add_through_the_flow(hass, power_entity=TOGGLE)
     await start(hass, minutes=10)
     assert len(presses) == 1
@@ -182,11 +178,7 @@ async def test_a_toggle_button_session_ends_after_a_restart(
 async def test_a_toggle_button_past_its_end_at_restart_is_pressed_off_at_once(
     hass: HomeAssistant, helpers: None, freezer: FrozenDateTimeFactory
 ) -> None:
-    presses: list[str] = []
-    hass.bus.async_listen(
-        "state_changed",
-        lambda event: presses.append("press") if event.data["entity_id"] == TOGGLE else None,
-    )
+    presses = presses_of(hass, TOGGLE)
     entry = await add_through_the_flow(hass, power_entity=TOGGLE)
     await start(hass, minutes=10)
     await hass.config_entries.async_unload(entry.entry_id)
