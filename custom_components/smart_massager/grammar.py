@@ -133,6 +133,10 @@ SENTENCES: dict[str, dict[str, Sentences]] = {
                 "<polite> (turn|dial|bring) [the] (massage|massager|intensity|pressure) down "
                 "<by_levels>"
             ),
+            (
+                "<polite> (turn|dial|bring) down [the] [massage|massager] "
+                "(intensity|pressure|strength|level|power) <by_levels>"
+            ),
             "(less|lower) (pressure|intensity) <please>",
             "<massager> is (too|a bit too|way too) (hard|firm|strong|intense|rough|much)",
             "(that's|it's|that is|it is) (too|a bit too) (hard|firm|strong|intense|rough)",
@@ -152,6 +156,10 @@ SENTENCES: dict[str, dict[str, Sentences]] = {
                 "<polite> (turn|crank|bring) [the] (massage|massager|intensity|pressure) up "
                 "<by_levels>"
             ),
+            (
+                "<polite> (turn|crank|bring|dial) up [the] [massage|massager] "
+                "(intensity|pressure|strength|level|power) <by_levels>"
+            ),
             "more (pressure|intensity) <please>",
             "<massager> is (too|a bit too|way too) (soft|gentle|weak|light)",
             "(that's|it's|that is|it is) (too|a bit too) (soft|gentle|weak|light)",
@@ -165,6 +173,8 @@ SENTENCES: dict[str, dict[str, Sentences]] = {
                 "<polite> (turn|switch) {heat_state} the (heat|heating|warmth) [on|of|for] "
                 "<massager>"
             ),
+            # "turn the heat off on the massager": the state between the heat and the massager.
+            "<polite> (turn|switch|put) [the] <heat_word> {heat_state} (on|of|for|in) <massager>",
         ],
         "SmartMassagerPause": [
             "<polite> (pause|hold|freeze) <massager> <which>",
