@@ -44,6 +44,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components.smart_massager  # noqa: F401  # import the repo's package first
@@ -1725,3 +1726,119 @@ def report_miot(miot: dict[str, Any]) -> None:
     RESULTS["miot"] = miot
     write_results({"miot": miot})
     print(f"written: bench/results.json, key miot ({miot['duration_s']} s)")
+
+
+# -- bed ---------------------------------------------------------------------------------------
+#
+# (b) A bed's massage built from its entities (the device-first path): Home Assistant's own
+# input_button helpers stand for the bed's buttons (Adjustable Bed's massage_all_toggle,
+# massage_all_off, massage_all_up/down). Measured: from the Home Assistant action on the massager
+# (number.set_value of its intensity, one level up or down: one press of a step button) to the
+# call of the button's own action (its call_service event), beside the same button's action
+# called directly. The difference is this integration's overhead (target: <= 5 ms at p95).
+# `scripts/bench -k bed` runs it alone (a few seconds).
+
+BED_SAMPLES = int(os.environ.get("BENCH_BED_SAMPLES", "300"))
+
+
+async def bed_entry(hass: HomeAssistant) -> MockConfigEntry:
+    buttons = ("massage_all_toggle", "massage_all_off", "massage_all_up", "massage_all_down")
+    assert await async_setup_component(
+        hass, "input_button", {"input_button": {key: {} for key in buttons}}
+    )
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Bed",
+        minor_version=3,
+        data={
+            CONF_TRANSPORT: "entities",
+            "power_entity": "input_button.massage_all_toggle",
+            "stop_entity": "input_button.massage_all_off",
+            "stronger_entity": "input_button.massage_all_up",
+            "gentler_entity": "input_button.massage_all_down",
+            "intensity_levels": 5,
+            "min_minutes": 5,
+            "max_minutes": 30,
+            "session_minutes": 15,
+        },
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def time_to_press(
+    hass: HomeAssistant, count: int, act: Callable[[int], Awaitable[None]]
+) -> list[float]:
+    """Milliseconds from starting `act(i)` to the call of a bed button's action."""
+    pressed: asyncio.Queue[float] = asyncio.Queue()
+
+    @callback
+    def on_call(event: Event[Any]) -> None:
+        if event.data.get("domain") == "input_button":
+            pressed.put_nowait(time.perf_counter())
+
+    remove = hass.bus.async_listen(ha_const.EVENT_CALL_SERVICE, on_call)
+    samples: list[float] = []
+    try:
+        for number in range(count):
+            began = time.perf_counter()
+            await act(number)
+            samples.append((await asyncio.wait_for(pressed.get(), 5) - began) * 1000)
+            await hass.async_block_till_done()
+            while not pressed.empty():  # nothing else pressed: a single step each time
+                pressed.get_nowait()
+    finally:
+        remove()
+    return samples
+
+
+async def test_bed(hass: HomeAssistant, tmp_path: Path) -> None:
+    """(b) The bed massager's overhead: its action to the button's action, beside a direct call."""
+    hass.config.config_dir = str(tmp_path)
+    begun = time.monotonic()
+    await bed_entry(hass)
+    intensity = "number.bed_intensity"
+
+    async def through_the_massager(number: int) -> None:
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": intensity, "value": 2 - number % 2}, blocking=True
+        )
+
+    async def directly(number: int) -> None:
+        button = (
+            "input_button.massage_all_up" if number % 2 == 0 else "input_button.massage_all_down"
+        )
+        await hass.services.async_call(
+            "input_button", "press", {"entity_id": button}, blocking=True
+        )
+
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": intensity, "value": 1}, blocking=True
+    )
+    ours = await time_to_press(hass, BED_SAMPLES, through_the_massager)
+    direct = await time_to_press(hass, BED_SAMPLES, directly)
+    bed = {
+        "samples": BED_SAMPLES,
+        "through_massager_ms": stats(ours),
+        "direct_ms": stats(direct),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "duration_s": round(time.monotonic() - begun, 1),
+    }
+    bed["overhead_p95_ms"] = round(bed["through_massager_ms"]["p95"] - bed["direct_ms"]["p95"], 3)
+    report_bed(bed)
+
+
+def report_bed(bed: dict[str, Any]) -> None:
+    """Print the bed rows and add "bed" to bench/results.json."""
+    print()
+    print("(b) Bed massage from its buttons: Home Assistant action -> the button's action called")
+    print(f"{'path':22}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for label, key in (("through the massager", "through_massager_ms"), ("direct", "direct_ms")):
+        row = bed[key]
+        print(f"{label:22}{row['p50']:>9}{row['p95']:>9}{row['p99']:>9}")
+    verdict = "met" if bed["overhead_p95_ms"] <= 5 else "NOT met"
+    print(f"overhead at p95: {bed['overhead_p95_ms']} ms (target <= 5 ms: {verdict})")
+    write_results({"bed": bed})
+    print(f"written: bench/results.json, key bed ({bed['duration_s']} s)")
