@@ -251,6 +251,7 @@ class EntitiesMassager(Massager):
             hass, STORAGE_VERSION, f"{DOMAIN}.commanded.{serial}"
         )
         self._loaded = False
+        self._hidden = False  # whether this massager has hidden its sources (kept)
         self._default_minutes = int(_finite(config.get(CONF_DEFAULT_MINUTES_ENTITIES), 15))
         self._minutes = self._default_minutes
         self._revision = 0
@@ -359,7 +360,7 @@ class EntitiesMassager(Massager):
         """Identity and capabilities; the power entity must exist."""
         await self._load()
         self._require_power()
-        async_hide_sources(self._hass, self._config, hide=bool(self._config.get(CONF_HIDE_SOURCES)))
+        await self._apply_hiding()
         return DeviceInfo(
             serial=self._serial,
             name=self._name,
@@ -603,13 +604,28 @@ class EntitiesMassager(Massager):
         stored = await self._store.async_load()
         if isinstance(stored, dict):
             self._commanded.on = stored.get("on") is True
+            self._hidden = stored.get("hidden") is True
 
     async def _remember(self, *, on: bool) -> None:
         # Only whether it is on: that decides whether a stop presses the toggle. A level
         # counted in steps is not kept: the device may have lost it (a bed resets its levels
         # when it disconnects), so after a restart counting starts again from the lowest.
         self._commanded.on = on
-        await self._store.async_save({"on": on})
+        await self._save()
+
+    async def _save(self) -> None:
+        await self._store.async_save({"on": self._commanded.on, "hidden": self._hidden})
+
+    async def _apply_hiding(self) -> None:
+        """Hide the sources once when the option is set, show them once when it is cleared.
+
+        Not at every start: a source the user shows again afterwards stays shown.
+        """
+        wanted = bool(self._config.get(CONF_HIDE_SOURCES))
+        if wanted != self._hidden:
+            async_hide_sources(self._hass, self._config, hide=wanted)
+            self._hidden = wanted
+            await self._save()
 
     # -- commanding ------------------------------------------------------------------------------
 

@@ -436,3 +436,15 @@ async def test_sources_hidden_by_the_user_stay_hidden(hass: HomeAssistant, plug:
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert registry.async_get(plug).hidden_by is er.RegistryEntryHider.USER
+
+
+async def test_a_source_shown_again_by_the_user_stays_shown_after_a_restart(
+    hass: HomeAssistant, plug: str
+) -> None:
+    registry = er.async_get(hass)
+    entry = await add_through_the_flow(hass, power_entity=plug, hide_sources=True)
+    registry.async_update_entity(plug, hidden_by=None)  # the user shows it again
+    await hass.config_entries.async_unload(entry.entry_id)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get(plug).hidden_by is None
