@@ -3,8 +3,9 @@
 A device's own timer is the first guard. If a device reports a session that cannot be within its
 cap, Home Assistant stops it once, logs one warning and raises a repair issue. Three signs: an end
 time further away than the cap; a start longer ago than the cap plus the pause timeout; or a
-session Home Assistant has watched running longer than the cap. The last is measured on the
-loop's monotonic clock, so a stepped wall clock cannot stretch it.
+session Home Assistant has watched running longer than the cap. The last two are measured on
+the loop's monotonic clock from when the session was first seen, so a wall clock stepped later
+neither stretches a session nor makes a healthy one look too old.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class SessionGuard:
         self._running_since: float | None = None  # loop time when RUNNING was last seen to begin
         self._ran_s = 0.0  # seconds watched RUNNING before that
         self._stopped_session: object = None
+        self._started_loop_time: float | None = None  # loop time of the session's start
         self._cancel_check: CALLBACK_TYPE | None = None
 
     @property
@@ -50,10 +52,15 @@ class SessionGuard:
             self._reset()
             return
         session = state.started_at or "unknown start"
+        now = self._hass.loop.time()
         if session != self._session:
             self._reset()
             self._session = session
-        now = self._hass.loop.time()
+            # The start's age on the loop's monotonic clock from here on: a wall clock stepped
+            # forward later must not make a session look older than it is.
+            if state.started_at is not None:
+                age = (dt_util.utcnow() - state.started_at).total_seconds()
+                self._started_loop_time = now - age
         if state.status is Status.RUNNING and self._running_since is None:
             self._running_since = now
         elif state.status is not Status.RUNNING and self._running_since is not None:
@@ -63,10 +70,17 @@ class SessionGuard:
         if state.ends_at is not None and state.ends_at - now_utc > self._limit:
             self._stop(f"its end time is {state.ends_at.isoformat()}, beyond its cap")
             return
-        if state.started_at is not None and now_utc - state.started_at > self._wall_limit:
-            self._stop(f"it started at {state.started_at.isoformat()}, longer ago than its cap")
+        if self._started_age() > self._wall_limit.total_seconds():
+            minutes = self._started_age() / 60
+            self._stop(f"it started {minutes:.0f} minutes ago, longer ago than its cap")
             return
         self._arm_check(state)
+
+    def _started_age(self) -> float:
+        """Seconds since the session's start (0 when its start is unknown)."""
+        if self._started_loop_time is None:
+            return 0.0
+        return self._hass.loop.time() - self._started_loop_time
 
     def _watched(self) -> float:
         running = 0.0
@@ -84,8 +98,8 @@ class SessionGuard:
                 self._stop("it has run longer than its cap")
                 return
             waits.append(left)
-        if state.started_at is not None:
-            waits.append((state.started_at + self._wall_limit - dt_util.utcnow()).total_seconds())
+        if self._started_loop_time is not None:
+            waits.append(self._wall_limit.total_seconds() - self._started_age())
         if waits:
             self._cancel_check = async_call_later(self._hass, max(1.0, min(waits)), self._check)
 
@@ -128,6 +142,7 @@ class SessionGuard:
     def _reset(self) -> None:
         self._cancel()
         self._session = None
+        self._started_loop_time = None
         self._running_since = None
         self._ran_s = 0.0
 

@@ -398,3 +398,25 @@ async def test_heat_that_goes_off_on_a_retry_raises_nothing(
     assert (fake.status, fake.heat, calls) == (Status.IDLE, False, 2)
     issue_id = f"heat_off_failed_{fake_entry.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_a_wall_clock_stepped_forward_does_not_make_a_session_look_too_old(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await setup(hass, fake_entry)
+    await start(hass, minutes=20)
+    # NTP steps the wall clock an hour forward; the monotonic clock does not move (kept so
+    # across the step, as in the test above: the one thing mocked here).
+    frozen_loop_time = hass.loop.time
+    monkeypatch.setattr(hass.loop, "time", lambda: frozen_loop_time() - 3600)
+    freezer.move_to(dt_util.utcnow() + timedelta(hours=1))
+    await advance(hass, freezer, minutes=5)
+    assert fake.status is Status.RUNNING
+    guard_issue = f"session_over_cap_{fake_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, guard_issue) is None
+    await advance(hass, freezer, minutes=15, seconds=1)
+    assert fake.status is Status.IDLE  # at its own end
