@@ -448,3 +448,41 @@ async def test_a_source_shown_again_by_the_user_stays_shown_after_a_restart(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert registry.async_get(plug).hidden_by is None
+
+
+async def test_a_timer_select_with_no_length_is_logged_and_the_session_still_timed(
+    hass: HomeAssistant, plug: str, freezer: FrozenDateTimeFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert await async_setup_component(
+        hass, "input_select", {"input_select": {"auto_off": {"options": ["Off", "Never"]}}}
+    )
+    await add_through_the_flow(hass, power_entity=plug, timer_entity="input_select.auto_off")
+    await start(hass, minutes=10)
+    assert hass.states.get(FAN).state == "on"
+    assert "could not arm its own timer" in caplog.text
+    await advance(hass, freezer, minutes=10, seconds=1)
+    assert hass.states.get(RELAY).state == "off"  # Home Assistant's own end still comes
+    assert hass.states.get("input_select.auto_off").state == "Off"
+
+
+@pytest.mark.parametrize(
+    ("options", "minutes", "armed"),
+    [
+        (["Off", "90 s", "5 min", "1 h"], 3, "5 min"),
+        (["0", "15", "30"], 20, "30"),
+        (["aus", "10 Min", "20 Min"], 10, "10 Min"),
+    ],
+)
+async def test_timer_options_are_read_in_their_units(
+    hass: HomeAssistant, plug: str, options: list[str], minutes: int, armed: str
+) -> None:
+    assert await async_setup_component(
+        hass, "input_select", {"input_select": {"bed_timer": {"options": options}}}
+    )
+    await add_through_the_flow(
+        hass, power_entity=plug, timer_entity="input_select.bed_timer", min_minutes=1
+    )
+    await start(hass, minutes=minutes)
+    assert hass.states.get("input_select.bed_timer").state == armed
+    await call(hass, DOMAIN, "stop_session", entity_id=FAN)
+    assert hass.states.get("input_select.bed_timer").state == options[0]
