@@ -13,6 +13,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from conftest import SERIAL
@@ -94,6 +95,23 @@ async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: 
     freezer.tick(timedelta(**delta))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
+
+
+def step_wall_clock(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    hours: float,
+) -> None:
+    """Step the wall clock by `hours` (NTP) while the monotonic clock goes on unmoved.
+
+    Under freezegun the loop's clock follows the frozen wall clock; this keeps the loop's clock
+    continuous across the step, as a real monotonic clock is: the one thing mocked.
+    """
+    frozen_loop_time = hass.loop.time
+    offset = hours * 3600
+    monkeypatch.setattr(hass.loop, "time", lambda: frozen_loop_time() - offset)
+    freezer.move_to(dt_util.utcnow() + timedelta(hours=hours))
 
 
 async def wait_for(

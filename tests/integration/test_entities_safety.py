@@ -11,7 +11,6 @@ integration writes while it reconnects), and a number entity whose attributes ar
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,12 +20,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 
 from custom_components.smart_massager import session_timer
 from custom_components.smart_massager.const import DOMAIN
 
-from .conftest import advance
+from .conftest import advance, step_wall_clock
 from .test_from_entities import FAN, TOGGLE, WATTS, add_through_the_flow, call, helpers
 
 __all__ = ["helpers"]  # the fixture, used by name
@@ -310,12 +308,7 @@ async def test_a_wall_clock_stepped_back_does_not_stretch_the_session(
 ) -> None:
     await add_through_the_flow(hass, power_entity=plug)
     await start(hass, minutes=10)
-    # NTP steps the wall clock back an hour. The OS's monotonic clock does not move with it,
-    # but under freezegun the loop's clock follows the frozen wall clock: this keeps the loop's
-    # clock continuous across the step, as the real one is (the one thing mocked here).
-    frozen_loop_time = hass.loop.time
-    monkeypatch.setattr(hass.loop, "time", lambda: frozen_loop_time() + 3600)
-    freezer.move_to(dt_util.utcnow() - timedelta(hours=1))
+    step_wall_clock(hass, freezer, monkeypatch, hours=-1)  # NTP steps it back an hour
     await advance(hass, freezer, minutes=10, seconds=1)
     assert hass.states.get(RELAY).state == "off"
 

@@ -31,6 +31,8 @@ from custom_components.smart_massager.routines import EVENT_ROUTINE_ENDED
 from pysmartmassager import Status
 from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager
 
+from .conftest import step_wall_clock
+
 FAN = "fan.cushion"
 ENDS = "sensor.cushion_session_ends"
 
@@ -332,12 +334,7 @@ async def test_a_wall_clock_stepped_back_does_not_stretch_the_session(
 ) -> None:
     await setup(hass, fake_entry)
     await start(hass, minutes=10)
-    # NTP steps the wall clock back an hour; the OS's monotonic clock does not move. Under
-    # freezegun the loop's clock follows the frozen wall clock, so this keeps the loop's clock
-    # continuous across the step, as the real one is (the one thing mocked here).
-    frozen_loop_time = hass.loop.time
-    monkeypatch.setattr(hass.loop, "time", lambda: frozen_loop_time() + 3600)
-    freezer.move_to(dt_util.utcnow() - timedelta(hours=1))
+    step_wall_clock(hass, freezer, monkeypatch, hours=-1)  # NTP steps it back an hour
     await advance(hass, freezer, minutes=10, seconds=1)
     assert fake.status is Status.IDLE
     # Ended by the timer at its end, not by the guard as a session gone wrong.
@@ -409,11 +406,7 @@ async def test_a_wall_clock_stepped_forward_does_not_make_a_session_look_too_old
 ) -> None:
     await setup(hass, fake_entry)
     await start(hass, minutes=20)
-    # NTP steps the wall clock an hour forward; the monotonic clock does not move (kept so
-    # across the step, as in the test above: the one thing mocked here).
-    frozen_loop_time = hass.loop.time
-    monkeypatch.setattr(hass.loop, "time", lambda: frozen_loop_time() - 3600)
-    freezer.move_to(dt_util.utcnow() + timedelta(hours=1))
+    step_wall_clock(hass, freezer, monkeypatch, hours=1)  # NTP steps it an hour forward
     await advance(hass, freezer, minutes=5)
     assert fake.status is Status.RUNNING
     guard_issue = f"session_over_cap_{fake_entry.entry_id}"
