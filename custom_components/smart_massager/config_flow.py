@@ -62,8 +62,8 @@ from .const import (
     LOGGER,
 )
 from .coordinator import MassagerConfigEntry
-from .entities_flow import check_sources, sources_schema
-from .from_entities import CONF_POWER, sources_as_entity_ids, sources_as_refs
+from .entities_flow import check_sources, form_values, sources_schema
+from .from_entities import identity_source, sources_as_entity_ids, sources_as_refs
 from .host_input import InvalidHostError, parse_host
 from .miot_flow import (
     CONF_SPEC,
@@ -192,7 +192,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             await self.hass.async_add_executor_job(known_sources)  # read the table off the loop
             name, proposal = propose_sources(self.hass, user_input[CONF_SOURCE_DEVICE])
-            if CONF_POWER not in proposal:
+            if not identity_source(proposal):
                 return self.async_show_form(
                     step_id="device",
                     data_schema=self._device_schema(),
@@ -218,7 +218,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
                 name = str(data.pop(CONF_NAME)).strip() or "Massager"
                 # Sources by registry id: a source renamed later is followed.
                 data = sources_as_refs(self.hass, data)
-                await self.async_set_unique_id(f"entities:{data[CONF_POWER]}")
+                await self.async_set_unique_id(f"entities:{identity_source(data)}")
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(
                     title=name, data={CONF_TRANSPORT: TRANSPORT_ENTITIES, **data}
@@ -226,7 +226,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="entities",
             data_schema=self.add_suggested_values_to_schema(
-                sources_schema(self.hass, with_name=True), user_input or self._proposal
+                sources_schema(self.hass, with_name=True), user_input or form_values(self._proposal)
             ),
             errors=errors,
         )
@@ -810,7 +810,7 @@ class MassagerOptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(
             step_id="sources",
             data_schema=self.add_suggested_values_to_schema(
-                sources_schema(self.hass, with_name=False), user_input or current
+                sources_schema(self.hass, with_name=False), user_input or form_values(current)
             ),
             errors=errors,
         )

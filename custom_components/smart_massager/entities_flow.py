@@ -6,6 +6,7 @@ from typing import Any
 
 import probatio as vol
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -44,8 +45,18 @@ from .from_entities import (
     RUNNING_DOMAINS,
     TIMER_DOMAINS,
 )
+from .level_zones import (
+    ZONE_IDS,
+    ZONE_ROLE_DOMAINS,
+    ZONE_ROLES,
+    ZONE_SOURCE_KEYS,
+    configured_zones,
+    zone_key,
+)
 
 CONF_NAME = "name"
+# The form's collapsed section with the zones that have levels of their own (head, foot, wave).
+SECTION_ZONES = "zones"
 # Longest session a user may choose for a massager that cannot time itself (consumer massagers
 # commonly stop after 15-30 minutes; shared/design/massage-techniques.md).
 MAX_SESSION_MINUTES = 60
@@ -78,9 +89,15 @@ def sources_schema(hass: HomeAssistant, *, with_name: bool) -> vol.Schema:
     fields: dict[Any, Any] = {}
     if with_name:
         fields[vol.Required(CONF_NAME)] = TextSelector()
+    zones = {
+        vol.Optional(zone_key(zone, role)): _entity(ZONE_ROLE_DOMAINS[role], exclude)
+        for zone in ZONE_IDS
+        for role in ZONE_ROLES
+    }
     fields.update(
         {
-            vol.Required(CONF_POWER): _entity(POWER_DOMAINS, exclude),
+            # Optional: a bed whose massage has no on/off of its own starts by its levels.
+            vol.Optional(CONF_POWER): _entity(POWER_DOMAINS, exclude),
             vol.Optional(CONF_STOP): _entity(BUTTON_DOMAINS, exclude),
             vol.Optional(CONF_PROGRAM): _entity(PROGRAM_DOMAINS, exclude),
             vol.Optional(CONF_MODE_STEP): _entity(BUTTON_DOMAINS, exclude),
@@ -92,6 +109,10 @@ def sources_schema(hass: HomeAssistant, *, with_name: bool) -> vol.Schema:
             vol.Optional(CONF_GENTLER): _entity(BUTTON_DOMAINS, exclude),
             vol.Optional(CONF_LEVELS, default=5): NumberSelector(
                 NumberSelectorConfig(min=2, max=20, step=1, mode=NumberSelectorMode.BOX)
+            ),
+            # Optional: a REST or test client may leave out a section it does not use.
+            vol.Optional(SECTION_ZONES, default={}): section(
+                vol.Schema(zones), {"collapsed": True}
             ),
             vol.Optional(CONF_HEAT): _entity(HEAT_DOMAINS, exclude),
             vol.Optional(CONF_TIMER): _entity(TIMER_DOMAINS, exclude),
@@ -127,12 +148,24 @@ _PARTS = (
     CONF_HEAT,
     CONF_TIMER,
     CONF_RUNNING,
+    *ZONE_SOURCE_KEYS,
 )
 
 
+def form_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Flat entry data (or a proposal) as the form shows it: the zones in their section."""
+    values = {key: value for key, value in data.items() if key not in ZONE_SOURCE_KEYS}
+    values[SECTION_ZONES] = {key: value for key, value in data.items() if key in ZONE_SOURCE_KEYS}
+    return values
+
+
 def check_sources(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The cleaned input, and errors per field (each on the field to change)."""
-    data = {key: value for key, value in user_input.items() if value not in ("", None)}
+    """The cleaned, flat input, and errors per field (each on the field to change)."""
+    flat = {
+        **{key: value for key, value in user_input.items() if key != SECTION_ZONES},
+        **user_input.get(SECTION_ZONES, {}),
+    }
+    data = {key: value for key, value in flat.items() if value not in ("", None)}
     errors: dict[str, str] = {}
     for key in _WHOLE_NUMBERS:
         if key in data:
@@ -147,6 +180,16 @@ def check_sources(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
         errors[CONF_INTENSITY] = "one_intensity_source"
     if CONF_PROGRAM in data and CONF_MODE_STEP in data:
         errors[CONF_MODE_STEP] = "one_program_source"
+    zones = configured_zones(data)
+    all_zones = [key for key in (CONF_INTENSITY, CONF_STRONGER, CONF_GENTLER) if key in data]
+    if zones and all_zones:
+        # One owner for each zone's level: an all-zones control beside per-zone ones would
+        # leave the counted levels wrong. The massager's intensity sets every zone.
+        errors[all_zones[0]] = "intensity_or_zones"
+    if CONF_POWER not in data and not (
+        CONF_STOP in data and (CONF_INTENSITY in data or any(zone.number for zone in zones))
+    ):
+        errors[CONF_POWER] = "power_or_stop_and_levels"
     seen: set[str] = set()
     for key in (key for key in _PARTS if key in data):
         if data[key] in seen:

@@ -117,7 +117,7 @@ class MassagerFan(MassagerEntity, FanEntity):
         if not self.state_data.active:
             await self.coordinator.async_command(lambda massager: massager.start_session(settings))
             return
-        if settings.as_dict():
+        if not settings.empty:
             await self.coordinator.async_command(
                 lambda massager: massager.change_settings(settings)
             )

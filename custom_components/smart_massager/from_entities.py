@@ -16,6 +16,11 @@ implements the same `Massager` interface as every other transport; the factory b
   Assistant is down, and disarmed on stop. A mode-step button (a bed's "massage mode"): its
   modes are the programs, reached by stepping; which one runs is what Home Assistant last
   commanded, from the first mode after every stop.
+- Zones with levels of their own (a bed's head, foot and wave; level_zones.py): each a number to
+  set or stronger/gentler buttons, optionally a sensor reading the level back. The massager's
+  one intensity is then all zones at once. A device whose massage has no on/off of its own (a
+  bed with levels and a "massage off" button) needs no power entity: its levels start it, the
+  stop button ends it.
 - Such a massager has no timer of its own (`device_timer=False`): Home Assistant ends its sessions
   (session_timer.py). State changes of the source entities are pushed at once.
 
@@ -32,7 +37,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +68,7 @@ from pysmartmassager import (
     ConnectionCallback,
     DeviceInfo,
     LevelRange,
+    LevelZone,
     Massager,
     MassagerConnectionError,
     MassagerError,
@@ -79,6 +85,14 @@ from pysmartmassager.const import MAX_NAME_LENGTH
 from pysmartmassager.decoding import clean_text
 
 from .const import DOMAIN, LOGGER
+from .level_zones import (
+    NUMBER,
+    ZONE_SOURCE_KEYS,
+    ZoneSources,
+    configured_zones,
+    zone_key,
+    zone_name,
+)
 
 CONF_POWER = "power_entity"
 CONF_PROGRAM = "program_entity"
@@ -110,6 +124,7 @@ SOURCE_KEYS = (
     CONF_STOP,
     CONF_TIMER,
     CONF_MODE_STEP,
+    *ZONE_SOURCE_KEYS,
 )
 
 POWER_DOMAINS = ["switch", "light", "fan", "input_boolean", "button", "input_button"]
@@ -144,8 +159,8 @@ def _domain(entity_id: str) -> str:
 
 
 def _role(key: str) -> str:
-    """The role a source field plays, for messages: "power" for power_entity."""
-    return key.partition("_")[0]
+    """The role a source field plays, for messages: "power", "head intensity"."""
+    return key.removesuffix("_entity").replace("_", " ")
 
 
 def _choice_id(option: str) -> str:
@@ -205,6 +220,18 @@ def sources_as_entity_ids(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[
     return resolved
 
 
+def identity_source(data: Mapping[str, Any]) -> str:
+    """The source a massager built from entities is known by, for its unique id.
+
+    The power entity, else what stops it (a bed whose massage has no on/off of its own).
+    """
+    zone_numbers = [zone.number for zone in configured_zones(dict(data)) if zone.number]
+    for key in (CONF_POWER, CONF_STOP, *zone_numbers, CONF_INTENSITY):
+        if isinstance(value := data.get(key), str) and value:
+            return value
+    return ""
+
+
 @callback
 def async_hide_sources(hass: HomeAssistant, config: Mapping[str, Any], *, hide: bool) -> None:
     """Hide the wrapped sources (as switch_as_x does), or show again those this hid.
@@ -234,6 +261,8 @@ class _Commanded:
     on: bool = False
     level: int = 1
     mode: int = 1  # 1-based, of a mode-step button's modes
+    # Levels of zones set by buttons, counted since Home Assistant started the session.
+    zone_levels: dict[str, int] = field(default_factory=dict)
 
 
 class EntitiesMassager(Massager):
@@ -246,6 +275,7 @@ class EntitiesMassager(Massager):
         self._serial = serial
         self._name = name
         self._config = dict(config)
+        self._zones = configured_zones(self._config)
         self._commanded = _Commanded(level=1)
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.commanded.{serial}"
@@ -262,6 +292,9 @@ class EntitiesMassager(Massager):
         self._seen_drawing = False
         self._below_since: float | None = None
         self._recheck: CALLBACK_TYPE | None = None
+        # When Home Assistant last stopped it: a zone's number that has not changed since still
+        # shows the level from before (beds refresh numbers by polling), not a new session.
+        self._stopped_at: datetime | None = None
         self.notify: Callable[[], None] | None = None  # set by the subscription
         self._missing_logged: set[str] = set()
 
@@ -285,7 +318,14 @@ class EntitiesMassager(Massager):
         return None if entity_id is None else self._hass.states.get(entity_id)
 
     @property
+    def _has_power(self) -> bool:
+        """Whether the massage has an on/off of its own (else its levels start it)."""
+        return bool(self._config.get(CONF_POWER))
+
+    @property
     def _power_is_button(self) -> bool:
+        if not self._has_power:
+            return False
         return _domain(str(self._config[CONF_POWER])) in BUTTON_DOMAINS or (
             (entity_id := self.entity_id(CONF_POWER)) is not None
             and _domain(entity_id) in BUTTON_DOMAINS
@@ -324,14 +364,52 @@ class EntitiesMassager(Massager):
                 _finite(attributes.get("step"), 1),
             )
         if self._config.get(CONF_STRONGER) or self._config.get(CONF_GENTLER):
-            levels = int(_finite(self._config.get(CONF_LEVELS), 5))
-            return LevelRange(1, min(MAX_SOURCE_LEVELS, max(1, levels)))
+            return self._stepped_levels()
         if self._power_is_fan():
             state = self._state_of(CONF_POWER)
             steps = _finite(state.attributes.get("percentage_step") if state else None, 0)
             if steps > 0:
                 return LevelRange(1, min(MAX_SOURCE_LEVELS, max(1, round(100 / steps))))
-        return None
+        # All zones at once: the first zone's levels (each zone is set within its own).
+        return next((levels for _zone, levels in self._zone_ranges()), None)
+
+    @property
+    def _all_zones_source(self) -> bool:
+        """Whether one source sets every zone's level (else setting the intensity sets each)."""
+        return bool(
+            self._config.get(CONF_INTENSITY)
+            or self._config.get(CONF_STRONGER)
+            or self._config.get(CONF_GENTLER)
+            or self._power_is_fan()
+        )
+
+    def _stepped_levels(self) -> LevelRange:
+        levels = int(_finite(self._config.get(CONF_LEVELS), 5))
+        return LevelRange(1, min(MAX_SOURCE_LEVELS, max(1, levels)))
+
+    def _zone_range(self, zone: ZoneSources) -> LevelRange | None:
+        """A zone's levels: its number's range, or counted steps; None while its number is gone."""
+        if zone.number is None:
+            return self._stepped_levels()
+        state = self._state_of(zone.number)
+        if state is None:
+            return None
+        attributes = state.attributes
+        return bounded_levels(
+            _finite(attributes.get("min"), 0),
+            _finite(attributes.get("max"), 10),
+            _finite(attributes.get("step"), 1),
+        )
+
+    def _zone_ranges(self) -> list[tuple[ZoneSources, LevelRange]]:
+        return [(zone, levels) for zone in self._zones if (levels := self._zone_range(zone))]
+
+    def _level_zones(self) -> tuple[LevelZone, ...]:
+        language = self._hass.config.language
+        return tuple(
+            LevelZone(zone.zone, zone_name(zone.zone, language), levels)
+            for zone, levels in self._zone_ranges()
+        )
 
     def capabilities(self) -> Capabilities:
         """What the chosen entities make possible (read from them now)."""
@@ -346,6 +424,7 @@ class EntitiesMassager(Massager):
             ),
             zones=(),
             intensity=self._levels(),
+            level_zones=self._level_zones(),
             session_minutes=LevelRange(low, high),
             default_minutes=min(high, max(low, self._minutes)),
             heat=bool(self._config.get(CONF_HEAT)),
@@ -383,7 +462,11 @@ class EntitiesMassager(Massager):
             self._minutes = settings.minutes
         # Power first: some sources (a fan) reset their mode when switched on.
         if not self._is_on():
-            await self._power_on()
+            await self._power_on(settings)
+            # A device starts its zones from its own first level, whatever was counted before.
+            self._commanded.zone_levels = {
+                zone.zone: self._stepped_levels().minimum for zone in self._zones if zone.stepped
+            }
         if self._started_at is None:
             # Home Assistant started it: a session from now, whatever a power sensor says yet.
             self._new_session()
@@ -419,11 +502,14 @@ class EntitiesMassager(Massager):
         try:
             if self._config.get(CONF_STOP):
                 await self._call(self._need(CONF_STOP), "press")  # a real off, never a toggle
-            if not self._power_is_button:
+            elif not self._has_power:
+                await self._zones_off()
+            if self._has_power and not self._power_is_button:
                 await self._switch(CONF_POWER, on=False)
-            elif self._commanded.on and not self._config.get(CONF_STOP):
+            elif self._power_is_button and self._commanded.on and not self._config.get(CONF_STOP):
                 await self._call(self._need(CONF_POWER), "press")
-            if self._power_is_button and self._commanded.on:
+            self._stopped_at = dt_util.utcnow()
+            if self._commanded.on and not (self._has_power and not self._power_is_button):
                 await self._remember(on=False)
         except MassagerError as err:
             failures.insert(0, err)  # the power's failure is the one that matters most
@@ -434,7 +520,13 @@ class EntitiesMassager(Massager):
         # Counted steps start again after a stop: the device starts its next massage from its
         # own first mode and level, not from ours.
         self._commanded.mode = self._commanded.level = 1
+        self._commanded.zone_levels = {}
         return self._read()
+
+    async def _zones_off(self) -> None:
+        """Every zone's number to its lowest level (0: off), for a device with no off of its own."""
+        for key, levels in self._level_numbers():
+            await self._call(self._need(key), "set_value", value=levels.minimum)
 
     def subscribe(
         self, on_state: StateCallback, on_connection: ConnectionCallback | None = None
@@ -449,22 +541,33 @@ class EntitiesMassager(Massager):
     # -- reading ---------------------------------------------------------------------------------
 
     def source_entities(self) -> list[str]:
-        """The current entity id of every source this massager is built from."""
-        keys = (CONF_POWER, CONF_PROGRAM, CONF_INTENSITY, CONF_HEAT, CONF_RUNNING)
+        """The current entity id of every source this massager reads (states pushed from)."""
+        keys = [CONF_POWER, CONF_STOP, CONF_PROGRAM, CONF_INTENSITY, CONF_HEAT, CONF_RUNNING]
+        keys += [key for zone in self._zones for key in (zone.number, zone.level) if key]
         return [entity_id for key in keys if (entity_id := self.entity_id(key)) is not None]
 
     def _power_problem(self) -> str | None:
-        """Why the power entity cannot be read or used now; None when it can."""
-        power = self.entity_id(CONF_POWER)
+        """Why the power entity cannot be read or used now; None when it can.
+
+        Without a power entity, what stops it must be there: the stop button, else the first
+        zone's number. A massage that could not be stopped must not be started.
+        """
+        key = self._off_key()
+        power = self.entity_id(key)
         if power is None:
-            return "its power entity no longer exists"
+            return f"its {_role(key)} entity no longer exists"
         state = self._hass.states.get(power)
         if state is None or state.state == STATE_UNAVAILABLE:
             return f"{power} is unavailable"
-        if state.state == STATE_UNKNOWN and not self._power_is_button:
+        if state.state == STATE_UNKNOWN and _domain(power) not in BUTTON_DOMAINS:
             # A button's state is the time of its last press: `unknown` until first pressed.
             return f"{power} is unknown"
         return None
+
+    def _off_key(self) -> str:
+        if self._has_power or self._config.get(CONF_STOP):
+            return CONF_POWER if self._has_power else CONF_STOP
+        return next((zone.number for zone in self._zones if zone.number), CONF_POWER)
 
     def available(self) -> bool:
         """Whether the power entity can be read and used."""
@@ -477,6 +580,12 @@ class EntitiesMassager(Massager):
     def _is_on(self) -> bool:
         if self._power_is_button:
             return self._commanded.on
+        if not self._has_power:
+            return self._commanded.on or any(
+                (level := self._read_number(key, levels, since_stop=True)) is not None
+                and level > levels.minimum
+                for key, levels in self._level_numbers()
+            )
         state = self._state_of(CONF_POWER)
         return state is not None and state.state == STATE_ON
 
@@ -556,6 +665,7 @@ class EntitiesMassager(Massager):
             program=self._program(),
             zone="",
             intensity=self._level(),
+            zone_levels=self._zone_levels(),
             heat=heat is not None and heat.state == STATE_ON,
             minutes=self._minutes,
             started_at=self._started_at,
@@ -579,10 +689,48 @@ class EntitiesMassager(Massager):
             return ""
         return _choice_id(option) if isinstance(option, str) and option not in _BAD_STATES else ""
 
+    def _read_zone(
+        self, zone: ZoneSources, levels: LevelRange, *, since_stop: bool = False
+    ) -> int | None:
+        """A zone's level as read now, None when nothing tells it (never a remembered guess).
+
+        Its level sensor where it has a readable one, else its number, else (buttons) what Home
+        Assistant counted since it started the session. With `since_stop`, a number that has
+        not changed since Home Assistant stopped the massage tells nothing.
+        """
+        for key in (zone.level, zone.number):
+            if key and (level := self._read_number(key, levels, since_stop=since_stop)) is not None:
+                return level
+        if zone.number is None:
+            return self._commanded.zone_levels.get(zone.zone)
+        return None
+
+    def _read_number(self, key: str, levels: LevelRange, *, since_stop: bool) -> int | None:
+        state = self._state_of(key)
+        if state is None or state.state in _BAD_STATES:
+            return None
+        if since_stop and self._stopped_at is not None and state.last_updated <= self._stopped_at:
+            return None
+        value = _finite(state.state, math.nan)
+        return None if math.isnan(value) else levels.clamp(round(value))
+
+    def _level_numbers(self) -> list[tuple[str, LevelRange]]:
+        """The numbers that set a level (every zone's, or the one for all), with their levels."""
+        numbers = [(zone.number, levels) for zone, levels in self._zone_ranges() if zone.number]
+        if self._config.get(CONF_INTENSITY) and (levels := self._levels()) is not None:
+            numbers.append((CONF_INTENSITY, levels))
+        return numbers
+
+    def _zone_levels(self) -> dict[str, int | None]:
+        return {zone.zone: self._read_zone(zone, levels) for zone, levels in self._zone_ranges()}
+
     def _level(self) -> int:
         levels = self._levels()
         if levels is None:
             return 0
+        if not self._all_zones_source:
+            known = [level for level in self._zone_levels().values() if level is not None]
+            return levels.clamp(max(known)) if known else levels.minimum
         if self._config.get(CONF_INTENSITY):
             state = self._state_of(CONF_INTENSITY)
             value = _finite(state.state if state else None, math.nan)
@@ -633,7 +781,13 @@ class EntitiesMassager(Massager):
         if settings.program is not None:
             await self._set_program(settings.program)
         if settings.intensity is not None:
-            await self._set_level(settings.intensity)
+            if self._all_zones_source or not self._zones:
+                await self._set_level(settings.intensity)
+            else:
+                for zone, levels in self._zone_ranges():
+                    await self._set_zone_level(zone, levels.clamp(settings.intensity))
+        for zone_id, level in (settings.zone_levels or {}).items():
+            await self._set_zone(zone_id, level)
         if settings.heat is not None:
             if self._config.get(CONF_HEAT):
                 await self._switch(CONF_HEAT, on=settings.heat, confirm=False)
@@ -687,6 +841,52 @@ class EntitiesMassager(Massager):
         await self._call(
             self._need(CONF_POWER), "set_percentage", percentage=round(100 * level / levels.levels)
         )
+
+    async def _set_zone(self, zone_id: str, level: int) -> None:
+        """Set one level zone, named by its id; refused for a zone or level it does not have."""
+        ranges = {zone.zone: (zone, levels) for zone, levels in self._zone_ranges()}
+        if zone_id not in ranges:
+            raise MassagerInvalidRequestError(
+                f"no zone {zone_id!r:.40}",
+                code="invalid_value",
+                status=422,
+                field="zone_levels",
+                allowed=list(ranges),
+            )
+        zone, levels = ranges[zone_id]
+        if level not in levels:
+            raise MassagerInvalidRequestError(
+                f"{zone_id} level {level} is not available",
+                code="invalid_value",
+                status=422,
+                field="zone_levels",
+                allowed={"min": levels.minimum, "max": levels.maximum, "step": levels.step},
+            )
+        await self._set_zone_level(zone, level)
+
+    async def _set_zone_level(self, zone: ZoneSources, level: int) -> None:
+        """A number is set; buttons are pressed from the level read or counted now.
+
+        A zone whose level nothing tells (a bed that lost it on disconnecting) is not stepped:
+        pressing from a guessed level would land anywhere.
+        """
+        if zone.number is not None:
+            await self._call(self._need(zone.number), "set_value", value=level)
+            return
+        levels = self._stepped_levels()
+        current = self._read_zone(zone, levels)
+        if current is None:
+            raise MassagerInvalidRequestError(
+                f"the {zone.zone} level is not known now", code="level_unknown", status=409
+            )
+        key = zone.stronger if level > current else zone.gentler
+        if level != current and key is None:
+            raise MassagerInvalidRequestError(
+                "this massager can only step one way", code="not_supported", status=400
+            )
+        for _ in range(abs(levels.position(level) - levels.position(current))):
+            await self._call(self._need(key or ""), "press")
+        self._commanded.zone_levels[zone.zone] = level
 
     def _need(self, key: str) -> str:
         """The current entity id of a source about to be commanded."""
@@ -761,7 +961,16 @@ class EntitiesMassager(Massager):
         except MassagerError as err:
             LOGGER.warning("%s: could not disarm its own timer: %s", self._name, err)
 
-    async def _power_on(self) -> None:
+    async def _power_on(self, settings: SessionSettings) -> None:
+        if not self._has_power:
+            # Its levels are its on: every zone not set by the settings starts at its gentlest.
+            await self._remember(on=True)
+            if settings.intensity is None:
+                for key, levels in self._level_numbers():
+                    if key not in {zone_key(zone, NUMBER) for zone in settings.zone_levels or {}}:
+                        gentlest = levels.at(2) if levels.minimum == 0 else levels.minimum
+                        await self._call(self._need(key), "set_value", value=gentlest)
+            return
         if self._power_is_button:
             await self._call(self._need(CONF_POWER), "press")
             await self._remember(on=True)

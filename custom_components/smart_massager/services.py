@@ -168,7 +168,7 @@ def _adjust_settings(entry: MassagerConfigEntry, data: dict[str, Any]) -> Sessio
         intensity=intensity,
         heat=data.get(ATTR_HEAT),
     )
-    if not settings.as_dict():
+    if settings.empty:
         raise refusal("nothing_to_adjust")
     return settings
 

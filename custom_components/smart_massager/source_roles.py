@@ -20,7 +20,14 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 
 from .const import DOMAIN
-from .from_entities import CONF_POWER, SOURCE_KEYS
+from .from_entities import (
+    CONF_GENTLER,
+    CONF_INTENSITY,
+    CONF_STRONGER,
+    SOURCE_KEYS,
+    identity_source,
+)
+from .level_zones import GENTLER, NUMBER, STRONGER, ZONE_IDS, configured_zones, zone_key
 
 CONF_SOURCE_DEVICE = "device"  # the device form's field
 _DATA = Path(__file__).parent / "data" / "known_sources.json"
@@ -124,14 +131,22 @@ def propose_sources(hass: HomeAssistant, device_id: str) -> tuple[str, dict[str,
     for platform in {entry.platform for entry in entries}:
         if (table := data["integrations"].get(platform)) is not None:
             proposal.update(_by_keys([e for e in entries if e.platform == platform], table))
-    if CONF_POWER not in proposal:
-        # No table (or the table found no power): the name words, for what is still open.
+    if not identity_source(proposal):
+        # No table (or the table found nothing to switch): the name words, for what is open.
         taken = set(proposal.values())
         by_words = _by_words(hass, [e for e in entries if e.entity_id not in taken], data["words"])
         proposal = {**by_words, **proposal}
-    # Stepping buttons are only offered when there is no number to set directly.
-    if "intensity_entity" in proposal:
-        proposal.pop("stronger_entity", None)
-        proposal.pop("gentler_entity", None)
+    # Stepping buttons are only offered when there is no number to set directly, and controls
+    # of all zones only when there are no per-zone ones (one owner for each zone's level).
+    for zone in ZONE_IDS:
+        if zone_key(zone, NUMBER) in proposal:
+            proposal.pop(zone_key(zone, STRONGER), None)
+            proposal.pop(zone_key(zone, GENTLER), None)
+    if configured_zones(dict(proposal)):
+        for key in (CONF_INTENSITY, CONF_STRONGER, CONF_GENTLER):
+            proposal.pop(key, None)
+    if CONF_INTENSITY in proposal:
+        proposal.pop(CONF_STRONGER, None)
+        proposal.pop(CONF_GENTLER, None)
     name = device.name_by_user or device.name or ""
     return name, {key: value for key, value in proposal.items() if key in SOURCE_KEYS}

@@ -112,3 +112,9 @@ def invalid_setting(field: str, allowed: object) -> MassagerInvalidRequestError:
     return MassagerInvalidRequestError(
         f"invalid {field}", code="invalid_value", status=422, field=field, allowed=allowed
     )
+
+
+def refuse_zone_levels(settings: SessionSettings) -> None:
+    """For transports whose devices have one intensity: per-zone levels are refused, not dropped."""
+    if settings.zone_levels:
+        raise invalid_setting("zone_levels", [])

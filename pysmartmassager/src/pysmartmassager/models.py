@@ -7,7 +7,8 @@ into these. Times are on the caller's clock (a transport corrects a device clock
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -83,12 +84,26 @@ class LevelRange:
 
 
 @dataclass(frozen=True, slots=True)
+class LevelZone:
+    """A zone with an intensity of its own, beside the others (a bed's head and foot).
+
+    Unlike `zones` (where the massage works, one at a time), every level zone runs at its own
+    level at once; a level of 0, where the range has it, is that zone off.
+    """
+
+    id: str
+    name: str
+    levels: LevelRange
+
+
+@dataclass(frozen=True, slots=True)
 class Capabilities:
     """What a device can do; the integration creates entities only for what is here.
 
     `device_timer` says whether the device ends a session by itself; without it Home Assistant
     must be the timer. `programs` and `zones` may be empty and `intensity` None (a massager on a
-    smart plug has none of them).
+    smart plug has none of them). A device with one intensity has no `level_zones`; one whose
+    zones have levels of their own lists them there, and `intensity` is then all zones at once.
     """
 
     programs: tuple[Choice, ...]
@@ -100,6 +115,7 @@ class Capabilities:
     pause: bool
     pause_timeout_minutes: int | None
     device_timer: bool = True
+    level_zones: tuple[LevelZone, ...] = ()
 
     @property
     def program_ids(self) -> list[str]:
@@ -110,6 +126,10 @@ class Capabilities:
     def zone_ids(self) -> list[str]:
         """Zone ids in the device's order."""
         return [zone.id for zone in self.zones]
+
+    def level_zone(self, zone_id: str) -> LevelZone | None:
+        """The level zone with this id, if the device has it."""
+        return next((zone for zone in self.level_zones if zone.id == zone_id), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +158,8 @@ class SessionState:
 
     `ends_at` and `pause_expires_at` are on the caller's clock. `program` and `zone` are empty
     strings on devices without programs or zones; `intensity` is 0 on devices without levels.
+    `zone_levels` holds each level zone's level, None where the device cannot tell it now (a
+    bed that lost its levels when it disconnected): a level is never assumed.
     """
 
     status: Status
@@ -152,6 +174,7 @@ class SessionState:
     pause_expires_at: datetime | None
     error: DeviceError | None
     revision: int
+    zone_levels: Mapping[str, int | None] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
@@ -179,24 +202,34 @@ def _visible(state: SessionState) -> tuple[object, ...]:
         state.ends_at,
         state.pause_expires_at,
         state.error,
+        tuple(state.zone_levels.items()),
     )
 
 
 @dataclass(frozen=True, slots=True)
 class SessionSettings:
-    """Settings for a start or a change; None leaves the device's current value."""
+    """Settings for a start or a change; None leaves the device's current value.
+
+    `zone_levels` sets level zones one by one (the others keep theirs); `intensity` sets them all.
+    """
 
     program: str | None = None
     zone: str | None = None
     intensity: int | None = None
     minutes: int | None = None
     heat: bool | None = None
+    zone_levels: Mapping[str, int] | None = None
 
     def as_dict(self) -> dict[str, str | int | bool]:
-        """Only the fields that are set."""
+        """Only the fields that are set (level zones aside: see `zone_levels`)."""
         body: dict[str, str | int | bool] = {}
         for key in ("program", "zone", "intensity", "minutes", "heat"):
             value = getattr(self, key)
             if value is not None:
                 body[key] = value
         return body
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing is set: a change that would change nothing."""
+        return not self.as_dict() and not self.zone_levels

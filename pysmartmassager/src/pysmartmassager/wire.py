@@ -23,6 +23,7 @@ from .decoding import (
     get_time,
 )
 from .exceptions import MassagerResponseError
+from .massager import refuse_zone_levels
 from .models import (
     Capabilities,
     Choice,
@@ -170,6 +171,7 @@ class StateReader:
 
 def settings_body(settings: SessionSettings) -> JsonObject:
     """The request body of a start or a settings change: only the fields that are set."""
+    refuse_zone_levels(settings)  # the reference protocol has one intensity (docs/protocol.md)
     return dict(settings.as_dict())
 
 

@@ -41,6 +41,7 @@ from pysmartmassager.massager import (
     StateCallback,
     StateSubscription,
     invalid_setting,
+    refuse_zone_levels,
 )
 from pysmartmassager.models import (
     Capabilities,
@@ -235,6 +236,7 @@ class MiotProfile:
 
     def values_for(self, settings: SessionSettings) -> dict[tuple[int, int], Any]:
         """Property values applying `settings`; MassagerInvalidRequestError names the allowed."""
+        refuse_zone_levels(settings)  # a MIoT massager service has one intensity
         values: dict[tuple[int, int], Any] = {}
         for name, chosen, prop, ids in (
             ("program", settings.program, self.program, self.programs),
