@@ -968,8 +968,7 @@ class EntitiesMassager(Massager):
             if settings.intensity is None:
                 for key, levels in self._level_numbers():
                     if key not in {zone_key(zone, NUMBER) for zone in settings.zone_levels or {}}:
-                        gentlest = levels.at(2) if levels.minimum == 0 else levels.minimum
-                        await self._call(self._need(key), "set_value", value=gentlest)
+                        await self._call(self._need(key), "set_value", value=levels.gentlest)
             return
         if self._power_is_button:
             await self._call(self._need(CONF_POWER), "press")

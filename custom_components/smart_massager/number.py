@@ -1,4 +1,4 @@
-"""Intensity and session length."""
+"""Intensity, each level zone's intensity, and session length."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from homeassistant.const import UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from pysmartmassager import Capabilities, LevelRange, SessionSettings, SessionState
+from pysmartmassager import Capabilities, LevelRange, LevelZone, SessionSettings, SessionState
+from pysmartmassager.const import MAX_NAME_LENGTH
+from pysmartmassager.decoding import clean_text
 
 from .coordinator import MassagerConfigEntry, MassagerCoordinator
 from .entity import MassagerEntity
@@ -29,10 +31,11 @@ class MassagerNumberDescription(NumberEntityDescription):
     """A number: its range from the capabilities, its value from the state."""
 
     range_fn: Callable[[Capabilities], LevelRange | None]
-    value_fn: Callable[[SessionState], int]
+    value_fn: Callable[[SessionState], int | None]
     settings_fn: Callable[[int], SessionSettings]
     # Nothing extends a running session: this setting is refused while one runs.
     locked_in_session: bool = False
+    zone_name: str | None = None  # a level zone's name, in the entity's name
 
 
 NUMBERS: tuple[MassagerNumberDescription, ...] = (
@@ -58,6 +61,19 @@ NUMBERS: tuple[MassagerNumberDescription, ...] = (
 )
 
 
+def zone_number(zone: LevelZone) -> MassagerNumberDescription:
+    """The row of one level zone (a bed's head): its own intensity, unknown while unread."""
+    return MassagerNumberDescription(
+        key=f"intensity_{zone.id}",
+        translation_key="zone_intensity",
+        mode=NumberMode.SLIDER,
+        range_fn=lambda caps: found.levels if (found := caps.level_zone(zone.id)) else None,
+        value_fn=lambda state: state.zone_levels.get(zone.id),
+        settings_fn=lambda value: SessionSettings(zone_levels={zone.id: value}),
+        zone_name=clean_text(zone.name, MAX_NAME_LENGTH),  # from the device: cleaned
+    )
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MassagerConfigEntry,
@@ -65,10 +81,11 @@ async def async_setup_entry(
 ) -> None:
     """Add the numbers."""
     coordinator = entry.runtime_data.coordinator
+    caps = coordinator.info.capabilities
     async_add_entities(
         MassagerNumber(coordinator, description)
-        for description in NUMBERS
-        if description.range_fn(coordinator.info.capabilities) is not None
+        for description in (*NUMBERS, *(zone_number(zone) for zone in caps.level_zones))
+        if description.range_fn(caps) is not None
     )
 
 
@@ -84,6 +101,8 @@ class MassagerNumber(MassagerEntity, NumberEntity):
         levels = description.range_fn(coordinator.info.capabilities)
         # Entities are created only for ranges the device has; the fallback is never shown.
         self._range = levels or LevelRange(0, 0)
+        if description.zone_name is not None:
+            self._attr_translation_placeholders = {"zone": description.zone_name}
 
     @property
     def native_min_value(self) -> float:
@@ -101,8 +120,8 @@ class MassagerNumber(MassagerEntity, NumberEntity):
         return self._range.step
 
     @property
-    def native_value(self) -> float:
-        """The current setting."""
+    def native_value(self) -> float | None:
+        """The current setting; None (unknown) where the device cannot tell it now."""
         return self.entity_description.value_fn(self.state_data)
 
     async def async_set_native_value(self, value: float) -> None:

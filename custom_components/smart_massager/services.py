@@ -16,7 +16,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_extract_config_entry_ids
 
-from pysmartmassager import Capabilities, SessionSettings
+from pysmartmassager import Capabilities, LevelZone, SessionSettings
 
 from .const import (
     CONF_DEFAULT_INTENSITY,
@@ -37,6 +37,7 @@ from .routine_catalogue import (
 from .validation import (
     check_heat,
     check_intensity,
+    check_level,
     check_minutes,
     check_program,
     check_settings,
@@ -154,6 +155,14 @@ def _adjust_settings(entry: MassagerConfigEntry, data: dict[str, Any]) -> Sessio
     if len(relative) > 1:
         raise refusal("adjust_one_intensity")
     intensity: int | None = data.get(ATTR_INTENSITY)
+    zone = data.get(ATTR_ZONE)
+    if zone is not None and (level_zone := caps.level_zone(zone)) is not None and relative:
+        # "make the foot massage stronger": that zone's level only, the others keep theirs.
+        return SessionSettings(
+            program=None if ATTR_PROGRAM not in data else check_program(caps, data[ATTR_PROGRAM]),
+            zone_levels={zone: zone_target(level_zone, entry, data)},
+            heat=None if ATTR_HEAT not in data else check_heat(caps, data[ATTR_HEAT]),
+        )
     current = entry.runtime_data.coordinator.data.intensity
     if ATTR_GENTLER in data:
         levels = intensity_levels(caps)
@@ -171,6 +180,18 @@ def _adjust_settings(entry: MassagerConfigEntry, data: dict[str, Any]) -> Sessio
     if settings.empty:
         raise refusal("nothing_to_adjust")
     return settings
+
+
+def zone_target(level_zone: LevelZone, entry: MassagerConfigEntry, data: dict[str, Any]) -> int:
+    """The level an adjust call asks of one level zone: absolute, or moved from its level now."""
+    levels = level_zone.levels
+    if ATTR_INTENSITY in data:
+        return check_level(levels, data[ATTR_INTENSITY])
+    current = entry.runtime_data.coordinator.data.zone_levels.get(level_zone.id)
+    if current is None:
+        raise refusal("zone_level_unknown", zone=level_zone.name)
+    steps = data[ATTR_FIRMER] if ATTR_FIRMER in data else -data[ATTR_GENTLER]
+    return levels.at(levels.position(current) + steps)
 
 
 def routine_for_call(data: dict[str, Any]) -> Routine:

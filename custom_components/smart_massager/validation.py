@@ -30,13 +30,32 @@ def check_program(caps: Capabilities, program: str) -> str:
 
 
 def check_zone(caps: Capabilities, zone: str) -> str:
-    """`zone` if the device has it."""
-    if zone not in caps.zone_ids:
-        raise refusal("invalid_zone", value=zone, allowed=", ".join(caps.zone_ids))
+    """`zone` if the device has it (a zone to choose, or a level zone)."""
+    if zone not in caps.zone_ids and caps.level_zone(zone) is None:
+        allowed = [*caps.zone_ids, *(level_zone.id for level_zone in caps.level_zones)]
+        raise refusal("invalid_zone", value=zone, allowed=", ".join(allowed))
     return zone
 
 
-def _check_level(levels: LevelRange, value: int, key: str) -> int:
+def zone_alone(caps: Capabilities, zone: str, level: int | None) -> dict[str, int]:
+    """Level-zone levels that massage `zone` alone ("massage my feet").
+
+    `zone` at `level` (at its gentlest where None), every other level zone at its lowest.
+    """
+    levels: dict[str, int] = {}
+    for level_zone in caps.level_zones:
+        zone_range = level_zone.levels
+        if level_zone.id != zone:
+            levels[level_zone.id] = zone_range.minimum
+        elif level is not None:
+            levels[zone] = check_level(zone_range, level, "invalid_intensity")
+        else:
+            levels[zone] = zone_range.gentlest
+    return levels
+
+
+def check_level(levels: LevelRange, value: int, key: str = "invalid_intensity") -> int:
+    """`value` if it is one of `levels`; refused naming the range."""
     if value not in levels:
         raise refusal(key, value=value, min=levels.minimum, max=levels.maximum, step=levels.step)
     return value
@@ -51,12 +70,12 @@ def intensity_levels(caps: Capabilities) -> LevelRange:
 
 def check_intensity(caps: Capabilities, intensity: int) -> int:
     """`intensity` if it is one of the device's levels."""
-    return _check_level(intensity_levels(caps), intensity, "invalid_intensity")
+    return check_level(intensity_levels(caps), intensity, "invalid_intensity")
 
 
 def check_minutes(caps: Capabilities, minutes: int) -> int:
     """`minutes` if within the device's session range (its cap is never exceeded)."""
-    return _check_level(caps.session_minutes, minutes, "invalid_minutes")
+    return check_level(caps.session_minutes, minutes, "invalid_minutes")
 
 
 def check_heat(caps: Capabilities, heat: bool) -> bool:
@@ -75,7 +94,17 @@ def check_settings(
     minutes: int | None = None,
     heat: bool | None = None,
 ) -> SessionSettings:
-    """All given settings, checked; omitted ones stay None (the device keeps them)."""
+    """All given settings, checked; omitted ones stay None (the device keeps them).
+
+    A level zone as `zone` (a bed's foot) is that zone alone, at `intensity`.
+    """
+    if zone is not None and caps.level_zone(zone) is not None:
+        return SessionSettings(
+            program=None if program is None else check_program(caps, program),
+            zone_levels=zone_alone(caps, zone, intensity),
+            minutes=None if minutes is None else check_minutes(caps, minutes),
+            heat=None if heat is None else check_heat(caps, heat),
+        )
     return SessionSettings(
         program=None if program is None else check_program(caps, program),
         zone=None if zone is None else check_zone(caps, zone),

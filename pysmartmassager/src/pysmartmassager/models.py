@@ -59,6 +59,11 @@ class LevelRange:
         """How many levels there are (the fan's speed count for intensity)."""
         return len(self.values) or (self.maximum - self.minimum) // self.step + 1
 
+    @property
+    def gentlest(self) -> int:
+        """The lowest level that massages: a range from 0 has 0 as off (a bed zone's level)."""
+        return self.at(2) if self.minimum == 0 and self.levels > 1 else self.minimum
+
     def position(self, value: int) -> int:
         """The 1-based position of the level nearest to `value`.
 

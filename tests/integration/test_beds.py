@@ -1,0 +1,241 @@
+"""Massage in bed bases: three bed shapes from the device-first flow to every session's end.
+
+The beds are Adjustable Bed's entities as tests/integration/adjustable_bed.py makes them (a
+mocked integration with real entities of that integration's shape). Each test reads what the
+bed received, in order, so "a stop is a stop" is checked on the bed itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, section
+from homeassistant.exceptions import ServiceValidationError
+from pytest_homeassistant_custom_component.common import mock_config_flow
+
+from custom_components.smart_massager import session_timer
+from custom_components.smart_massager.const import DOMAIN
+
+from .adjustable_bed import LINAK, POLL, REVERIE, TIMED, Bed, BedFlow, BedShape, add_bed
+from .conftest import advance
+from .test_from_entities import call
+
+FORM_DEFAULTS = {
+    "intensity_levels": 10,
+    "running_above": 5,
+    "min_minutes": 5,
+    "max_minutes": 30,
+    "session_minutes": 15,
+    "modes": 3,
+}
+
+
+@pytest.fixture(autouse=True)
+def bed_flow(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(session_timer, "TIMER_STOP_RETRY_S", 0.0)
+    with mock_config_flow("adjustable_bed", BedFlow):
+        yield
+
+
+def suggested(schema: Any) -> dict[str, Any]:
+    """The values a form shows filled in, a section's as a dict of their own."""
+    values: dict[str, Any] = {}
+    for key, value in schema.schema.items():
+        if isinstance(value, section):
+            values[str(key)] = suggested(value.schema)
+        elif key.description and "suggested_value" in key.description:
+            values[str(key)] = key.description["suggested_value"]
+    return values
+
+
+async def add_massager(hass: HomeAssistant, device_id: str) -> tuple[dict[str, Any], str]:
+    """The device-first flow, confirming the proposal as it is: (proposal, the fan's id)."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "device"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"device": device_id}
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "entities")
+    proposal = suggested(result["data_schema"])
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**FORM_DEFAULTS, **proposal}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
+    await hass.async_block_till_done()
+    return proposal, "fan.bedroom_bed"
+
+
+async def bed_with_massager(
+    hass: HomeAssistant, shape: BedShape
+) -> tuple[Bed, dict[str, Any], str]:
+    bed = Bed(mac="aa:bb:cc:dd:ee:01", name="Bedroom bed")
+    device_id = await add_bed(hass, bed, shape)
+    proposal, fan = await add_massager(hass, device_id)
+    bed.commands.clear()
+    return bed, proposal, fan
+
+
+async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Adjustable Bed's 30 s poll of its numbers and selects."""
+    await advance(hass, freezer, seconds=POLL.total_seconds())
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    found = hass.states.get(entity_id)
+    assert found is not None, entity_id
+    return found.state
+
+
+async def test_reverie_levels_and_a_stop_button_need_no_power_entity(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    bed, proposal, fan = await bed_with_massager(hass, REVERIE)
+    assert proposal == {
+        "name": "Bedroom bed",
+        "stop_entity": "button.bedroom_bed_massage_all_off",
+        "mode_step_entity": "button.bedroom_bed_massage_mode_step",
+        "zones": {
+            "head_intensity_entity": "number.bedroom_bed_massage_head_intensity",
+            "foot_intensity_entity": "number.bedroom_bed_massage_foot_intensity",
+            "wave_intensity_entity": "number.bedroom_bed_massage_wave_intensity",
+        },
+    }
+    # One intensity entity per zone, beside the massager's own (all zones at once).
+    for zone in ("head", "foot", "wave"):
+        assert state(hass, f"number.bedroom_bed_{zone}_intensity") == "0"
+    assert state(hass, fan) == "off"
+
+    await call(hass, DOMAIN, "start_session", entity_id=fan, minutes=10)
+    assert bed.commands == ["head=1", "foot=1", "wave=1"]  # its levels are its on: gentlest
+    assert state(hass, fan) == "on"
+    await call(hass, "number", "set_value", entity_id="number.bedroom_bed_foot_intensity", value=6)
+    assert bed.levels == {"head": 1, "foot": 6, "wave": 1}
+    assert state(hass, "number.bedroom_bed_foot_intensity") == "6"
+    # "Massage my feet": the foot alone, at the intensity asked.
+    await call(hass, DOMAIN, "adjust", entity_id=fan, zone="foot", firmer=2)
+    assert bed.levels["foot"] == 8
+
+    # Home Assistant's end: the bed's real off, never a level guessed at.
+    bed.commands.clear()
+    await advance(hass, freezer, minutes=10, seconds=1)
+    assert bed.commands == ["massage_all_off"]
+    assert not bed.massaging
+    # The numbers still show the levels from before the stop until the bed is polled: that is
+    # not a new session.
+    assert state(hass, "number.bedroom_bed_foot_intensity") == "8"
+    assert state(hass, fan) == "off"
+    await poll(hass, freezer)
+    assert state(hass, "number.bedroom_bed_foot_intensity") == "0"
+    assert state(hass, fan) == "off"
+
+
+async def test_reverie_started_on_its_remote_is_timed_and_stopped(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    bed, _proposal, fan = await bed_with_massager(hass, REVERIE)
+    bed.levels["head"] = 4  # the bed's own remote
+    await poll(hass, freezer)
+    assert state(hass, fan) == "on"
+    bed.commands.clear()
+    await advance(hass, freezer, minutes=15, seconds=1)  # the default session
+    assert bed.commands == ["massage_all_off"]
+
+
+async def test_start_on_one_zone_alone(hass: HomeAssistant) -> None:
+    bed, _proposal, fan = await bed_with_massager(hass, REVERIE)
+    await call(hass, DOMAIN, "start_session", entity_id=fan, zone="foot", intensity=5)
+    assert bed.levels == {"head": 0, "foot": 5, "wave": 0}
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, DOMAIN, "adjust", entity_id=fan, zone="shoulders", firmer=1)
+    assert refused.value.translation_key == "invalid_zone"
+    assert refused.value.translation_placeholders["allowed"] == "head, foot, wave"
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, DOMAIN, "adjust", entity_id=fan, zone="foot", intensity=11)
+    assert refused.value.translation_key == "invalid_intensity"
+    assert bed.levels == {"head": 0, "foot": 5, "wave": 0}  # a refusal changes nothing
+
+
+async def test_linak_buttons_per_zone(hass: HomeAssistant) -> None:
+    bed, proposal, fan = await bed_with_massager(hass, LINAK)
+    assert proposal["power_entity"] == "button.bedroom_bed_massage_all_toggle"
+    assert proposal["stop_entity"] == "button.bedroom_bed_massage_all_off"
+    assert proposal["zones"] == {
+        "head_stronger_entity": "button.bedroom_bed_massage_head_up",
+        "head_gentler_entity": "button.bedroom_bed_massage_head_down",
+        "foot_stronger_entity": "button.bedroom_bed_massage_foot_up",
+        "foot_gentler_entity": "button.bedroom_bed_massage_foot_down",
+    }
+    await call(hass, DOMAIN, "start_session", entity_id=fan, minutes=10)
+    assert bed.commands == ["massage_all_toggle"]
+    # Counted from the bed's own first level after Home Assistant started it.
+    assert state(hass, "number.bedroom_bed_foot_intensity") == "1"
+    await call(hass, DOMAIN, "adjust", entity_id=fan, zone="foot", firmer=2)
+    assert bed.commands[1:] == ["massage_foot_up", "massage_foot_up"]
+    assert bed.levels == {"head": 1, "foot": 3, "wave": 0}
+    assert state(hass, "number.bedroom_bed_foot_intensity") == "3"
+    # The massager's intensity is all zones at once.
+    await call(hass, DOMAIN, "adjust", entity_id=fan, intensity=2)
+    assert bed.levels == {"head": 2, "foot": 2, "wave": 0}
+    await call(hass, DOMAIN, "stop_session", entity_id=fan)
+    assert bed.commands[-1] == "massage_all_off"
+    assert bed.commands.count("massage_all_toggle") == 1  # never the toggle to stop
+    assert not bed.massaging
+
+
+async def test_linak_levels_are_not_assumed_after_a_restart(hass: HomeAssistant) -> None:
+    bed, _proposal, fan = await bed_with_massager(hass, LINAK)
+    await call(hass, DOMAIN, "start_session", entity_id=fan, minutes=10)
+    await call(hass, DOMAIN, "adjust", entity_id=fan, zone="foot", firmer=2)
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    # Nothing reads a Linak's levels back: after a restart the count is gone, not guessed.
+    assert state(hass, "number.bedroom_bed_foot_intensity") == "unknown"
+    bed.commands.clear()
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, DOMAIN, "adjust", entity_id=fan, zone="foot", firmer=1)
+    assert refused.value.translation_key == "zone_level_unknown"
+    assert bed.commands == []
+    # The session goes on and still ends with the bed's real off.
+    assert state(hass, fan) == "on"
+    await call(hass, DOMAIN, "stop_session", entity_id=fan)
+    assert bed.commands == ["massage_all_off"]
+
+
+async def test_a_timed_bed_arms_its_own_timer_and_survives_a_disconnect(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    bed, proposal, fan = await bed_with_massager(hass, TIMED)
+    assert proposal["timer_entity"] == "select.bedroom_bed_massage_timer"
+    assert proposal["zones"] == {
+        "head_intensity_entity": "number.bedroom_bed_massage_head_intensity",
+        "head_level_entity": "sensor.bedroom_bed_massage_head_level",
+        "foot_intensity_entity": "number.bedroom_bed_massage_foot_intensity",
+        "foot_level_entity": "sensor.bedroom_bed_massage_foot_level",
+    }
+    await call(hass, DOMAIN, "start_session", entity_id=fan, minutes=15, intensity=3)
+    assert bed.commands == ["massage_all_toggle", "timer=20 min", "head=3", "foot=3"]
+    assert bed.timer == "20 min"  # the nearest not shorter than the session
+    await call(hass, DOMAIN, "adjust", entity_id=fan, zone="head", gentler=1)
+    assert bed.levels["head"] == 2
+    # The bed drops its link after 40 s idle: its levels are unknown, its massage goes on.
+    bed.idle_disconnect()
+    await poll(hass, freezer)
+    assert state(hass, "number.bedroom_bed_head_intensity") == "unknown"
+    assert state(hass, fan) == "on"
+    with pytest.raises(ServiceValidationError):
+        await call(hass, DOMAIN, "adjust", entity_id=fan, zone="head", firmer=1)
+    # An absolute level still works (it reconnects the bed).
+    await call(hass, "number", "set_value", entity_id="number.bedroom_bed_head_intensity", value=5)
+    assert bed.levels["head"] == 5
+    bed.commands.clear()
+    await advance(hass, freezer, minutes=15, seconds=1)
+    assert bed.commands == ["massage_all_off", "timer=Off"]
+    assert not bed.massaging
