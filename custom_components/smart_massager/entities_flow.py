@@ -120,7 +120,8 @@ def sources_schema(hass: HomeAssistant, *, with_name: bool) -> vol.Schema:
             vol.Optional(CONF_RUNNING_ABOVE, default=5): NumberSelector(
                 NumberSelectorConfig(min=0, max=5000, step=0.1, mode=NumberSelectorMode.BOX)
             ),
-            vol.Required(CONF_MIN_MINUTES, default=5): _minutes(),
+            # 1: Home Assistant times it to the minute, and routines have 2-minute steps.
+            vol.Required(CONF_MIN_MINUTES, default=1): _minutes(),
             vol.Required(CONF_MAX_MINUTES, default=30): _minutes(),
             vol.Required(CONF_DEFAULT_MINUTES_ENTITIES, default=15): _minutes(),
             vol.Required(CONF_HIDE_SOURCES, default=False): BooleanSelector(),

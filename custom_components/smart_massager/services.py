@@ -7,6 +7,7 @@ sent; a refusal names what is allowed and leaves the device unchanged.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 import probatio as vol
@@ -44,6 +45,7 @@ from .validation import (
     check_zone,
     intensity_levels,
     refusal,
+    zone_alone,
 )
 
 SERVICE_START_SESSION = "start_session"
@@ -241,7 +243,9 @@ def routine_settings(
 ) -> list[SessionSettings]:
     """Each step as checked device settings; programs the device lacks use their fallback."""
     routine_zone: str | None = None
-    if caps.zones:
+    # A level zone asked for (a bed's foot): every step runs on that zone alone.
+    level_zone = caps.level_zone(zone) if zone is not None else None
+    if caps.zones and level_zone is None:
         routine_zone = zone or (routine.zone if routine.zone in caps.zone_ids else caps.zone_ids[0])
         check_zone(caps, routine_zone)
     # A device without zones massages wherever it sits: a routine's zone (a blueprint's default
@@ -273,15 +277,19 @@ def routine_settings(
             )
         if intensity is not None and levels is not None and intensity_offset:
             intensity = levels.at(levels.position(intensity) + intensity_offset)
-        settings.append(
-            SessionSettings(
-                program=program,
-                zone=None if routine_zone is None else check_zone(caps, step.zone or routine_zone),
-                intensity=intensity,
-                minutes=check_minutes(caps, step.minutes),
-                heat=check_heat(caps, heat),
-            )
+        step_settings = SessionSettings(
+            program=program,
+            zone=None if routine_zone is None else check_zone(caps, step.zone or routine_zone),
+            intensity=intensity,
+            minutes=check_minutes(caps, step.minutes),
+            heat=check_heat(caps, heat),
         )
+        if level_zone is not None:
+            level = None if intensity is None else level_zone.levels.clamp(intensity)
+            step_settings = replace(
+                step_settings, intensity=None, zone_levels=zone_alone(caps, level_zone.id, level)
+            )
+        settings.append(step_settings)
     return settings
 
 

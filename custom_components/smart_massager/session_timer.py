@@ -126,7 +126,10 @@ class SessionTimer:
         """Track the device's session; the state with Home Assistant's end time in it."""
         if not state.active:
             return self._observe_inactive(state)
-        self._ended_by_timer = False
+        if not self._stopping:
+            # Not while this timer's stop is under way: a source that changes during it (a
+            # bed's level sensor after its "off" press) shows the session still on for a moment.
+            self._ended_by_timer = False
         if self.ends_at is None:
             # A session Home Assistant did not see start (a press on the device, or one that
             # was running before the timer knew): it gets its length from now.

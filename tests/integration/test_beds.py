@@ -8,6 +8,7 @@ bed received, in order, so "a stop is a stop" is checked on the bed itself.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,13 +23,15 @@ from custom_components.smart_massager import session_timer
 from custom_components.smart_massager.const import DOMAIN
 
 from .adjustable_bed import LINAK, POLL, REVERIE, TIMED, Bed, BedFlow, BedShape, add_bed
-from .conftest import advance
+from .conftest import advance, wait_for
+from .test_blueprints import TUESDAY_2129, use_blueprint
+from .test_blueprints import advance as blueprint_advance
 from .test_from_entities import call
 
 FORM_DEFAULTS = {
     "intensity_levels": 10,
     "running_above": 5,
-    "min_minutes": 5,
+    "min_minutes": 1,
     "max_minutes": 30,
     "session_minutes": 15,
     "modes": 3,
@@ -239,3 +242,36 @@ async def test_a_timed_bed_arms_its_own_timer_and_survives_a_disconnect(
     await advance(hass, freezer, minutes=15, seconds=1)
     assert bed.commands == ["massage_all_off", "timer=Off"]
     assert not bed.massaging
+
+
+async def test_the_evening_blueprint_on_a_bed(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, tmp_path: Path
+) -> None:
+    """A bed without programs runs every step as its one massage, each at its own level."""
+    await hass.config.async_set_time_zone("UTC")
+    freezer.move_to(TUESDAY_2129)
+    bed, _proposal, fan = await bed_with_massager(hass, TIMED)
+    await use_blueprint(
+        hass,
+        tmp_path,
+        "evening_back_pain_relief.yaml",
+        {"massager": fan, "routine": "quick_shoulder_release", "heat": True},
+    )
+    routine = "sensor.bedroom_bed_routine"
+
+    def on_step(step: int) -> bool:
+        found = hass.states.get(routine)
+        return found is not None and found.attributes.get("step") == step
+
+    await blueprint_advance(hass, freezer, seconds=10, settle=False)
+    await wait_for(hass, lambda: on_step(1), settle=False)
+    assert bed.commands[:2] == ["massage_all_toggle", "timer=10 min"]
+    first = dict(bed.levels)
+    for step, minutes in ((2, 2), (3, 3)):
+        await blueprint_advance(hass, freezer, minutes=minutes, settle=False)
+        await wait_for(hass, lambda step=step: on_step(step), settle=False)
+    assert bed.levels["head"] > first["head"]  # medium, then firm: the pressure follows
+    await blueprint_advance(hass, freezer, minutes=3, seconds=1, settle=False)
+    await wait_for(hass, lambda: not bed.massaging, settle=False)
+    assert bed.commands[-2:] == ["massage_all_off", "timer=Off"]
+    await hass.services.async_call("automation", "turn_off", {"entity_id": "all"}, blocking=True)
