@@ -18,7 +18,12 @@ RULES: dict[str, dict[str, str]] = {
         "polite": "[(can|could|would|will) you] [please] [just]",
         "please": "[please] [now]",
         "article": "(a|an|the|some|my|one|another)",
-        "massage_noun": "(massage|massager|massage chair|massage cushion|massage seat|massage pad)",
+        "massage_noun": (
+            "(massage|massager|massage chair|massage cushion|massage seat|massage pad|"
+            "bed massage|bed massager)"
+        ),
+        # One level zone's massage: "the foot massage", "my head massage".
+        "zone_massage": "[the|my] {zone} massage",
         "massager": "[the|my|this|our] <massage_noun>",
         "it_or_massager": "(it|<massager>)",
         "named": "[the] {name}",
@@ -44,7 +49,11 @@ RULES: dict[str, dict[str, str]] = {
     "de": {
         "bitte": "[bitte] [mal] [jetzt]",
         "kannst": "[(kannst|könntest) du] [bitte] [mal]",
-        "noun": "(massage|massagegerät|massager|massagesessel|massagekissen|massagestuhl)",
+        "noun": (
+            "(massage|massagegerät|massager|massagesessel|massagekissen|massagestuhl|bettmassage)"
+        ),
+        # One level zone's massage, one word in German: "die Fußmassage".
+        "zonen_massage": "[die|meine] {zone_massage:zone}",
         "massager": "[die|der|das|den|dem|meine|mein|meinen|meiner] <noun>",
         "es_oder_massager": "(sie|es|ihn|<massager>)",
         "named": "[die|der|das|den|dem] {name}",
@@ -121,6 +130,9 @@ SENTENCES: dict[str, dict[str, Sentences]] = {
             "[massage|massager] <level_word> {intensity} <please>",
         ],
         "SmartMassagerGentler": [
+            "<polite> make <zone_massage> <bit> <softer> <by_levels> <please>",
+            "<zone_massage> <bit> <softer> <by_levels> <please>",
+            "<polite> (turn|dial|bring) down <zone_massage> <by_levels>",
             "<polite> make <it_or_massager> <bit> <softer> <by_levels> <which> <please>",
             "<bit> <softer> [please] <by_levels>",
             "[the|my] (massage|massager) <bit> <softer> <by_levels> <please>",
@@ -144,6 +156,9 @@ SENTENCES: dict[str, dict[str, Sentences]] = {
             "not so (hard|firm|strong|rough) [please]",
         ],
         "SmartMassagerFirmer": [
+            "<polite> make <zone_massage> <bit> <harder> <by_levels> <please>",
+            "<zone_massage> <bit> <harder> <by_levels> <please>",
+            "<polite> (turn|crank|bring) up <zone_massage> <by_levels>",
             "<polite> make <it_or_massager> <bit> <harder> <by_levels> <which> <please>",
             "<bit> <harder> [please] <by_levels>",
             "[the|my] (massage|massager) <bit> <harder> <by_levels> <please>",
@@ -200,15 +215,26 @@ SENTENCES: dict[str, dict[str, Sentences]] = {
         "SmartMassagerTimeLeft": [
             (
                 "how (long|much time|many minutes|much longer) [is|are] [there] [still] <left> "
-                "[(on|in|for|of) (<massager>|<named>)]"
+                "(on|in|for|of) (<massager>|<named>)"
             ),
-            "how much longer [(on|for) (<massager>|<named>)]",
+            "how much longer (on|for) (<massager>|<named>)",
             "how long (until|till|before) <massager> (ends|stops|finishes|is (done|over|finished))",
             "when (does|will) <massager> (end|stop|finish|be done|be over)",
             "when is <massager> (done|over|finished)",
             "how long (does|will) <massager> (last|run|go) [for] [still]",
-            "[how much] time <left> [(on|for|in) <massager>]",
-            "[how many] minutes <left> [(on|for|in) <massager>]",
+            "time <left> (on|for|in) <massager>",
+            "minutes <left> (on|for|in) <massager>",
+            # Bare questions also ask Home Assistant's timers: answered by a running massage,
+            # else handed to the timers (intent.py).
+            {
+                "sentences": [
+                    "[how much] time <left>",
+                    "[how many] minutes <left>",
+                    "how (long|much time|many minutes|much longer) [is|are] [there] [still] <left>",
+                    "how much longer",
+                ],
+                "slots": {"scope": "any"},
+            },
         ],
         "SmartMassagerStatus": [
             "is <massager> [still|already] {activity} [right now|now]",
@@ -276,6 +302,11 @@ SENTENCES: dict[str, dict[str, Sentences]] = {
             "[massage] <stufe> {intensity} <bitte>",
         ],
         "SmartMassagerGentler": [
+            (
+                "<kannst> (mach|mache|stelle|stell) <zonen_massage> <etwas> <sanfter> <um_stufen> "
+                "<bitte>"
+            ),
+            "<zonen_massage> <etwas> <sanfter> <um_stufen> <bitte>",
             "<kannst> (mach|mache) <es_oder_massager> <etwas> <sanfter> <um_stufen> <bitte>",
             "<kannst> (mach|mache) <es_oder_massager> um {levels} [stufe|stufen] <sanfter>",
             "<massager> um {levels} [stufe|stufen] <sanfter>",
@@ -292,6 +323,11 @@ SENTENCES: dict[str, dict[str, Sentences]] = {
             "nicht so (fest|stark|hart) <bitte>",
         ],
         "SmartMassagerFirmer": [
+            (
+                "<kannst> (mach|mache|stelle|stell) <zonen_massage> <etwas> <fester> <um_stufen> "
+                "<bitte>"
+            ),
+            "<zonen_massage> <etwas> <fester> <um_stufen> <bitte>",
             "<kannst> (mach|mache) <es_oder_massager> <etwas> <fester> <um_stufen> <bitte>",
             "<kannst> (mach|mache) <es_oder_massager> um {levels} [stufe|stufen] <fester>",
             "<massager> um {levels} [stufe|stufen] <fester>",
@@ -344,11 +380,21 @@ SENTENCES: dict[str, dict[str, Sentences]] = {
             "wie lange (läuft|dauert|geht) [noch] <named>",
             (
                 "wie (viele minuten|viel zeit|lange) (ist|sind|bleibt|bleiben) [es] noch "
-                "[bei|auf|von] [<massager>]"
+                "[bei|auf|von] <massager>"
             ),
             "wann ist <massager> (fertig|zu ende|vorbei|aus)",
             "wann (endet|hört) <massager> [auf]",
-            "[wie viel] restzeit [der massage]",
+            "[wie viel] restzeit der massage",
+            # Bare questions also ask Home Assistant's timers (see the English ones).
+            {
+                "sentences": [
+                    "wie lange [dauert|läuft|geht] [es] noch",
+                    "wie viel zeit (ist|bleibt) [es] noch",
+                    "wie viele minuten (sind|bleiben) [es] noch",
+                    "[wie viel] restzeit",
+                ],
+                "slots": {"scope": "any"},
+            },
         ],
         "SmartMassagerStatus": [
             "(läuft|ist) <massager> [noch|gerade|schon] {activity}",

@@ -15,19 +15,21 @@ import probatio as vol
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers import intent
+from homeassistant.helpers import intent, template
 from homeassistant.util import dt as dt_util
 
 from pysmartmassager import LevelRange, SessionSettings, Status
 from pysmartmassager.const import MAX_NAME_LENGTH
 from pysmartmassager.decoding import clean_text
 
+from .const import DOMAIN
 from .coordinator import MassagerConfigEntry
 from .grammar import NOT_A_PROGRAM
 from .routine_catalogue import BUILTIN_ROUTINES
 from .sensor import remaining_minutes
 from .services import routine_settings
 from .speech import SpokenRefusal, join_choices, program_name, routine_name, say, zone_name
+from .validation import zone_alone
 
 INTENT_START_PROGRAM = "SmartMassagerStartProgram"
 INTENT_RUN_ROUTINE = "SmartMassagerRunRoutine"
@@ -100,9 +102,11 @@ class MassagerIntentHandler(intent.IntentHandler):
 def _names(entry: MassagerConfigEntry) -> tuple[dict[str, str], dict[str, str]]:
     """Programs and zones as id -> display name, the names cleaned (they come from the device)."""
     caps = entry.runtime_data.info.capabilities
+    zones = {choice.id: clean_text(choice.name, MAX_NAME_LENGTH) for choice in caps.zones}
+    zones.update({zone.id: clean_text(zone.name, MAX_NAME_LENGTH) for zone in caps.level_zones})
     return (
         {choice.id: clean_text(choice.name, MAX_NAME_LENGTH) for choice in caps.programs},
-        {choice.id: clean_text(choice.name, MAX_NAME_LENGTH) for choice in caps.zones},
+        zones,
     )
 
 
@@ -171,6 +175,13 @@ class StartProgramHandler(MassagerIntentHandler):
         if runtime.busy:
             raise SpokenRefusal(say(language, "session_active"))
         settings = SessionSettings(program=program, zone=zone, intensity=intensity, minutes=minutes)
+        if zone is not None and caps.level_zone(zone) is not None:
+            # "massage my feet": that zone alone (a bed's foot).
+            settings = SessionSettings(
+                program=program,
+                zone_levels=zone_alone(caps, zone, intensity),
+                minutes=minutes,
+            )
         state = await runtime.coordinator.async_command(
             lambda massager: massager.start_session(settings)
         )
@@ -178,7 +189,7 @@ class StartProgramHandler(MassagerIntentHandler):
             language,
             "started",
             program=program_name(language, state.program, programs),
-            zone=zone_name(language, state.zone, zones),
+            zone=zone_name(language, state.zone or zone or "", zones),
             minutes=state.minutes,
             intensity=state.intensity,
         )
@@ -244,30 +255,53 @@ class IntensityStepHandler(MassagerIntentHandler):
     """'make the massage gentler', 'a bit firmer', 'massage softer by two'."""
 
     direction = -1
-    extra_slots = {vol.Optional("levels"): vol.All(vol.Coerce(int), vol.Range(min=1))}  # noqa: RUF012
+    extra_slots = {  # noqa: RUF012
+        vol.Optional("levels"): vol.All(vol.Coerce(int), vol.Range(min=1)),
+        vol.Optional("zone"): cv.string,  # a level zone: "make the foot massage stronger"
+    }
 
     async def respond(self, request: VoiceRequest) -> str:
-        """Move the intensity by N levels within the device's range."""
+        """Move the intensity (of all zones, or of the zone said) by N levels within range."""
         entry, language, values = request.entry, request.language, request.values
         runtime = entry.runtime_data
-        levels = runtime.info.capabilities.intensity
-        if levels is None:
+        caps = runtime.info.capabilities
+        levels = caps.intensity
+        state = runtime.coordinator.data
+        current: int | None = state.intensity
+        zone = None
+        if "zone" in values:
+            _programs, zones = _names(entry)
+            zone = caps.level_zone(
+                _find(language, values["zone"], zones, zone_name, "unknown_zone")
+            )
+            if zone is None:
+                raise SpokenRefusal(say(language, "no_zone_levels"))
+            levels, current = zone.levels, state.zone_levels.get(zone.id)
+            if current is None:
+                raise SpokenRefusal(
+                    say(language, "zone_level_unknown", zone=zone_name(language, zone.id, zones))
+                )
+        if levels is None or current is None:
             raise SpokenRefusal(say(language, "no_levels"))
-        current = runtime.coordinator.data.intensity
         target = levels.at(levels.position(current) + self.direction * values.get("levels", 1))
         gentle = self.direction < 0
         if target == current:
             return say(
                 language, "at_limit_gentle" if gentle else "at_limit_firm", intensity=current
             )
-        settings = SessionSettings(intensity=target)
+        settings = (
+            SessionSettings(intensity=target)
+            if zone is None
+            else SessionSettings(zone_levels={zone.id: target})
+        )
         state = await runtime.coordinator.async_command(
             lambda massager: massager.change_settings(settings)
         )
+        reached = state.intensity if zone is None else state.zone_levels.get(zone.id, target)
         return say(
             language,
             "gentler" if gentle else "firmer",
-            intensity=state.intensity,
+            intensity=reached,
             max=levels.maximum,
         )
 
@@ -365,6 +399,40 @@ class TimeLeftHandler(MassagerIntentHandler):
 
     intent_type = INTENT_TIME_LEFT
     description = "Tells how many minutes are left in the massage session."
+    # "any": a bare "how long is left" that also asks Home Assistant's timers.
+    extra_slots = {vol.Optional("scope"): cv.string}  # noqa: RUF012
+
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """A bare question goes to the running massage, else to Home Assistant's timers."""
+        scope = intent_obj.slots.get("scope", {}).get("value")
+        if scope == "any" and "name" not in intent_obj.slots:
+            running = [
+                entry
+                for entry in intent_obj.hass.config_entries.async_loaded_entries(DOMAIN)
+                if entry.runtime_data.coordinator.data.active
+            ]
+            if len(running) == 1:  # the one that runs, whichever massager is nearest
+                intent_obj.slots["name"] = {"value": running[0].title}
+            elif not running:
+                try:
+                    response = await intent.async_handle(
+                        intent_obj.hass,
+                        intent_obj.platform,
+                        intent.INTENT_TIMER_STATUS,
+                        {},
+                        text_input=intent_obj.text_input,
+                        context=intent_obj.context,
+                        language=intent_obj.language,
+                        assistant=intent_obj.assistant,
+                        device_id=intent_obj.device_id,
+                        satellite_id=intent_obj.satellite_id,
+                    )
+                except intent.UnknownIntent:
+                    pass  # no timers here: the massage's own answer ("none is running")
+                else:
+                    _speak_timer_status(intent_obj.hass, intent_obj.language, response)
+                    return response
+        return await super().async_handle(intent_obj)
 
     async def respond(self, request: VoiceRequest) -> str:
         """Minutes left, rounded up."""
@@ -375,6 +443,29 @@ class TimeLeftHandler(MassagerIntentHandler):
         minutes = remaining_minutes(state, dt_util.utcnow())
         key = "time_left_paused" if state.status is Status.PAUSED else "time_left"
         return say(language, key, minutes=max(1, minutes))
+
+
+def _speak_timer_status(
+    hass: HomeAssistant, language: str, response: intent.IntentResponse
+) -> None:
+    """Home Assistant's own words for its timers' status.
+
+    The conversation agent renders an intent's speech from its language's response template
+    only for the intent it matched (this one): a handed-over answer would be silent. The
+    template is Home Assistant's, from the intents package its conversation agent uses.
+    """
+    if response.speech:
+        return
+    try:
+        from home_assistant_intents import get_intents  # noqa: PLC0415  # conversation's own
+    except ImportError:
+        return
+    intents = get_intents(language.partition("-")[0]) or {}
+    responses = intents.get("responses", {}).get("intents", {})
+    source = responses.get(intent.INTENT_TIMER_STATUS, {}).get("default")
+    if isinstance(source, str):
+        speech = template.Template(source, hass).async_render({"slots": response.speech_slots})
+        response.async_set_speech(" ".join(str(speech).split()))
 
 
 class WhatProgramHandler(MassagerIntentHandler):

@@ -20,20 +20,6 @@ ZONE_NAMES: dict[str, dict[str, str]] = {
     "en": {"head": "Head", "foot": "Foot", "wave": "Wave"},
     "de": {"head": "Kopf", "foot": "Fuß", "wave": "Welle"},
 }
-# Words a user says for a zone, beside its name ("massage my feet", "Füße").
-ZONE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
-    "en": {
-        "head": ("head", "neck", "shoulders", "upper body"),
-        "foot": ("foot", "feet", "legs", "calves"),
-        "wave": ("wave", "lumbar", "lower back"),
-    },
-    "de": {
-        "head": ("kopf", "nacken", "schultern", "oberkörper"),
-        "foot": ("fuß", "füße", "fuss", "füsse", "beine", "waden"),
-        "wave": ("welle", "lende", "lendenwirbel", "unterer rücken"),
-    },
-}
-
 NUMBER = "intensity"  # a number to set the zone's level
 STRONGER = "stronger"  # a button one level up
 GENTLER = "gentler"  # a button one level down

@@ -60,6 +60,26 @@ _ZONE_ALIASES_DE = {
     "lower_back": ["unteren rücken", "unterer rücken"],
     "full_back": ["ganzen rücken", "ganzer rücken", "rücken"],
 }
+# What people call the zones that have levels of their own (a bed's head, foot and wave,
+# level_zones.py), beside their names: "massage my feet", "an den Füßen".
+_LEVEL_ZONE_WORDS = {
+    "en": {
+        "head": ["head", "neck", "upper body"],
+        "foot": ["foot", "feet", "legs", "leg", "calves"],
+        "wave": ["wave", "lumbar"],
+    },
+    "de": {
+        "head": ["kopf", "nacken", "oberkörper"],
+        "foot": ["fuß", "füße", "füßen", "fuss", "füsse", "beine", "beinen", "waden"],
+        "wave": ["welle", "lende", "lenden"],
+    },
+}
+# German says a zone's massage in one word: "die Fußmassage stärker".
+_ZONE_MASSAGE_DE = {
+    "head": ["kopfmassage", "nackenmassage"],
+    "foot": ["fußmassage", "fussmassage", "beinmassage"],
+    "wave": ["wellenmassage", "lendenmassage"],
+}
 _HEAT_STATES = {"en": {"on": "on", "off": "off"}, "de": {"ein": "on", "an": "on", "aus": "off"}}
 
 
@@ -105,10 +125,13 @@ def sentence_file(language: str, entries: list[MassagerConfigEntry]) -> dict[str
     """The hassil document for `language`, with program and zone names from the devices."""
     programs: dict[str, str] = {}
     zones: dict[str, str] = {}
+    level_zones: set[str] = set()
     for entry in entries:
         caps = entry.runtime_data.info.capabilities
         programs.update(_choices(caps.programs))
         zones.update(_choices(caps.zones))
+        zones.update(_choices(tuple(Choice(zone.id, zone.name) for zone in caps.level_zones)))
+        level_zones.update(zone.id for zone in caps.level_zones)
     if language == "de":
         programs = {key: PROGRAM_NAMES_DE.get(key, name) for key, name in programs.items()}
         zones = {key: ZONE_NAMES_DE.get(key, name) for key, name in zones.items()}
@@ -122,6 +145,15 @@ def sentence_file(language: str, entries: list[MassagerConfigEntry]) -> dict[str
             if key in zones
             for alias in aliases
         ]
+    words = _LEVEL_ZONE_WORDS[language]
+    zone_values += [
+        {"in": word, "out": zone} for zone in sorted(level_zones) for word in words.get(zone, [])
+    ]
+    zone_massage = [
+        {"in": word, "out": zone}
+        for zone in sorted(level_zones)
+        for word in _ZONE_MASSAGE_DE.get(zone, [])
+    ]
     return {
         "language": language,
         "expansion_rules": RULES[language],
@@ -133,6 +165,8 @@ def sentence_file(language: str, entries: list[MassagerConfigEntry]) -> dict[str
             "program": {"values": _unique(_values(programs))},
             "program_name": {"wildcard": True},
             "zone": {"values": _unique(zone_values)},
+            # hassil needs every list a sentence names, even with no values (no level zones).
+            "zone_massage": {"values": zone_massage if language == "de" else []},
             "routine": {"values": routine_values(language)},
             "activity": {"values": _grouped(ACTIVITIES[language])},
             "heat_state": {

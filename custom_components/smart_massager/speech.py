@@ -31,6 +31,9 @@ ZONE_NAMES_DE: dict[str, str] = {
     "upper_back": "oberer Rücken",
     "lower_back": "unterer Rücken",
     "full_back": "ganzer Rücken",
+    "head": "Kopf",
+    "foot": "Füße",
+    "wave": "Lendenbereich",
 }
 ROUTINE_NAMES: dict[str, dict[str, str]] = {
     "en": {
@@ -77,6 +80,10 @@ RESPONSES: dict[str, dict[str, str]] = {
         "bad_minutes": "A session can be {min} to {max} minutes.",
         "no_heat": "This massager has no heat.",
         "no_levels": "This massager has no intensity levels.",
+        "no_zone_levels": "This massager's zones have no intensity of their own.",
+        "zone_level_unknown": (
+            "I can't tell the {zone} level right now, so I can't step it. Say a level instead."
+        ),
         "session_active": 'A massage is already running. Say "stop the massage" first.',
         "ambiguous": "Which massager do you mean: {names}?",
         "no_massager": "I could not find that massager.",
@@ -112,6 +119,11 @@ RESPONSES: dict[str, dict[str, str]] = {
         "bad_minutes": "Eine Sitzung dauert {min} bis {max} Minuten.",
         "no_heat": "Dieses Massagegerät hat keine Wärme.",
         "no_levels": "Dieses Massagegerät hat keine Intensitätsstufen.",
+        "no_zone_levels": "Die Zonen dieses Massagegeräts haben keine eigene Stufe.",
+        "zone_level_unknown": (
+            "Die Stufe für {zone} ist gerade nicht bekannt, deshalb kann ich sie nicht "
+            "schrittweise ändern. Nenne bitte eine Stufe."
+        ),
         "session_active": 'Es läuft schon eine Massage. Sage zuerst "stoppe die Massage".',
         "ambiguous": "Welches Massagegerät meinst du: {names}?",
         "no_massager": "Ich habe dieses Massagegerät nicht gefunden.",

@@ -23,10 +23,11 @@ from custom_components.smart_massager import session_timer
 from custom_components.smart_massager.const import DOMAIN
 
 from .adjustable_bed import LINAK, POLL, REVERIE, TIMED, Bed, BedFlow, BedShape, add_bed
-from .conftest import advance, wait_for
+from .conftest import advance, setup_assist, wait_for
 from .test_blueprints import TUESDAY_2129, use_blueprint
 from .test_blueprints import advance as blueprint_advance
 from .test_from_entities import call
+from .test_voice import converse
 
 FORM_DEFAULTS = {
     "intensity_levels": 10,
@@ -275,3 +276,86 @@ async def test_the_evening_blueprint_on_a_bed(
     await wait_for(hass, lambda: not bed.massaging, settle=False)
     assert bed.commands[-2:] == ["massage_all_off", "timer=Off"]
     await hass.services.async_call("automation", "turn_off", {"entity_id": "all"}, blocking=True)
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "levels_after"),
+    [
+        ("en", "make the foot massage stronger", {"head": 3, "foot": 4, "wave": 3}),
+        ("en", "turn down the head massage", {"head": 2, "foot": 3, "wave": 3}),
+        ("en", "foot massage a bit gentler", {"head": 3, "foot": 2, "wave": 3}),
+        ("de", "Fußmassage stärker", {"head": 3, "foot": 4, "wave": 3}),
+        ("de", "mach die Kopfmassage etwas sanfter", {"head": 2, "foot": 3, "wave": 3}),
+        ("en", "make the massage stronger", {"head": 4, "foot": 4, "wave": 4}),
+    ],
+)
+async def test_voice_per_zone(
+    hass: HomeAssistant, language: str, sentence: str, levels_after: dict[str, int]
+) -> None:
+    bed, _proposal, fan = await bed_with_massager(hass, REVERIE)
+    await setup_assist(hass)
+    await call(hass, DOMAIN, "start_session", entity_id=fan, intensity=3)
+    response_type, said = await converse(hass, sentence, language=language)
+    assert response_type == "action_done", said
+    assert bed.levels == levels_after
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "answer"),
+    [
+        ("en", "massage my feet", "Started"),
+        ("de", "massiere meine Füße", "gestartet"),
+    ],
+)
+async def test_voice_massages_one_zone_alone(
+    hass: HomeAssistant, language: str, sentence: str, answer: str
+) -> None:
+    bed, _proposal, _fan = await bed_with_massager(hass, REVERIE)
+    await setup_assist(hass)
+    response_type, said = await converse(hass, sentence, language=language)
+    assert (response_type, answer in said) == ("action_done", True), said
+    assert bed.levels == {"head": 0, "foot": 1, "wave": 0}
+
+
+async def test_voice_stops_the_bed_massage_with_its_off(hass: HomeAssistant) -> None:
+    bed, _proposal, fan = await bed_with_massager(hass, LINAK)
+    await setup_assist(hass)
+    await call(hass, DOMAIN, "start_session", entity_id=fan)
+    response_type, said = await converse(hass, "stop the bed massage")
+    assert response_type == "action_done", said
+    assert bed.commands[-1] == "massage_all_off"
+    # A level nothing tells is not stepped: the answer says so, the bed gets nothing.
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    await call(hass, DOMAIN, "start_session", entity_id=fan)
+    sent = len(bed.commands)
+    response_type, said = await converse(hass, "make the foot massage stronger")
+    assert response_type == "action_done"
+    assert bed.levels["foot"] == 2
+    assert len(bed.commands) == sent + 1
+
+
+@pytest.mark.parametrize(("language", "answer"), [("en", "10 minutes"), ("de", "10 Minuten")])
+async def test_bare_time_left_answers_while_a_massage_runs(
+    hass: HomeAssistant, language: str, answer: str
+) -> None:
+    _bed, _proposal, fan = await bed_with_massager(hass, REVERIE)
+    await setup_assist(hass)
+    sentence = {"en": "how long is left", "de": "wie lange noch"}[language]
+    await call(hass, DOMAIN, "start_session", entity_id=fan, minutes=10)
+    response_type, said = await converse(hass, sentence, language=language)
+    assert (response_type, answer in said) == ("action_done", True), said
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+async def test_bare_time_left_goes_to_the_timers_without_a_massage(
+    hass: HomeAssistant, language: str
+) -> None:
+    await bed_with_massager(hass, REVERIE)
+    await setup_assist(hass)
+    sentence = {"en": "how long is left", "de": "wie lange noch"}[language]
+    _response_type, said = await converse(hass, sentence, language=language)
+    # Home Assistant's timer intent answered, in its own words (home-assistant-intents), not
+    # this integration ("No massage is running.").
+    assert said == {"en": "No timers.", "de": "Es laufen keine Timer."}[language]

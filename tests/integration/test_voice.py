@@ -550,7 +550,7 @@ def test_sentence_file_caps_what_devices_report() -> None:
         Choice(id="ok", name="(|)"),  # no words left: said by its id
         *(Choice(id=f"z{number}", name=f"Zone [{number}") for number in range(100)),
     )
-    caps = SimpleNamespace(programs=programs, zones=zones)
+    caps = SimpleNamespace(programs=programs, zones=zones, level_zones=())
     entry = SimpleNamespace(runtime_data=SimpleNamespace(info=SimpleNamespace(capabilities=caps)))
     document = sentence_file("en", [entry])  # type: ignore[list-item]
     values = document["lists"]["program"]["values"]
