@@ -58,7 +58,12 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.event import async_call_later, async_track_state_change_event
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import (
+    async_call_later,
+    async_track_state_change_event,
+    async_track_state_report_event,
+)
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -295,6 +300,9 @@ class EntitiesMassager(Massager):
         # When Home Assistant last stopped it: a zone's number that has not changed since still
         # shows the level from before (beds refresh numbers by polling), not a new session.
         self._stopped_at: datetime | None = None
+        # Verifying the last stop by the levels read since: "" (nothing to do yet), "again"
+        # (stopping once more), "told" (the second stop was not obeyed either: repair raised).
+        self._stop_check = ""
         self.notify: Callable[[], None] | None = None  # set by the subscription
         self._missing_logged: set[str] = set()
 
@@ -462,6 +470,8 @@ class EntitiesMassager(Massager):
             self._minutes = settings.minutes
         # Power first: some sources (a fan) reset their mode when switched on.
         if not self._is_on():
+            self._stopped_at = None  # a new session: the last stop needs no verifying
+            ir.async_delete_issue(self._hass, DOMAIN, self.stop_issue_id)
             await self._power_on(settings)
             # A device starts its zones from its own first level, whatever was counted before.
             self._commanded.zone_levels = {
@@ -486,13 +496,17 @@ class EntitiesMassager(Massager):
         await self._apply(settings)
         return self._read()
 
-    async def stop(self) -> SessionState:
+    async def stop(self, *, retry: bool = False) -> SessionState:
         """Heat off and power off, both attempted; an off that is not confirmed is an error.
 
         A toggle button is pressed only when Home Assistant commanded the massage on and
         nothing has said it went off since: pressing it otherwise would switch the massage on.
+        Where levels can be read back, they verify the stop afterwards (`_verify_stop`);
+        `retry` is that verification's second stop.
         """
         await self._load()
+        if not retry:
+            self._stop_check = ""
         failures: list[MassagerError] = []
         if self._config.get(CONF_HEAT):
             try:
@@ -546,6 +560,12 @@ class EntitiesMassager(Massager):
         keys += [key for zone in self._zones for key in (zone.number, zone.level) if key]
         return [entity_id for key in keys if (entity_id := self.entity_id(key)) is not None]
 
+    def level_sources(self) -> list[str]:
+        """The entity ids that read levels back: their repeated reports verify a stop."""
+        keys = [key for key, _levels in self._level_numbers()]
+        keys += [zone.level for zone in self._zones if zone.level]
+        return [entity_id for key in keys if (entity_id := self.entity_id(key)) is not None]
+
     def _power_problem(self) -> str | None:
         """Why the power entity cannot be read or used now; None when it can.
 
@@ -578,6 +598,8 @@ class EntitiesMassager(Massager):
             raise MassagerConnectionError(problem)
 
     def _is_on(self) -> bool:
+        if self._runs_after_stop():
+            return True  # levels read since Home Assistant's stop: that stop did not work
         if self._power_is_button:
             return self._commanded.on
         if not self._has_power:
@@ -647,6 +669,8 @@ class EntitiesMassager(Massager):
 
     def _read(self) -> SessionState:
         running = self._running()
+        if running and self._stopped_at is not None:
+            self._verify_stop()
         if running and self._started_at is None:
             # Switched on outside Home Assistant (the massager's own button): a session from now.
             self._new_session()
@@ -709,10 +733,66 @@ class EntitiesMassager(Massager):
         state = self._state_of(key)
         if state is None or state.state in _BAD_STATES:
             return None
-        if since_stop and self._stopped_at is not None and state.last_updated <= self._stopped_at:
+        # Reported, not updated: a bed polled after a stop that did nothing writes the same
+        # level again, and that is the reading that says the stop failed.
+        if since_stop and self._stopped_at is not None and state.last_reported <= self._stopped_at:
             return None
         value = _finite(state.state, math.nan)
         return None if math.isnan(value) else levels.clamp(round(value))
+
+    def _runs_after_stop(self) -> bool:
+        """Whether a level read since Home Assistant's last stop shows the massage running.
+
+        Only readings that changed after the stop count (a bed's numbers keep the level from
+        before until they are polled); a switch's own state is the truth where there is one.
+        """
+        if self._stopped_at is None or (self._has_power and not self._power_is_button):
+            return False
+        sources = [(key, levels) for key, levels in self._level_numbers()]
+        sources += [(zone.level, levels) for zone, levels in self._zone_ranges() if zone.level]
+        return any(
+            (level := self._read_number(key, levels, since_stop=True)) is not None
+            and level > levels.minimum
+            for key, levels in sources
+        )
+
+    @callback
+    def _verify_stop(self) -> None:
+        """A stop the levels contradict: pressed once more, then a repair issue tells the user."""
+        if self._stopped_at is None or self._stop_check == "told" or not self._runs_after_stop():
+            return
+        if self._stop_check == "":
+            self._stop_check = "again"
+            LOGGER.warning("%s: its levels say the massage still runs: stopping again", self._name)
+            self._hass.async_create_task(self._stop_again(), f"{DOMAIN} stop again")
+            return
+        if self._stop_check != "retried":
+            return  # the second stop is under way
+        self._stop_check = "told"
+        LOGGER.error("%s: its levels say the massage still runs after two stops", self._name)
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            self.stop_issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="stop_not_confirmed",
+            translation_placeholders={"name": self._name},
+        )
+
+    async def _stop_again(self) -> None:
+        try:
+            await self.stop(retry=True)
+        except MassagerError as err:
+            LOGGER.warning("%s: the second stop failed: %s", self._name, err)
+        self._stop_check = "retried"  # from now, a level read says whether it was obeyed
+        if self.notify is not None:
+            self.notify()
+
+    @property
+    def stop_issue_id(self) -> str:
+        """The repair issue raised when the levels say a stop did not work."""
+        return f"stop_not_confirmed_{self._serial}"
 
     def _level_numbers(self) -> list[tuple[str, LevelRange]]:
         """The numbers that set a level (every zone's, or the one for all), with their levels."""
@@ -1070,7 +1150,15 @@ class _EntitiesSubscription(ReportingSubscription):
                 remove_tracking()
             tracked.clear()
             tracked.update(massager.source_entities())
-            remove_tracking = async_track_state_change_event(hass, tracked, changed)
+            remove_changes = async_track_state_change_event(hass, tracked, changed)
+            # A level written again unchanged (a bed's poll) is a report, not a change.
+            remove_reports = async_track_state_report_event(hass, massager.level_sources(), changed)
+
+            def remove_both() -> None:
+                remove_changes()
+                remove_reports()
+
+            remove_tracking = remove_both
 
         @callback
         def registry_changed(event: Event[er.EventEntityRegistryUpdatedData]) -> None:

@@ -51,6 +51,7 @@ class Bed:
     levels: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ZONES, 0))
     timer: str = "Off"
     connected: bool = True
+    off_works: bool = True  # False: a bed whose "massage off" does nothing
     commands: list[str] = field(default_factory=list)
     sensors: list[LevelSensor] = field(default_factory=list)
 
@@ -67,7 +68,8 @@ class Bed:
         self.command(key)
         zones = ("head", "foot")
         if key == "massage_all_off":
-            self.levels = dict.fromkeys(ZONES, 0)
+            if self.off_works:
+                self.levels = dict.fromkeys(ZONES, 0)
         elif key == "massage_all_toggle":
             on = not self.massaging
             self.levels = {zone: (1 if on and zone in zones else 0) for zone in ZONES}

@@ -17,6 +17,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, section
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import mock_config_flow
 
 from custom_components.smart_massager import session_timer
@@ -359,3 +360,47 @@ async def test_bare_time_left_goes_to_the_timers_without_a_massage(
     # Home Assistant's timer intent answered, in its own words (home-assistant-intents), not
     # this integration ("No massage is running.").
     assert said == {"en": "No timers.", "de": "Es laufen keine Timer."}[language]
+
+
+async def test_a_stop_the_levels_contradict_is_retried_then_reported(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    bed, _proposal, fan = await bed_with_massager(hass, TIMED)
+    await call(hass, DOMAIN, "start_session", entity_id=fan, intensity=3)
+    bed.off_works = False
+    await call(hass, DOMAIN, "stop_session", entity_id=fan)
+    assert bed.commands.count("massage_all_off") == 1
+    assert state(hass, fan) == "off"  # nothing read since the stop says otherwise yet
+    # The bed's next poll writes the same levels again: the stop did nothing. Once more...
+    await poll(hass, freezer)
+    assert bed.commands.count("massage_all_off") == 2
+    issues = ir.async_get(hass)
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    issue_id = f"stop_not_confirmed_{entry.entry_id}"
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    # ... and when the levels still say it runs, the user is told, and the state says so.
+    await poll(hass, freezer)
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "stop_not_confirmed"
+    assert state(hass, fan) == "on"
+    # Fixed by hand: the next session starts clean.
+    bed.off_works = True
+    await call(hass, DOMAIN, "stop_session", entity_id=fan)
+    await poll(hass, freezer)
+    assert state(hass, fan) == "off"
+    await call(hass, DOMAIN, "start_session", entity_id=fan)
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_a_stop_the_levels_confirm_raises_nothing(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    bed, _proposal, fan = await bed_with_massager(hass, TIMED)
+    await call(hass, DOMAIN, "start_session", entity_id=fan, intensity=3)
+    await call(hass, DOMAIN, "stop_session", entity_id=fan)
+    for _ in range(3):
+        await poll(hass, freezer)
+    assert bed.commands.count("massage_all_off") == 1
+    assert state(hass, fan) == "off"
+    assert not ir.async_get(hass).issues
