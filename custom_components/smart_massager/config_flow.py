@@ -63,7 +63,13 @@ from .const import (
 )
 from .coordinator import MassagerConfigEntry
 from .entities_flow import check_sources, form_values, sources_schema
-from .from_entities import identity_source, sources_as_entity_ids, sources_as_refs
+from .from_entities import (
+    CONF_POWER,
+    CONF_TIMER,
+    identity_source,
+    sources_as_entity_ids,
+    sources_as_refs,
+)
 from .host_input import InvalidHostError, parse_host
 from .miot_flow import (
     CONF_SPEC,
@@ -82,7 +88,7 @@ from .miot_flow import (
     spec_schema,
     token_field,
 )
-from .source_roles import CONF_SOURCE_DEVICE, known_sources, propose_sources
+from .source_roles import CONF_SOURCE_DEVICE, device_timer_for, known_sources, propose_sources
 from .transport import (
     TRANSPORT_ENTITIES,
     TRANSPORT_MIOT,
@@ -152,6 +158,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         self._tuya_manual: dict[str, Any] = {}
         self._tuya_discovery: FlowDiscovery | None = None
         self._tuya_suggested: dict[str, Any] = {}
+        self._timer_offered = False
         self._miot_found: FoundDevice | None = None
         self._miot_name = ""
         self._miot_spec_error = ""
@@ -214,7 +221,12 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data, errors = check_sources(user_input)
-            if not errors:
+            if not errors and (offered := self._offer_device_timer(data)) is not None:
+                # The plug has its own countdown: offered once, so the massage also ends while
+                # Home Assistant is down. Submitting again without it is the user's choice.
+                user_input = {**form_values(data), CONF_TIMER: offered}
+                errors = {CONF_TIMER: "device_timer_found"}  # said at the field it filled
+            elif not errors:
                 name = str(data.pop(CONF_NAME)).strip() or "Massager"
                 # Sources by registry id: a source renamed later is followed.
                 data = sources_as_refs(self.hass, data)
@@ -230,6 +242,13 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
             errors=errors,
         )
+
+    def _offer_device_timer(self, data: dict[str, Any]) -> str | None:
+        """The power entity's device's own countdown, the first time the form is sent."""
+        if self._timer_offered or CONF_TIMER in data or CONF_POWER not in data:
+            return None
+        self._timer_offered = True
+        return device_timer_for(self.hass, data[CONF_POWER])
 
     # -- Tuya ------------------------------------------------------------------------------------
 

@@ -114,6 +114,28 @@ def _by_words(
     return proposal
 
 
+def device_timer_for(hass: HomeAssistant, entity_id: str) -> str | None:
+    """A countdown on the same device as `entity_id` (a smart plug's auto-off), if it has one.
+
+    Found by the timer role's domains and name words (data/known_sources.json).
+    """
+    registry = er.async_get(hass)
+    source = registry.async_get(entity_id)
+    if source is None or source.device_id is None:
+        return None
+    rule = known_sources()["words"]["timer_entity"]
+    return next(
+        (
+            entry.entity_id
+            for entry in er.async_entries_for_device(registry, source.device_id)
+            if entry.platform != DOMAIN
+            and entry.domain in rule["domains"]
+            and _named(_words_of(hass, entry), rule["words"])
+        ),
+        None,
+    )
+
+
 def propose_sources(hass: HomeAssistant, device_id: str) -> tuple[str, dict[str, str]]:
     """The device's name and the roles proposed for its entities (entity ids by field)."""
     device = dr.async_get(hass).async_get(device_id)
