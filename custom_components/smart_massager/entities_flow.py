@@ -110,10 +110,9 @@ def sources_schema(hass: HomeAssistant, *, with_name: bool) -> vol.Schema:
             vol.Optional(CONF_LEVELS, default=5): NumberSelector(
                 NumberSelectorConfig(min=2, max=20, step=1, mode=NumberSelectorMode.BOX)
             ),
-            # Optional: a REST or test client may leave out a section it does not use.
-            vol.Optional(SECTION_ZONES, default={}): section(
-                vol.Schema(zones), {"collapsed": True}
-            ),
+            # Optional, with no default: a REST client may leave the section out, and a
+            # default would stand in for the section's suggested values in the frontend.
+            vol.Optional(SECTION_ZONES): section(vol.Schema(zones), {"collapsed": True}),
             vol.Optional(CONF_HEAT): _entity(HEAT_DOMAINS, exclude),
             vol.Optional(CONF_TIMER): _entity(TIMER_DOMAINS, exclude),
             vol.Optional(CONF_RUNNING): _entity(RUNNING_DOMAINS, exclude),

@@ -70,6 +70,8 @@ class LiveHomeAssistant:
     emulator_admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     # YAML appended to the copied configuration.yaml (a test's own helpers, such as a plug).
     extra_configuration: str = ""
+    # Other integrations' stand-ins (folders) linked into custom_components beside ours.
+    extra_components: tuple[Path, ...] = ()
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     token: str = ""
 
@@ -110,6 +112,8 @@ class LiveHomeAssistant:
         (config / "custom_components" / "smart_massager").symlink_to(
             ROOT / "custom_components" / "smart_massager"
         )
+        for component in self.extra_components:
+            (config / "custom_components" / component.name).symlink_to(component)
         self._write_http_storage(config)
         log = (self.workdir / "processes.log").open("ab")
         env = {
@@ -184,8 +188,13 @@ class LiveHomeAssistant:
         )
 
     def _spawn(self, command: list[str], env: dict[str, str], log: Any) -> None:
+        # Not from the repository: `python -m` puts its working directory first on sys.path,
+        # and the repository's custom_components would then hide the configuration's own
+        # (where a test's stand-in integrations are).
         self.processes.append(
-            subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+            subprocess.Popen(
+                command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir
+            )
         )
 
     def _wait_for_http(self, url: str, timeout: float) -> None:

@@ -94,7 +94,7 @@ def test_add_a_massager_built_from_entities(live: LiveHomeAssistant, screenshots
             for label, default in (
                 ("Levels of the buttons", "5"),
                 ("Running above", "5"),
-                ("Shortest session", "5"),
+                ("Shortest session", "1"),
                 ("Longest session", "30"),
                 ("Default session", "15"),
             ):
