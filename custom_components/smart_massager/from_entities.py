@@ -598,16 +598,12 @@ class EntitiesMassager(Massager):
             raise MassagerConnectionError(problem)
 
     def _is_on(self) -> bool:
-        if self._runs_after_stop():
-            return True  # levels read since Home Assistant's stop: that stop did not work
-        if self._power_is_button:
+        if self._levels_say_running():
+            # Levels read back say so: started on the bed's own remote, or (read since Home
+            # Assistant's stop) that stop did not work.
+            return True
+        if self._power_is_button or not self._has_power:
             return self._commanded.on
-        if not self._has_power:
-            return self._commanded.on or any(
-                (level := self._read_number(key, levels, since_stop=True)) is not None
-                and level > levels.minimum
-                for key, levels in self._level_numbers()
-            )
         state = self._state_of(CONF_POWER)
         return state is not None and state.state == STATE_ON
 
@@ -740,13 +736,14 @@ class EntitiesMassager(Massager):
         value = _finite(state.state, math.nan)
         return None if math.isnan(value) else levels.clamp(round(value))
 
-    def _runs_after_stop(self) -> bool:
-        """Whether a level read since Home Assistant's last stop shows the massage running.
+    def _levels_say_running(self) -> bool:
+        """Whether a level read back shows the massage running (buttons or levels as power).
 
-        Only readings that changed after the stop count (a bed's numbers keep the level from
-        before until they are polled); a switch's own state is the truth where there is one.
+        After Home Assistant's stop only readings reported since count (a bed's numbers keep
+        the level from before until they are polled); a switch's own state is the truth where
+        there is one.
         """
-        if self._stopped_at is None or (self._has_power and not self._power_is_button):
+        if self._has_power and not self._power_is_button:
             return False
         sources = [(key, levels) for key, levels in self._level_numbers()]
         sources += [(zone.level, levels) for zone, levels in self._zone_ranges() if zone.level]
@@ -759,7 +756,7 @@ class EntitiesMassager(Massager):
     @callback
     def _verify_stop(self) -> None:
         """A stop the levels contradict: pressed once more, then a repair issue tells the user."""
-        if self._stopped_at is None or self._stop_check == "told" or not self._runs_after_stop():
+        if self._stopped_at is None or self._stop_check == "told" or not self._levels_say_running():
             return
         if self._stop_check == "":
             self._stop_check = "again"

@@ -404,3 +404,16 @@ async def test_a_stop_the_levels_confirm_raises_nothing(
     assert bed.commands.count("massage_all_off") == 1
     assert state(hass, fan) == "off"
     assert not ir.async_get(hass).issues
+
+
+async def test_a_toggle_bed_started_on_its_remote_is_seen_by_its_level_sensors(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    bed, _proposal, fan = await bed_with_massager(hass, TIMED)
+    bed.press("massage_all_toggle")  # the bed's own remote: Home Assistant pressed nothing
+    await hass.async_block_till_done()
+    assert state(hass, fan) == "on"
+    bed.commands.clear()
+    await advance(hass, freezer, minutes=15, seconds=1)  # the default session
+    assert bed.commands == ["massage_all_off"]
+    assert state(hass, fan) == "off"
