@@ -415,5 +415,5 @@ async def test_a_toggle_bed_started_on_its_remote_is_seen_by_its_level_sensors(
     assert state(hass, fan) == "on"
     bed.commands.clear()
     await advance(hass, freezer, minutes=15, seconds=1)  # the default session
-    assert bed.commands == ["massage_all_off"]
+    assert bed.commands == ["massage_all_off", "timer=Off"]
     assert state(hass, fan) == "off"
