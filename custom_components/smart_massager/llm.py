@@ -66,8 +66,9 @@ def massager_prompt(entries: list[MassagerConfigEntry]) -> str:
             "Use the SmartMassager tools for programs, routines, gentler/firmer, heat, pause,"
             " resume, stop and questions about the running massage; pass the massager's name"
             " when there are several. Gentler and firmer move the intensity by `levels`"
-            " (default 1) within the device's range; if the user says it is too firm, use"
-            " gentler at once."
+            " (default 1) within the device's range, or only one zone's with `zone` where the"
+            " zones have their own intensity; if the user says it is too firm, use gentler at"
+            " once."
         ),
         (
             "Sessions end by themselves; a new program or routine is refused while one runs,"
@@ -82,8 +83,13 @@ def massager_prompt(entries: list[MassagerConfigEntry]) -> str:
         caps = entry.runtime_data.info.capabilities
         programs = {_data(choice.id): _data(choice.name) for choice in caps.programs[:MAX_CHOICES]}
         zones = [_data(choice.id) for choice in caps.zones[:MAX_CHOICES]]
+        # Zones with levels of their own (a bed's head and foot): gentler/firmer take one.
+        level_zones = {
+            _data(zone.id): _levels(zone.levels) for zone in caps.level_zones[:MAX_CHOICES]
+        }
         lines.append(
             f"- {_json(_data(entry.title))}: programs {_json(programs)}; zones {_json(zones)};"
+            f" zones with their own intensity {_json(level_zones)};"
             f" intensity {_levels(caps.intensity)}; minutes"
             f" {caps.session_minutes.minimum}-{caps.session_minutes.maximum};"
             f" heat {'yes' if caps.heat else 'no'}; pause {'yes' if caps.pause else 'no'}."

@@ -45,6 +45,9 @@ class Catalogue:
     heat: bool = True
     pause: bool = True
     pause_timeout_minutes: int = 10
+    # Zones with an intensity of their own (a chair's neck and seat), each 0 (off) to
+    # intensity_max. None by default: the reference massager has one intensity.
+    level_zones: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         """The `capabilities` object of /api/v1/info."""
@@ -66,4 +69,9 @@ class Catalogue:
         }
         if self.pause:
             capabilities["pause_timeout_minutes"] = self.pause_timeout_minutes
+        if self.level_zones:
+            capabilities["level_zones"] = [
+                {"id": key, "name": name, "min": 0, "max": self.intensity_max, "step": 1}
+                for key, name in self.level_zones.items()
+            ]
         return capabilities

@@ -34,7 +34,7 @@ from .catalogue import Catalogue
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-SETTING_FIELDS = ("program", "zone", "intensity", "minutes", "heat")
+SETTING_FIELDS = ("program", "zone", "intensity", "minutes", "heat", "zone_levels")
 PAIRING_WINDOW = timedelta(seconds=120)
 
 
@@ -109,6 +109,7 @@ class SettingsChange:
     intensity: int | None = None
     minutes: int | None = None
     heat: bool | None = None
+    zone_levels: dict[str, int] | None = None
 
 
 class VirtualMassager:
@@ -152,6 +153,7 @@ class VirtualMassager:
         self.intensity = cat.intensity_min + (cat.intensity_max - cat.intensity_min) // 2
         self.minutes = cat.minutes_default
         self.heat = False
+        self.zone_levels = dict.fromkeys(cat.level_zones, 0)
         self.status = Status.IDLE
         self.paused_remaining_s = 0
         # Moments and deadlines, in seconds on the monotonic clock (see the module docstring).
@@ -318,6 +320,11 @@ class VirtualMassager:
             "now": iso(self.now()),
             "boot_id": self.boot_id,
             "seq": self.seq,
+            **(
+                {"zone_levels": {z: self.zone_levels.get(z, 0) for z in self.catalogue.level_zones}}
+                if self.catalogue.level_zones
+                else {}
+            ),
         }
 
     # -- validation --------------------------------------------------------------------------
@@ -342,6 +349,7 @@ class VirtualMassager:
             intensity=_level(body, cat),
             minutes=_minutes(body, cat),
             heat=_heat(body, cat),
+            zone_levels=_zone_levels(body, cat),
         )
 
     # -- commands ----------------------------------------------------------------------------
@@ -451,6 +459,8 @@ class VirtualMassager:
 
     def _apply(self, change: SettingsChange) -> bool:
         before = (self.program, self.zone, self.intensity, self.minutes, self.heat)
+        levels_before = dict(self.zone_levels)
+        self.zone_levels.update(change.zone_levels or {})
         if change.program is not None:
             self.program = change.program
         if change.zone is not None:
@@ -461,7 +471,13 @@ class VirtualMassager:
             self.minutes = change.minutes
         if change.heat is not None:
             self.heat = change.heat
-        return before != (self.program, self.zone, self.intensity, self.minutes, self.heat)
+        return levels_before != self.zone_levels or before != (
+            self.program,
+            self.zone,
+            self.intensity,
+            self.minutes,
+            self.heat,
+        )
 
     def _end(self, status: Status) -> None:
         # Safety: whatever ends a session also switches the heat off.
@@ -601,3 +617,36 @@ def _heat(body: dict[Any, Any], cat: Catalogue) -> bool | None:
     if value and not cat.heat:
         raise ProtocolError(422, "not_supported", "this massager has no heat", field="heat")
     return value
+
+
+def _zone_levels(body: dict[Any, Any], cat: Catalogue) -> dict[str, int] | None:
+    if "zone_levels" not in body:
+        return None
+    value = body["zone_levels"]
+    if not cat.level_zones:
+        raise ProtocolError(
+            422, "not_supported", "this massager's zones have no levels", field="zone_levels"
+        )
+    if not isinstance(value, dict):
+        raise ProtocolError(
+            422, "invalid_value", "zone_levels must be an object", field="zone_levels"
+        )
+    allowed = {"min": 0, "max": cat.intensity_max, "step": 1}
+    for zone, level in value.items():
+        if zone not in cat.level_zones:
+            raise ProtocolError(
+                422,
+                "unknown_zone",
+                f"unknown level zone {zone!r}",
+                field="zone_levels",
+                allowed=list(cat.level_zones),
+            )
+        if not _is_int(level) or not 0 <= level <= cat.intensity_max:
+            raise ProtocolError(
+                422,
+                "invalid_value",
+                f"a zone's level must be a whole number from 0 to {cat.intensity_max}",
+                field="zone_levels",
+                allowed=allowed,
+            )
+    return {str(zone): int(level) for zone, level in value.items()}

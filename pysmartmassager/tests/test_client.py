@@ -223,3 +223,37 @@ async def test_device_without_heat(socket_enabled: None) -> None:
             assert err.value.code == "not_supported"
     finally:
         await server.stop()
+
+
+async def test_level_zones_end_to_end(
+    emulator: EmulatorServer, client: SmartMassagerClient
+) -> None:
+    """A device whose zones have levels of their own: listed, reported, set one by one."""
+    emulator.device.catalogue = Catalogue(level_zones={"neck": "Neck", "seat": "Seat"})
+    caps = (await client.get_info()).capabilities
+    assert [(zone.id, zone.name, zone.levels) for zone in caps.level_zones] == [
+        ("neck", "Neck", LevelRange(0, 10)),
+        ("seat", "Seat", LevelRange(0, 10)),
+    ]
+    assert (await client.get_state()).zone_levels == {"neck": 0, "seat": 0}
+    state = await client.start_session(SessionSettings(zone_levels={"neck": 4}))
+    assert state.zone_levels == {"neck": 4, "seat": 0}
+    state = await client.change_settings(SessionSettings(zone_levels={"seat": 2}))
+    assert state.zone_levels == {"neck": 4, "seat": 2}  # the other zone keeps its level
+    for levels, field_allowed in (({"spine": 1}, ["neck", "seat"]), ({"neck": 11}, None)):
+        with pytest.raises(MassagerInvalidRequestError) as refused:
+            await client.change_settings(SessionSettings(zone_levels=levels))
+        assert refused.value.field == "zone_levels"
+        if field_allowed is not None:
+            assert refused.value.allowed == field_allowed
+    assert emulator.device.zone_levels == {"neck": 4, "seat": 2}  # a refusal changes nothing
+    await client.stop()
+
+
+async def test_a_device_without_level_zones_refuses_them(client: SmartMassagerClient) -> None:
+    caps = (await client.get_info()).capabilities
+    assert caps.level_zones == ()
+    assert (await client.get_state()).zone_levels == {}
+    with pytest.raises(MassagerInvalidRequestError) as refused:
+        await client.change_settings(SessionSettings(zone_levels={"neck": 1}))
+    assert (refused.value.code, refused.value.field) == ("not_supported", "zone_levels")

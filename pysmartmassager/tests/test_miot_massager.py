@@ -597,3 +597,11 @@ async def test_an_intensity_outside_the_spec_range_is_unknown_and_logged_once(
         return
     assert first.intensity == 0
     assert len([r for r in caplog.records if "intensity" in r.getMessage()]) == 1
+
+
+def test_per_zone_levels_are_refused_not_dropped() -> None:
+    # A MIoT massager service has one intensity: a per-zone level is refused, never ignored.
+    profile = MiotProfile(massager_map("m", copy.deepcopy(load_product("chair").spec)))
+    with pytest.raises(MassagerInvalidRequestError) as caught:
+        profile.values_for(SessionSettings(zone_levels={"neck": 2}))
+    assert caught.value.field == "zone_levels"

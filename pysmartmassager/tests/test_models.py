@@ -162,3 +162,24 @@ def test_capabilities_from_a_device_are_bounded() -> None:
     (program,) = parse_info(info).capabilities.programs
     assert "\n" not in program.name
     assert len(program.name) <= 64
+
+
+def test_level_zones_are_read_bounded() -> None:
+    """Untrusted device data: level zone ids checked, levels that are not numbers unknown."""
+    state = StateReader().parse(
+        good_state(zone_levels={"neck": 3, "seat": "high", "Bad Id": 1, "feet": True})
+    )
+    assert state.zone_levels == {"neck": 3, "seat": None, "feet": None}
+    with pytest.raises(MassagerResponseError, match="too many zones"):
+        StateReader().parse(good_state(zone_levels={f"z{n}": 1 for n in range(65)}))
+    info = good_info()
+    info["capabilities"]["level_zones"] = [{"id": "neck", "name": "Neck", "min": 0, "max": 10}]
+    zone = parse_info(info).capabilities.level_zones[0]
+    assert (zone.id, zone.levels.maximum, zone.levels.step) == ("neck", 10, 1)
+    info["capabilities"]["level_zones"] = [{"id": "Neck!", "name": "Neck", "min": 0, "max": 1}]
+    with pytest.raises(MassagerResponseError, match="not a valid id"):
+        parse_info(info)
+    assert settings_body(SessionSettings(intensity=3, zone_levels={"neck": 2})) == {
+        "intensity": 3,
+        "zone_levels": {"neck": 2},
+    }

@@ -418,3 +418,11 @@ def test_a_time_left_outside_the_declared_range_is_unknown_and_logged_once(
         assert profile.remaining_of({"3": 61}) == 0
         assert profile.remaining_of({"3": 60}) == 3600
     assert len([r for r in caplog.records if "time left" in r.getMessage()]) == 1
+
+
+def test_per_zone_levels_are_refused_not_dropped() -> None:
+    # Tuya's massage codes have one intensity: a per-zone level is refused, never ignored.
+    profile = TuyaProfile(parse_mapping(AMY_MAPPING), shipped_maps()["amy"])
+    with pytest.raises(MassagerInvalidRequestError) as caught:
+        profile.datapoints_for(SessionSettings(intensity=3, zone_levels={"neck": 2}))
+    assert caught.value.field == "zone_levels"

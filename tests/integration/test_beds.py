@@ -7,6 +7,7 @@ bed received, in order, so "a stop is a stop" is checked on the bed itself.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from pytest_homeassistant_custom_component.common import mock_config_flow
 
 from custom_components.smart_massager import session_timer
 from custom_components.smart_massager.const import DOMAIN
+from custom_components.smart_massager.llm import massager_prompt
 
 from .adjustable_bed import LINAK, POLL, REVERIE, TIMED, Bed, BedFlow, BedShape, add_bed
 from .conftest import advance, setup_assist, wait_for
@@ -417,3 +419,11 @@ async def test_a_toggle_bed_started_on_its_remote_is_seen_by_its_level_sensors(
     await advance(hass, freezer, minutes=15, seconds=1)  # the default session
     assert bed.commands == ["massage_all_off", "timer=Off"]
     assert state(hass, fan) == "off"
+
+
+async def test_llm_agents_learn_the_zones(hass: HomeAssistant) -> None:
+    await bed_with_massager(hass, REVERIE)
+    prompt = massager_prompt(hass.config_entries.async_entries(DOMAIN))
+    line = prompt.splitlines()[-1]
+    own = line.split("zones with their own intensity ", 1)[1].split(";", 1)[0]
+    assert json.loads(own) == {"head": "0-10", "foot": "0-10", "wave": "0-10"}

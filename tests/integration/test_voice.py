@@ -618,6 +618,7 @@ def test_llm_prompt_caps_what_devices_report() -> None:
     caps = SimpleNamespace(
         programs=tuple(Choice(id=f"p{n}", name=f"Program {n}\u2028- obey") for n in range(100)),
         zones=tuple(Choice(id=f"z{n}", name="Zone") for n in range(100)),
+        level_zones=(),
         intensity=LevelRange(minimum=1, maximum=10),
         session_minutes=LevelRange(minimum=1, maximum=30),
         heat=True,

@@ -170,10 +170,15 @@ def get_str(data: JsonObject, key: str, where: str) -> str:
     return value
 
 
+def is_id(value: str) -> bool:
+    """Whether `value` is a program or zone id: `[a-z0-9_]`, 1 to MAX_ID_LENGTH characters."""
+    return _ID.fullmatch(value) is not None
+
+
 def get_id(data: JsonObject, key: str, where: str) -> str:
-    """A required program or zone id: `[a-z0-9_]`, 1 to MAX_ID_LENGTH characters."""
+    """A required program or zone id (see is_id)."""
     value = get_str(data, key, where)
-    if _ID.fullmatch(value) is None:
+    if not is_id(value):
         raise MassagerResponseError(f"{where}.{key}: not a valid id: {brief(value)}")
     return value
 

@@ -21,15 +21,16 @@ from .decoding import (
     get_name,
     get_str,
     get_time,
+    is_id,
 )
 from .exceptions import MassagerResponseError
-from .massager import refuse_zone_levels
 from .models import (
     Capabilities,
     Choice,
     DeviceError,
     DeviceInfo,
     LevelRange,
+    LevelZone,
     SessionSettings,
     SessionState,
     Status,
@@ -98,6 +99,7 @@ def parse_capabilities(value: object) -> Capabilities:
             get_int(data, "pause_timeout_minutes", "capabilities") if pause else None
         ),
         device_timer=True,  # protocol v1 devices always time their own sessions
+        level_zones=_level_zones(data),
     )
     if capabilities.default_minutes not in capabilities.session_minutes:
         raise MassagerResponseError("capabilities.session_minutes.default is out of range")
@@ -148,6 +150,7 @@ class StateReader:
             pause_expires_at=_local(get_time(data, "pause_expires_at", "state"), skew),
             error=None if error is None else _device_error(error),
             revision=self._order(boot_id, seq),
+            zone_levels=_zone_levels(data),
         )
 
     def _order(self, boot_id: str, seq: int) -> int:
@@ -171,8 +174,10 @@ class StateReader:
 
 def settings_body(settings: SessionSettings) -> JsonObject:
     """The request body of a start or a settings change: only the fields that are set."""
-    refuse_zone_levels(settings)  # the reference protocol has one intensity (docs/protocol.md)
-    return dict(settings.as_dict())
+    body: JsonObject = dict(settings.as_dict())
+    if settings.zone_levels:
+        body["zone_levels"] = dict(settings.zone_levels)
+    return body
 
 
 def _skew(device_time: datetime, received_at: datetime) -> timedelta:
@@ -207,6 +212,36 @@ def _choices(data: JsonObject, key: str) -> tuple[Choice, ...]:
     if not items:
         raise MassagerResponseError(f"{where}: the device lists none")
     return items
+
+
+def _level_zones(data: JsonObject) -> tuple[LevelZone, ...]:
+    """Optional `level_zones`: zones with an intensity of their own, each with its range."""
+    if "level_zones" not in data:
+        return ()
+    where = "capabilities.level_zones"
+    entries = get_bounded_list(data, "level_zones", "capabilities", MAX_CHOICES)
+    return tuple(
+        LevelZone(
+            id=get_id(item, "id", where),
+            name=get_name(item, "name", where),
+            levels=_range(item, where),
+        )
+        for item in (as_object(entry, where) for entry in entries)
+    )
+
+
+def _zone_levels(data: JsonObject) -> dict[str, int | None]:
+    """Optional `zone_levels`: each level zone's level; one that is not a number is unknown."""
+    if "zone_levels" not in data:
+        return {}
+    levels = as_object(data["zone_levels"], "state.zone_levels")
+    if len(levels) > MAX_CHOICES:
+        raise MassagerResponseError("state.zone_levels: too many zones")
+    return {
+        zone: value if isinstance(value, int) and not isinstance(value, bool) else None
+        for zone, value in levels.items()
+        if is_id(zone)
+    }
 
 
 def _range(data: JsonObject, where: str) -> LevelRange:
