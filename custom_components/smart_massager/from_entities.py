@@ -360,17 +360,21 @@ class EntitiesMassager(Massager):
     def _modes(self) -> int:
         return min(MAX_PROGRAMS, max(2, int(_finite(self._config.get(CONF_MODES), 3))))
 
+    def _number_levels(self, key: str, lowest: float) -> LevelRange | None:
+        """A number source's levels from its attributes (None while it is gone), bounded."""
+        state = self._state_of(key)
+        if state is None:
+            return None
+        attributes = state.attributes
+        return bounded_levels(
+            _finite(attributes.get("min"), lowest),
+            _finite(attributes.get("max"), 10),
+            _finite(attributes.get("step"), 1),
+        )
+
     def _levels(self) -> LevelRange | None:
         if self._config.get(CONF_INTENSITY):
-            state = self._state_of(CONF_INTENSITY)
-            if state is None:
-                return None
-            attributes = state.attributes
-            return bounded_levels(
-                _finite(attributes.get("min"), 1),
-                _finite(attributes.get("max"), 10),
-                _finite(attributes.get("step"), 1),
-            )
+            return self._number_levels(CONF_INTENSITY, 1)
         if self._config.get(CONF_STRONGER) or self._config.get(CONF_GENTLER):
             return self._stepped_levels()
         if self._power_is_fan():
@@ -399,15 +403,7 @@ class EntitiesMassager(Massager):
         """A zone's levels: its number's range, or counted steps; None while its number is gone."""
         if zone.number is None:
             return self._stepped_levels()
-        state = self._state_of(zone.number)
-        if state is None:
-            return None
-        attributes = state.attributes
-        return bounded_levels(
-            _finite(attributes.get("min"), 0),
-            _finite(attributes.get("max"), 10),
-            _finite(attributes.get("step"), 1),
-        )
+        return self._number_levels(zone.number, 0)
 
     def _zone_ranges(self) -> list[tuple[ZoneSources, LevelRange]]:
         return [(zone, levels) for zone in self._zones if (levels := self._zone_range(zone))]

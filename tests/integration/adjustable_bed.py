@@ -21,21 +21,14 @@ from homeassistant.components.button import ButtonEntity
 from homeassistant.components.number import NumberEntity
 from homeassistant.components.select import SelectEntity
 from homeassistant.components.sensor import SensorEntity
-from homeassistant.config_entries import ConfigEntry, ConfigFlow
+from homeassistant.config_entries import ConfigFlow
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    MockModule,
-    MockPlatform,
-    mock_integration,
-    mock_platform,
-)
+
+from .other_integration import add_integration
 
 POLL = timedelta(seconds=30)  # Adjustable Bed's polling interval for numbers and selects
 ZONES = ("head", "foot", "wave")
@@ -220,35 +213,13 @@ async def add_bed(hass: HomeAssistant, bed: Bed, shape: BedShape) -> str:
 
     Needs `mock_config_flow("adjustable_bed", BedFlow)` around the test.
     """
-
-    def platform(entities: list[Entity]) -> MockPlatform:
-        async def setup(
-            _hass: HomeAssistant, _entry: ConfigEntry, add: AddConfigEntryEntitiesCallback
-        ) -> None:
-            add(entities, update_before_add=True)
-
-        return MockPlatform(async_setup_entry=setup, scan_interval=POLL)
-
     platforms: dict[str, list[Entity]] = {
         "button": [BedButton(bed, key) for key in shape.buttons],
         "number": [BedNumber(bed, zone) for zone in shape.numbers],
         "sensor": [LevelSensor(bed, zone) for zone in shape.sensors],
         "select": [BedTimer(bed)] if shape.timer else [],
     }
-
-    async def set_up(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-        await hass.config_entries.async_forward_entry_setups(entry, list(platforms))
-        return True
-
-    assert await async_setup_component(hass, "homeassistant", {})
-    mock_integration(hass, MockModule("adjustable_bed", async_setup_entry=set_up))
-    mock_platform(hass, "adjustable_bed.config_flow", None)
-    for domain, entities in platforms.items():
-        mock_platform(hass, f"adjustable_bed.{domain}", platform(entities))
-    entry = MockConfigEntry(domain="adjustable_bed", title=bed.name)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await add_integration(hass, "adjustable_bed", bed.name, platforms, scan_interval=POLL)
     device = dr.async_get(hass).async_get_device_by_connection(
         (dr.CONNECTION_BLUETOOTH, bed.mac), entry.entry_id
     )

@@ -12,24 +12,16 @@ from typing import Any
 import pytest
 from homeassistant.components.number import NumberEntity
 from homeassistant.components.switch import SwitchEntity
-from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigFlow
+from homeassistant.config_entries import SOURCE_USER, ConfigFlow
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    MockModule,
-    MockPlatform,
-    mock_config_flow,
-    mock_integration,
-    mock_platform,
-)
+from pytest_homeassistant_custom_component.common import mock_config_flow
 
 from custom_components.smart_massager.const import DOMAIN
 
+from .other_integration import add_integration
 from .test_from_entities import call
 
 DEVICE = DeviceInfo(connections={(dr.CONNECTION_NETWORK_MAC, "10:20:30:40:50:60")}, name="Plug")
@@ -77,29 +69,7 @@ def plug_flow() -> Iterator[None]:
 
 
 async def add_plug(hass: HomeAssistant) -> None:
-    async def switches(
-        _h: HomeAssistant, _e: ConfigEntry, add: AddConfigEntryEntitiesCallback
-    ) -> None:
-        add([Plug()])
-
-    async def numbers(
-        _h: HomeAssistant, _e: ConfigEntry, add: AddConfigEntryEntitiesCallback
-    ) -> None:
-        add([Countdown()])
-
-    async def set_up(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-        await hass.config_entries.async_forward_entry_setups(entry, ["switch", "number"])
-        return True
-
-    assert await async_setup_component(hass, "homeassistant", {})
-    mock_integration(hass, MockModule("wifi_plug", async_setup_entry=set_up))
-    mock_platform(hass, "wifi_plug.config_flow", None)
-    mock_platform(hass, "wifi_plug.switch", MockPlatform(async_setup_entry=switches))
-    mock_platform(hass, "wifi_plug.number", MockPlatform(async_setup_entry=numbers))
-    entry = MockConfigEntry(domain="wifi_plug", title="Plug")
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await add_integration(hass, "wifi_plug", "Plug", {"switch": [Plug()], "number": [Countdown()]})
 
 
 FORM = {
