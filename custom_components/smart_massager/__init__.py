@@ -18,7 +18,12 @@ from .sentences import async_sync_sentences
 from .services import async_setup_services
 from .session_guard import SessionGuard
 from .session_timer import SessionTimer, async_stop_owed_session
-from .transport import TRANSPORT_ENTITIES, TRANSPORT_REFERENCE, create_massager
+from .transport import (
+    TRANSPORT_ENTITIES,
+    TRANSPORT_REFERENCE,
+    async_load_transport_data,
+    create_massager,
+)
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -35,6 +40,7 @@ PLATFORMS = [
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions: they exist even while no massager is loaded (clear errors then)."""
     async_setup_services(hass)
+    await async_load_transport_data(hass)
     return True
 
 

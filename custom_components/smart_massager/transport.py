@@ -54,6 +54,15 @@ def reference_client(
     return SmartMassagerClient(host, port=port, token=token, session=async_get_clientsession(hass))
 
 
+async def async_load_transport_data(hass: HomeAssistant) -> None:
+    """Read the transports' data files once, off the event loop (the shipped Tuya maps).
+
+    Building a transport later finds them in the cache; read on the loop, each file was a
+    "Detected blocking call" at start-up.
+    """
+    await hass.async_add_executor_job(shipped_maps)
+
+
 def _reference(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
     return reference_client(
         hass, entry.data[CONF_HOST], entry.data[CONF_PORT], entry.data[CONF_TOKEN]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
+import pytest
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.smart_massager import transport
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
 from emulators.reference import EmulatorServer
 
@@ -79,3 +85,20 @@ async def test_a_newer_entry_is_not_downgraded(hass: HomeAssistant) -> None:
     entry.add_to_hass(hass)
     assert not await hass.config_entries.async_setup(entry.entry_id)
     assert entry.state is ConfigEntryState.MIGRATION_ERROR
+
+
+async def test_the_tuya_maps_are_read_off_the_event_loop(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read once at set-up in the executor; a Tuya entry built later finds them cached."""
+    read_in: list[str] = []
+    original = transport.shipped_maps
+
+    def recording() -> Any:
+        read_in.append(threading.current_thread().name)
+        return original()
+
+    monkeypatch.setattr(transport, "shipped_maps", recording)
+    assert await async_setup_component(hass, DOMAIN, {})
+    assert len(read_in) == 1
+    assert read_in[0] != threading.main_thread().name  # not the event loop's thread
