@@ -69,6 +69,11 @@ class RoutineRunner:
         self.last_outcome: RoutineOutcome | None = None
         self._routine_id = ""
         self._steps_done = 0
+        # The user's settings from before the routine, put back once it is over and the
+        # massager idle (else the next tap on Massage starts the last step's 2 minutes again).
+        self._restore: SessionSettings | None = None
+        self._underway = False
+        self._remove_restore: CALLBACK_TYPE | None = None
 
     @property
     def running(self) -> bool:
@@ -84,6 +89,8 @@ class RoutineRunner:
     @callback
     def async_start(self, routine: Routine, steps: list[SessionSettings]) -> None:
         """Run `steps` (already checked against the device) as `routine`."""
+        self._keep_settings()
+        self._underway = True  # until _end: the settings are put back only once it is over
         self._task = self._entry.async_create_background_task(
             self._hass, self._run(routine, steps), f"{DOMAIN} routine {routine.id}"
         )
@@ -99,6 +106,60 @@ class RoutineRunner:
         if task.cancelled():  # it had not ended by itself in the meantime
             self._end(self._routine_id, RoutineOutcome.STOPPED, self._steps_done)
         return True
+
+    @callback
+    def _keep_settings(self) -> None:
+        """Note the settings to put back, on a device that holds its own settings.
+
+        Only there: a massager Home Assistant times starts every session from its default
+        length anyway, and setting a bed's level or mode while idle would start its massage.
+        Heat is never put back on.
+        """
+        info, state = self._coordinator.info, self._coordinator.data
+        caps = info.capabilities
+        if not caps.device_timer or state.active or self._restore is not None:
+            return
+        self._restore = SessionSettings(
+            program=state.program if state.program in caps.program_ids else None,
+            zone=state.zone if state.zone in caps.zone_ids else None,
+            intensity=state.intensity if state.intensity in (caps.intensity or ()) else None,
+            minutes=state.minutes if state.minutes in caps.session_minutes else None,
+        )
+        if self._remove_restore is None:
+            self._remove_restore = self._coordinator.async_add_listener(self._maybe_restore)
+
+    @callback
+    def _maybe_restore(self) -> None:
+        restore = self._restore
+        if restore is None or self._underway or self._coordinator.data.active:
+            return
+        self._restore = None
+        if self._remove_restore is not None:
+            self._remove_restore()
+            self._remove_restore = None
+        state = self._coordinator.data
+
+        def differs[T](wanted: T | None, now: T) -> T | None:
+            return wanted if wanted is not None and wanted != now else None
+
+        changed = SessionSettings(
+            program=differs(restore.program, state.program),
+            zone=differs(restore.zone, state.zone),
+            intensity=differs(restore.intensity, state.intensity),
+            minutes=differs(restore.minutes, state.minutes),
+        )
+        if not changed.empty:
+            self._entry.async_create_background_task(
+                self._hass, self._put_back(changed), f"{DOMAIN} settings after a routine"
+            )
+
+    async def _put_back(self, settings: SessionSettings) -> None:
+        try:
+            await self._coordinator.async_command(
+                lambda massager: massager.change_settings(settings)
+            )
+        except HomeAssistantError as err:
+            LOGGER.info("Could not put the settings back after the routine: %s", err)
 
     async def _run(self, routine: Routine, steps: list[SessionSettings]) -> None:
         self._routine_id, self._steps_done = routine.id, 0
@@ -170,6 +231,8 @@ class RoutineRunner:
     @callback
     def _end(self, routine: str, outcome: RoutineOutcome, steps_done: int) -> None:
         self.progress = None
+        self._underway = False
+        self._maybe_restore()  # now, when the device is already idle (else at its next state)
         self.last_outcome = outcome
         log = LOGGER.info if outcome is RoutineOutcome.COMPLETED else LOGGER.warning
         log("Routine %s on %s ended: %s", routine, self._coordinator.info.name, outcome.value)

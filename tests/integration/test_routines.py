@@ -262,3 +262,43 @@ async def test_program_without_stand_in_is_refused(
     assert err.value.translation_placeholders["allowed"] == "tapping"
     assert emulator.device.status is Status.IDLE
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize("how", ["stopped", "completed"])
+async def test_the_users_settings_come_back_after_a_routine(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    emulator: EmulatorServer,
+    how: str,
+) -> None:
+    """Else the next tap on Massage starts the routine's last step (2 minutes) again."""
+    await setup(hass, config_entry, emulator)
+    device = emulator.device
+    await hass.services.async_call(
+        DOMAIN,
+        "adjust",
+        {"entity_id": "fan.back_massager", "program": "shiatsu", "intensity": 3},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": "number.back_massager_session_length", "value": 20},
+        blocking=True,
+    )
+    await run_routine(hass, routine="quick_shoulder_release")
+    await wait_for(hass, lambda: on_step(hass, 1))
+    assert (device.program, device.minutes) == ("warm_up_glide", 2)
+    if how == "stopped":
+        await hass.services.async_call(
+            DOMAIN, "stop_routine", {"entity_id": "fan.back_massager"}, blocking=True
+        )
+    else:
+        for step, minutes in ((2, 2), (3, 3)):
+            await advance(hass, freezer, minutes)
+            await wait_for(hass, lambda step=step: on_step(hass, step))
+        await advance(hass, freezer, 3)
+    await wait_for(hass, lambda: (device.program, device.minutes) == ("shiatsu", 20))
+    assert device.intensity == 3
+    assert not device.heat  # heat is never put back on
