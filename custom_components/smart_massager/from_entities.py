@@ -147,6 +147,9 @@ POWER_SWITCH_TIMEOUT_S = 5.0
 # A running sensor (power draw) must stay below its threshold this long before a session that
 # it saw running is taken as ended: programs pause their motors for seconds at a time.
 RUNNING_DROP_S = 60.0
+# How long after Home Assistant's stop a level read back that says "running" means the stop
+# failed (four of a bed's 30 s polls); later, it is a session started on the device.
+STOP_VERIFY_S = 120.0
 # Bounds on what a source's attributes may declare: a number entity is untrusted input.
 MAX_SOURCE_LEVELS = 100
 _LEVEL_BOUND = 1_000_000
@@ -297,12 +300,15 @@ class EntitiesMassager(Massager):
         self._seen_drawing = False
         self._below_since: float | None = None
         self._recheck: CALLBACK_TYPE | None = None
-        # When Home Assistant last stopped it: a zone's number that has not changed since still
-        # shows the level from before (beds refresh numbers by polling), not a new session.
-        self._stopped_at: datetime | None = None
-        # Verifying the last stop by the levels read since: "" (nothing to do yet), "again"
-        # (stopping once more), "told" (the second stop was not obeyed either: repair raised).
+        # When Home Assistant last started or stopped it: only levels reported since tell
+        # whether it runs (a bed's numbers keep the level from before until they are polled).
+        self._command_at: datetime | None = None
+        # Verifying the last stop by the levels read since, for STOP_VERIFY_S (loop time of the
+        # stop): "" (nothing to do yet), "again" (stopping once more), "retried", "told" (the
+        # second stop was not obeyed either: repair raised).
+        self._stopped_loop: float | None = None
         self._stop_check = ""
+        self._stop_task: asyncio.Task[None] | None = None
         self.notify: Callable[[], None] | None = None  # set by the subscription
         self._missing_logged: set[str] = set()
 
@@ -464,10 +470,12 @@ class EntitiesMassager(Massager):
         settings = settings or SessionSettings()
         if settings.minutes is not None:
             self._minutes = settings.minutes
+        on = self._is_on()
+        self._end_stop_check()  # a new session: the last stop needs no verifying
+        ir.async_delete_issue(self._hass, DOMAIN, self.stop_issue_id)
         # Power first: some sources (a fan) reset their mode when switched on.
-        if not self._is_on():
-            self._stopped_at = None  # a new session: the last stop needs no verifying
-            ir.async_delete_issue(self._hass, DOMAIN, self.stop_issue_id)
+        if not on:
+            self._command_at = dt_util.utcnow()
             await self._power_on(settings)
             # A device starts its zones from its own first level, whatever was counted before.
             self._commanded.zone_levels = {
@@ -501,6 +509,11 @@ class EntitiesMassager(Massager):
         `retry` is that verification's second stop.
         """
         await self._load()
+        # Whether it is on, by the levels read since Home Assistant's last command where there
+        # are any (switched off on its remote: its toggle must not be pressed), before this one.
+        on = self._is_on()
+        self._command_at = dt_util.utcnow()
+        self._stopped_loop = self._hass.loop.time()
         if not retry:
             self._stop_check = ""
         failures: list[MassagerError] = []
@@ -516,9 +529,8 @@ class EntitiesMassager(Massager):
                 await self._zones_off()
             if self._has_power and not self._power_is_button:
                 await self._switch(CONF_POWER, on=False)
-            elif self._power_is_button and self._commanded.on and not self._config.get(CONF_STOP):
+            elif self._power_is_button and on and not self._config.get(CONF_STOP):
                 await self._call(self._need(CONF_POWER), "press")
-            self._stopped_at = dt_util.utcnow()
             if self._commanded.on and not (self._has_power and not self._power_is_button):
                 await self._remember(on=False)
         except MassagerError as err:
@@ -545,8 +557,9 @@ class EntitiesMassager(Massager):
         return _EntitiesSubscription(self, on_state, on_connection)
 
     async def close(self) -> None:
-        """Nothing to close but the running sensor's pending re-check."""
+        """Nothing to close but the running sensor's pending re-check and a second stop."""
         self._cancel_recheck()
+        self._end_stop_check()
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -594,12 +607,11 @@ class EntitiesMassager(Massager):
             raise MassagerConnectionError(problem)
 
     def _is_on(self) -> bool:
-        if self._levels_say_running():
-            # Levels read back say so: started on the bed's own remote, or (read since Home
-            # Assistant's stop) that stop did not work.
-            return True
         if self._power_is_button or not self._has_power:
-            return self._commanded.on
+            # Levels read back since Home Assistant's last command are the truth where there
+            # are any: started or stopped on the bed's remote, or a stop that did not work.
+            said = self._levels_say()
+            return self._commanded.on if said is None else said
         state = self._state_of(CONF_POWER)
         return state is not None and state.state == STATE_ON
 
@@ -661,7 +673,7 @@ class EntitiesMassager(Massager):
 
     def _read(self) -> SessionState:
         running = self._running()
-        if running and self._stopped_at is not None:
+        if running and self._stopped_loop is not None:
             self._verify_stop()
         if running and self._started_at is None:
             # Switched on outside Home Assistant (the massager's own button): a session from now.
@@ -705,59 +717,71 @@ class EntitiesMassager(Massager):
             return ""
         return _choice_id(option) if isinstance(option, str) and option not in _BAD_STATES else ""
 
-    def _read_zone(
-        self, zone: ZoneSources, levels: LevelRange, *, since_stop: bool = False
-    ) -> int | None:
+    def _read_zone(self, zone: ZoneSources, levels: LevelRange) -> int | None:
         """A zone's level as read now, None when nothing tells it (never a remembered guess).
 
         Its level sensor where it has a readable one, else its number, else (buttons) what Home
-        Assistant counted since it started the session. With `since_stop`, a number that has
-        not changed since Home Assistant stopped the massage tells nothing.
+        Assistant counted since it started the session.
         """
         for key in (zone.level, zone.number):
-            if key and (level := self._read_number(key, levels, since_stop=since_stop)) is not None:
-                return level
+            if key and (value := self._raw_reading(key)) is not None:
+                return levels.clamp(round(value))
         if zone.number is None:
             return self._commanded.zone_levels.get(zone.zone)
         return None
 
-    def _read_number(self, key: str, levels: LevelRange, *, since_stop: bool) -> int | None:
+    def _raw_reading(self, key: str, *, since: datetime | None = None) -> float | None:
+        """A level source's value; with `since`, only if it was reported after that.
+
+        Reported, not updated: a bed polled after a stop that did nothing writes the same level
+        again, and that is the reading that says the stop failed.
+        """
         state = self._state_of(key)
         if state is None or state.state in _BAD_STATES:
             return None
-        # Reported, not updated: a bed polled after a stop that did nothing writes the same
-        # level again, and that is the reading that says the stop failed.
-        if since_stop and self._stopped_at is not None and state.last_reported <= self._stopped_at:
+        if since is not None and state.last_reported <= since:
             return None
         value = _finite(state.state, math.nan)
-        return None if math.isnan(value) else levels.clamp(round(value))
+        return None if math.isnan(value) else value
 
-    def _levels_say_running(self) -> bool:
-        """Whether a level read back shows the massage running (buttons or levels as power).
+    def _levels_say(self) -> bool | None:
+        """Whether the levels read back since Home Assistant's last command say it runs.
 
-        After Home Assistant's stop only readings reported since count (a bed's numbers keep
-        the level from before until they are polled); a switch's own state is the truth where
-        there is one.
+        A level above 0 is a zone massaging, 0 is off; a number that cannot be 0 cannot say
+        "off" and is not asked. None when nothing was read since (or nothing reads levels).
         """
-        if self._has_power and not self._power_is_button:
-            return False
-        sources = [(key, levels) for key, levels in self._level_numbers()]
-        sources += [(zone.level, levels) for zone, levels in self._zone_ranges() if zone.level]
-        return any(
-            (level := self._read_number(key, levels, since_stop=True)) is not None
-            and level > levels.minimum
-            for key, levels in sources
-        )
+        keys = [key for key, levels in self._level_numbers() if levels.minimum <= 0]
+        keys += [zone.level for zone in self._zones if zone.level]
+        readings = [
+            value
+            for key in keys
+            if (value := self._raw_reading(key, since=self._command_at)) is not None
+        ]
+        return any(value > 0 for value in readings) if readings else None
+
+    def _end_stop_check(self) -> None:
+        """No stop to verify any more (a new session, a level set, the massager closed)."""
+        self._stopped_loop = None
+        self._stop_check = ""
+        if self._stop_task is not None and not self._stop_task.done():
+            self._stop_task.cancel()
+        self._stop_task = None
 
     @callback
     def _verify_stop(self) -> None:
         """A stop the levels contradict: pressed once more, then a repair issue tells the user."""
-        if self._stopped_at is None or self._stop_check == "told" or not self._levels_say_running():
+        stopped = self._stopped_loop
+        if stopped is None or self._stop_check == "told" or self._levels_say() is not True:
+            return  # (running, but by what Home Assistant commanded: nothing read contradicts)
+        if self._hass.loop.time() - stopped > STOP_VERIFY_S:
+            self._stopped_loop = None  # from now, a level above 0 is a session on the device
             return
         if self._stop_check == "":
             self._stop_check = "again"
             LOGGER.warning("%s: its levels say the massage still runs: stopping again", self._name)
-            self._hass.async_create_task(self._stop_again(), f"{DOMAIN} stop again")
+            self._stop_task = self._hass.async_create_task(
+                self._stop_again(), f"{DOMAIN} stop again"
+            )
             return
         if self._stop_check != "retried":
             return  # the second stop is under way
@@ -851,6 +875,8 @@ class EntitiesMassager(Massager):
     # -- commanding ------------------------------------------------------------------------------
 
     async def _apply(self, settings: SessionSettings) -> None:
+        if settings.intensity is not None or settings.zone_levels:
+            self._end_stop_check()  # a level set now is the user's, not a failed stop
         if settings.program is not None:
             await self._set_program(settings.program)
         if settings.intensity is not None:
@@ -1094,7 +1120,14 @@ class EntitiesMassager(Massager):
             remove()
 
     async def _call(self, entity_id: str, service: str, **data: Any) -> None:
-        """Call the source's own action; its refusal becomes the library's typed error."""
+        """Call the source's own action; its refusal becomes the library's typed error.
+
+        Home Assistant skips an unavailable entity without an error: a stop button pressed so
+        would count as a stop done. Refused here instead, so the stop is retried and reported.
+        """
+        state = self._hass.states.get(entity_id)
+        if state is None or state.state == STATE_UNAVAILABLE:
+            raise MassagerConnectionError(f"{entity_id} is unavailable: {service} not sent")
         try:
             await self._hass.services.async_call(
                 _domain(entity_id), service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True

@@ -13,7 +13,7 @@ from typing import Any
 
 import probatio as vol
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, TemplateError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import intent, template
 from homeassistant.util import dt as dt_util
@@ -22,7 +22,7 @@ from pysmartmassager import LevelRange, SessionSettings, Status
 from pysmartmassager.const import MAX_NAME_LENGTH
 from pysmartmassager.decoding import clean_text
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .coordinator import MassagerConfigEntry
 from .grammar import NOT_A_PROGRAM
 from .routine_catalogue import BUILTIN_ROUTINES
@@ -297,7 +297,9 @@ class IntensityStepHandler(MassagerIntentHandler):
         state = await runtime.coordinator.async_command(
             lambda massager: massager.change_settings(settings)
         )
-        reached = state.intensity if zone is None else state.zone_levels.get(zone.id, target)
+        reached = state.intensity if zone is None else state.zone_levels.get(zone.id)
+        if reached is None:  # the device did not say the zone's level back (yet)
+            reached = target
         return say(
             language,
             "gentler" if gentle else "firmer",
@@ -430,7 +432,7 @@ class TimeLeftHandler(MassagerIntentHandler):
                 except intent.UnknownIntent:
                     pass  # no timers here: the massage's own answer ("none is running")
                 else:
-                    _speak_timer_status(intent_obj.hass, intent_obj.language, response)
+                    await _speak_timer_status(intent_obj.hass, intent_obj.language, response)
                     return response
         return await super().async_handle(intent_obj)
 
@@ -445,7 +447,7 @@ class TimeLeftHandler(MassagerIntentHandler):
         return say(language, key, minutes=max(1, minutes))
 
 
-def _speak_timer_status(
+async def _speak_timer_status(
     hass: HomeAssistant, language: str, response: intent.IntentResponse
 ) -> None:
     """Home Assistant's own words for its timers' status.
@@ -460,11 +462,16 @@ def _speak_timer_status(
         from home_assistant_intents import get_intents  # noqa: PLC0415  # conversation's own
     except ImportError:
         return
-    intents = get_intents(language.partition("-")[0]) or {}
+    # A file of some hundred kilobytes: read in the executor, not on the event loop.
+    intents = await hass.async_add_executor_job(get_intents, language.partition("-")[0]) or {}
     responses = intents.get("responses", {}).get("intents", {})
     source = responses.get(intent.INTENT_TIMER_STATUS, {}).get("default")
     if isinstance(source, str):
-        speech = template.Template(source, hass).async_render({"slots": response.speech_slots})
+        try:
+            speech = template.Template(source, hass).async_render({"slots": response.speech_slots})
+        except TemplateError as err:
+            LOGGER.debug("Home Assistant's timer answer did not render: %s", err)
+            return
         response.async_set_speech(" ".join(str(speech).split()))
 
 

@@ -179,6 +179,9 @@ def test_level_zones_are_read_bounded() -> None:
     info["capabilities"]["level_zones"] = [{"id": "Neck!", "name": "Neck", "min": 0, "max": 1}]
     with pytest.raises(MassagerResponseError, match="not a valid id"):
         parse_info(info)
+    info["capabilities"]["level_zones"] = [{"id": "neck", "name": "N", "min": 0, "max": 1}] * 2
+    with pytest.raises(MassagerResponseError, match="listed twice"):
+        parse_info(info)
     assert settings_body(SessionSettings(intensity=3, zone_levels={"neck": 2})) == {
         "intensity": 3,
         "zone_levels": {"neck": 2},

@@ -47,6 +47,7 @@ class Bed:
     off_works: bool = True  # False: a bed whose "massage off" does nothing
     commands: list[str] = field(default_factory=list)
     sensors: list[LevelSensor] = field(default_factory=list)
+    entities: dict[str, _BedEntity] = field(default_factory=dict)  # by key
 
     @property
     def massaging(self) -> bool:
@@ -103,6 +104,7 @@ class _BedEntity(Entity):
         self._attr_translation_key = key
         self._attr_name = key.replace("_", " ").capitalize()
         self._attr_device_info = bed.device_info()
+        bed.entities[key] = self
 
 
 class BedButton(_BedEntity, ButtonEntity):

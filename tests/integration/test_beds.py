@@ -17,7 +17,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, section
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import mock_config_flow
 
@@ -427,3 +427,71 @@ async def test_llm_agents_learn_the_zones(hass: HomeAssistant) -> None:
     line = prompt.splitlines()[-1]
     own = line.split("zones with their own intensity ", 1)[1].split(";", 1)[0]
     assert json.loads(own) == {"head": "0-10", "foot": "0-10", "wave": "0-10"}
+
+
+async def test_a_stop_button_that_is_unavailable_is_not_a_stop(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Home Assistant skips an unavailable entity without an error: that is no stop."""
+    bed, _proposal, fan = await bed_with_massager(hass, REVERIE)
+    await call(hass, DOMAIN, "start_session", entity_id=fan)
+    # Adjustable Bed's buttons are always available while it runs; not while it is failing
+    # or being reloaded.
+    off = bed.entities["massage_all_off"]
+    off._attr_available = False
+    off.async_write_ha_state()
+    await hass.async_block_till_done()
+    assert state(hass, "button.bedroom_bed_massage_all_off") == "unavailable"
+    with pytest.raises(HomeAssistantError):
+        await call(hass, DOMAIN, "stop_session", entity_id=fan)
+    assert bed.massaging
+
+
+TOGGLE_ONLY = BedShape(
+    buttons=("massage_all_toggle",), numbers=("head", "foot"), sensors=("head", "foot")
+)
+
+
+async def test_a_toggle_is_not_pressed_when_the_levels_say_it_is_off(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    bed, _proposal, fan = await bed_with_massager(hass, TOGGLE_ONLY)
+    await call(hass, DOMAIN, "start_session", entity_id=fan)
+    assert bed.massaging
+    freezer.tick(1)  # the remote, a second later (readings are ordered by their time)
+    bed.press("massage_all_toggle")  # switched off on the bed's remote
+    await hass.async_block_till_done()
+    assert state(hass, fan) == "off"
+    sent = len(bed.commands)
+    await call(hass, DOMAIN, "stop_session", entity_id=fan)  # a safety stop after all
+    assert len(bed.commands) == sent  # the toggle would have switched it on
+    assert not bed.massaging
+
+
+async def test_after_the_stop_is_verified_a_remote_start_is_a_session(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    bed, _proposal, fan = await bed_with_massager(hass, REVERIE)
+    await call(hass, DOMAIN, "start_session", entity_id=fan)
+    await call(hass, DOMAIN, "stop_session", entity_id=fan)
+    await advance(hass, freezer, minutes=5)  # well past the stop's verification
+    bed.levels["head"] = 4  # the remote, later that evening
+    bed.commands.clear()
+    await poll(hass, freezer)
+    assert state(hass, fan) == "on"
+    assert bed.commands == []  # not taken for a failed stop
+    await advance(hass, freezer, minutes=15, seconds=1)
+    assert bed.commands == ["massage_all_off"]
+
+
+async def test_a_level_set_right_after_a_stop_starts_a_session_not_a_second_stop(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    bed, _proposal, fan = await bed_with_massager(hass, REVERIE)
+    await call(hass, DOMAIN, "start_session", entity_id=fan)
+    await call(hass, DOMAIN, "stop_session", entity_id=fan)
+    bed.commands.clear()
+    await call(hass, "number", "set_value", entity_id="number.bedroom_bed_foot_intensity", value=5)
+    await poll(hass, freezer)
+    assert bed.commands == ["foot=5"]
+    assert state(hass, fan) == "on"

@@ -220,7 +220,7 @@ def _level_zones(data: JsonObject) -> tuple[LevelZone, ...]:
         return ()
     where = "capabilities.level_zones"
     entries = get_bounded_list(data, "level_zones", "capabilities", MAX_CHOICES)
-    return tuple(
+    zones = tuple(
         LevelZone(
             id=get_id(item, "id", where),
             name=get_name(item, "name", where),
@@ -228,6 +228,9 @@ def _level_zones(data: JsonObject) -> tuple[LevelZone, ...]:
         )
         for item in (as_object(entry, where) for entry in entries)
     )
+    if len({zone.id for zone in zones}) != len(zones):
+        raise MassagerResponseError(f"{where}: a zone is listed twice")  # one entity per id
+    return zones
 
 
 def _zone_levels(data: JsonObject) -> dict[str, int | None]:
