@@ -570,9 +570,12 @@ class EntitiesMassager(Massager):
         return [entity_id for key in keys if (entity_id := self.entity_id(key)) is not None]
 
     def level_sources(self) -> list[str]:
-        """The entity ids that read levels back: their repeated reports verify a stop."""
-        keys = [key for key, _levels in self._level_numbers()]
-        keys += [zone.level for zone in self._zones if zone.level]
+        """The entity ids that read levels back: their repeated reports verify a stop.
+
+        From the entry, not from the states: a bed's entities may not be there yet.
+        """
+        keys = [key for zone in self._zones for key in (zone.number, zone.level) if key]
+        keys += [CONF_INTENSITY] if self._config.get(CONF_INTENSITY) else []
         return [entity_id for key in keys if (entity_id := self.entity_id(key)) is not None]
 
     def _power_problem(self) -> str | None:
