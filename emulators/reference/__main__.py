@@ -1,4 +1,4 @@
-"""Command line: `scripts/emulator --port 8765 [--count N] [--pairing open] [--name NAME]`.
+"""Command line: `scripts/emulator --port 8765 [--count N] [--first-serial N] [--name NAME]`.
 
 Each massager's admin API listens on 127.0.0.1 at `--admin-port` (default: its port + 1000) and
 needs the admin token: `--admin-token`, else $SMART_MASSAGER_ADMIN_TOKEN (which keeps it out of
@@ -47,6 +47,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--name", default="Back massager", help="device name (numbered when --count > 1)"
     )
     parser.add_argument(
+        "--first-serial",
+        type=int,
+        default=1,
+        help="number in the first massager's serial, SM-0001 by default: a second emulator "
+        "started beside the first needs another, or Home Assistant finds it already set up",
+    )
+    parser.add_argument(
         "--admin-port",
         type=int,
         default=None,
@@ -62,6 +69,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.count < 1:
         parser.error("--count must be at least 1")
+    if not 1 <= args.first_serial <= 9999 - args.count + 1:
+        parser.error(f"--first-serial leaves no room for {args.count} serial(s) up to SM-9999")
     if args.admin_port is None:
         args.admin_port = args.port + ADMIN_PORT_SHIFT if args.port else 0
     for option, first in (("--port", args.port), ("--admin-port", args.admin_port)):
@@ -89,6 +98,7 @@ async def _run_fleet(args: argparse.Namespace, stop: asyncio.Event) -> None:
         host=args.host,
         port=args.port,
         name=args.name,
+        first_serial=args.first_serial,
         pairing_open=args.pairing == "open",
         admin_port=args.admin_port,
         admin_token=token,

@@ -27,6 +27,7 @@ class Fleet:
     host: str = "127.0.0.1"
     port: int = 0
     name: str = "Back massager"
+    first_serial: int = 1  # SM-0001, SM-0002, ...
     pairing_open: bool = False
     catalogue: Catalogue = field(default_factory=Catalogue)
     admin_port: int = 0
@@ -38,7 +39,7 @@ class Fleet:
         try:
             for index in range(self.count):
                 device = VirtualMassager(
-                    serial=f"SM-{index + 1:04d}",
+                    serial=f"SM-{self.first_serial + index:04d}",
                     name=device_name(self.name, index),
                     catalogue=self.catalogue,
                 )

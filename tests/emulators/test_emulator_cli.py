@@ -49,6 +49,9 @@ def test_parse_args_defaults_and_errors() -> None:
     )
     with pytest.raises(SystemExit):
         parse_args(["--count", "0"])
+    assert parse_args([]).first_serial == 1
+    with pytest.raises(SystemExit):
+        parse_args(["--first-serial", "9999", "--count", "2"])
 
 
 def test_parse_args_admin_port_and_token(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -74,7 +77,7 @@ def test_parse_args_admin_port_and_token(monkeypatch: pytest.MonkeyPatch) -> Non
 async def test_serve_runs_a_fleet_until_stopped(capsys: pytest.CaptureFixture[str]) -> None:
     port, admin_port = free_ports(2)
     stop = asyncio.Event()
-    args = ["--port", str(port), "--count", "2", "--pairing", "open"]
+    args = ["--port", str(port), "--count", "2", "--pairing", "open", "--first-serial", "7"]
     args += ["--admin-port", str(admin_port), "--admin-token", ADMIN_TOKEN]
     task = asyncio.create_task(serve(parse_args(args), stop))
     async with aiohttp.ClientSession() as http:
@@ -92,12 +95,12 @@ async def test_serve_runs_a_fleet_until_stopped(capsys: pytest.CaptureFixture[st
             overview = await response.json()
     assert identity["name"] == "Back massager 2"
     assert identity["pairing_open"] is True
-    assert overview["identity"]["serial"] == "SM-0002"
+    assert overview["identity"]["serial"] == "SM-0008"  # counted up from --first-serial
     stop.set()
     await task
     out = capsys.readouterr().out
     assert (
-        f"Back massager (SM-0001) on http://127.0.0.1:{port}, "
+        f"Back massager (SM-0007) on http://127.0.0.1:{port}, "
         f"admin API on http://127.0.0.1:{admin_port}"
     ) in out
     assert ADMIN_TOKEN not in out  # a token the caller gave is not echoed
