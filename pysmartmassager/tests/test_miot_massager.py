@@ -106,8 +106,8 @@ async def test_capabilities_come_from_the_spec(massager: MiotMassager) -> None:
     assert 30 in capabilities.session_minutes
     assert 35 not in capabilities.session_minutes
     if massager.device.mapping.model.endswith("cushion"):
-        # "NA" is a placeholder description: that mode is known by its value.
-        assert [c.id for c in capabilities.programs] == ["kneading", "shiatsu", "3"]
+        # "NA" is a placeholder description: that mode is not offered as a program.
+        assert [c.id for c in capabilities.programs] == ["kneading", "shiatsu"]
         assert capabilities.intensity is not None
         assert (capabilities.intensity.minimum, capabilities.intensity.maximum) == (1, 3)
         assert capabilities.zones == ()

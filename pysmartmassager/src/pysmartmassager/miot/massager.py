@@ -90,11 +90,19 @@ class MiotDevice:
 
 
 def _choices(prop: MiotProperty | None) -> dict[str, Value]:
-    """Stable ids for a value-list: the description as a slug, else the value itself."""
+    """Stable ids for a value-list: the description as a slug, else the value itself.
+
+    A value whose description is a placeholder ("NA") beside described ones is no choice to
+    offer (the cushion's spec lists its mode 3 so): it was a program named "3". Reported by the
+    device, it is still shown as its value.
+    """
     if prop is None:
         return {}
+    described = any(description for _value, description in prop.choices)
     ids: dict[str, Value] = {}
     for value, description in prop.choices:
+        if described and not description:
+            continue
         slug = _SLUG.sub("_", description.casefold()).strip("_")
         key = slug if slug and slug not in ids else str(value)
         ids.setdefault(key, value)
