@@ -88,6 +88,7 @@ from pysmartmassager import (
 )
 from pysmartmassager.const import MAX_NAME_LENGTH
 from pysmartmassager.decoding import clean_text
+from pysmartmassager.massager import invalid_setting
 
 from .const import DOMAIN, LOGGER
 from .level_zones import (
@@ -228,16 +229,24 @@ def sources_as_entity_ids(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[
     return resolved
 
 
-def identity_source(data: Mapping[str, Any]) -> str:
-    """The source a massager built from entities is known by, for its unique id.
+def _off_keys(data: Mapping[str, Any]) -> list[str]:
+    """The fields that can switch the massage off, in order, those set in `data`.
 
-    The power entity, else what stops it (a bed whose massage has no on/off of its own).
+    The power entity, else what stops a bed whose massage has no on/off of its own: its stop
+    button, its zones' numbers, its intensity number.
     """
     zone_numbers = [zone.number for zone in configured_zones(dict(data)) if zone.number]
-    for key in (CONF_POWER, CONF_STOP, *zone_numbers, CONF_INTENSITY):
-        if isinstance(value := data.get(key), str) and value:
-            return value
-    return ""
+    return [
+        key
+        for key in (CONF_POWER, CONF_STOP, *zone_numbers, CONF_INTENSITY)
+        if isinstance(data.get(key), str) and data[key]
+    ]
+
+
+def identity_source(data: Mapping[str, Any]) -> str:
+    """The source a massager built from entities is known by, for its unique id."""
+    keys = _off_keys(data)
+    return str(data[keys[0]]) if keys else ""
 
 
 @callback
@@ -597,9 +606,7 @@ class EntitiesMassager(Massager):
         return None
 
     def _off_key(self) -> str:
-        if self._has_power or self._config.get(CONF_STOP):
-            return CONF_POWER if self._has_power else CONF_STOP
-        return next((zone.number for zone in self._zones if zone.number), CONF_POWER)
+        return next(iter(_off_keys(self._config)), CONF_POWER)
 
     def available(self) -> bool:
         """Whether the power entity can be read and used."""
@@ -948,22 +955,10 @@ class EntitiesMassager(Massager):
         """Set one level zone, named by its id; refused for a zone or level it does not have."""
         ranges = {zone.zone: (zone, levels) for zone, levels in self._zone_ranges()}
         if zone_id not in ranges:
-            raise MassagerInvalidRequestError(
-                f"no zone {zone_id!r:.40}",
-                code="invalid_value",
-                status=422,
-                field="zone_levels",
-                allowed=list(ranges),
-            )
+            raise invalid_setting("zone_levels", list(ranges))
         zone, levels = ranges[zone_id]
         if level not in levels:
-            raise MassagerInvalidRequestError(
-                f"{zone_id} level {level} is not available",
-                code="invalid_value",
-                status=422,
-                field="zone_levels",
-                allowed={"min": levels.minimum, "max": levels.maximum, "step": levels.step},
-            )
+            raise invalid_setting("zone_levels", levels)
         await self._set_zone_level(zone, level)
 
     async def _set_zone_level(self, zone: ZoneSources, level: int) -> None:
@@ -1068,8 +1063,9 @@ class EntitiesMassager(Massager):
             # Its levels are its on: every zone not set by the settings starts at its gentlest.
             await self._remember(on=True)
             if settings.intensity is None:
+                asked = {zone_key(zone, NUMBER) for zone in settings.zone_levels or {}}
                 for key, levels in self._level_numbers():
-                    if key not in {zone_key(zone, NUMBER) for zone in settings.zone_levels or {}}:
+                    if key not in asked:
                         await self._call(self._need(key), "set_value", value=levels.gentlest)
             return
         if self._power_is_button:

@@ -9,6 +9,7 @@ sentences and LLM agents (llm.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import probatio as vol
@@ -458,21 +459,29 @@ async def _speak_timer_status(
     """
     if response.speech:
         return
+    # A file of some hundred kilobytes: read in the executor, once per language.
+    source = await hass.async_add_executor_job(_timer_status_template, language.partition("-")[0])
+    if source is None:
+        return
+    try:
+        speech = template.Template(source, hass).async_render({"slots": response.speech_slots})
+    except TemplateError as err:
+        LOGGER.debug("Home Assistant's timer answer did not render: %s", err)
+        return
+    response.async_set_speech(" ".join(str(speech).split()))
+
+
+@cache
+def _timer_status_template(language: str) -> str | None:
+    """The intents package's answer template for HassTimerStatus in `language`, if any."""
     try:
         from home_assistant_intents import get_intents  # noqa: PLC0415  # conversation's own
     except ImportError:
-        return
-    # A file of some hundred kilobytes: read in the executor, not on the event loop.
-    intents = await hass.async_add_executor_job(get_intents, language.partition("-")[0]) or {}
+        return None
+    intents = get_intents(language) or {}
     responses = intents.get("responses", {}).get("intents", {})
     source = responses.get(intent.INTENT_TIMER_STATUS, {}).get("default")
-    if isinstance(source, str):
-        try:
-            speech = template.Template(source, hass).async_render({"slots": response.speech_slots})
-        except TemplateError as err:
-            LOGGER.debug("Home Assistant's timer answer did not render: %s", err)
-            return
-        response.async_set_speech(" ".join(str(speech).split()))
+    return source if isinstance(source, str) else None
 
 
 class WhatProgramHandler(MassagerIntentHandler):

@@ -160,10 +160,9 @@ def _adjust_settings(entry: MassagerConfigEntry, data: dict[str, Any]) -> Sessio
     zone = data.get(ATTR_ZONE)
     if zone is not None and (level_zone := caps.level_zone(zone)) is not None and relative:
         # "make the foot massage stronger": that zone's level only, the others keep theirs.
-        return SessionSettings(
-            program=None if ATTR_PROGRAM not in data else check_program(caps, data[ATTR_PROGRAM]),
+        return replace(
+            check_settings(caps, program=data.get(ATTR_PROGRAM), heat=data.get(ATTR_HEAT)),
             zone_levels={zone: zone_target(level_zone, entry, data)},
-            heat=None if ATTR_HEAT not in data else check_heat(caps, data[ATTR_HEAT]),
         )
     current = entry.runtime_data.coordinator.data.intensity
     if ATTR_GENTLER in data:
