@@ -1741,8 +1741,9 @@ def report_miot(miot: dict[str, Any]) -> None:
 BED_SAMPLES = int(os.environ.get("BENCH_BED_SAMPLES", "300"))
 
 
-async def bed_entry(hass: HomeAssistant) -> MockConfigEntry:
-    buttons = ("massage_all_toggle", "massage_all_off", "massage_all_up", "massage_all_down")
+async def bed_entry(hass: HomeAssistant, roles: dict[str, str]) -> MockConfigEntry:
+    """A bed massager whose `roles` (entry field -> key) are input_button helpers."""
+    buttons = ("massage_all_toggle", "massage_all_off", *roles.values())
     assert await async_setup_component(
         hass, "input_button", {"input_button": {key: {} for key in buttons}}
     )
@@ -1754,8 +1755,7 @@ async def bed_entry(hass: HomeAssistant) -> MockConfigEntry:
             CONF_TRANSPORT: "entities",
             "power_entity": "input_button.massage_all_toggle",
             "stop_entity": "input_button.massage_all_off",
-            "stronger_entity": "input_button.massage_all_up",
-            "gentler_entity": "input_button.massage_all_down",
+            **{field: f"input_button.{key}" for field, key in roles.items()},
             "intensity_levels": 5,
             "min_minutes": 5,
             "max_minutes": 30,
@@ -1794,39 +1794,48 @@ async def time_to_press(
     return samples
 
 
-async def test_bed(hass: HomeAssistant, tmp_path: Path) -> None:
-    """(b) The bed massager's overhead: its action to the button's action, beside a direct call."""
-    hass.config.config_dir = str(tmp_path)
-    begun = time.monotonic()
-    await bed_entry(hass)
-    intensity = "number.bed_intensity"
+async def measure_steps(hass: HomeAssistant, number: str, up: str, down: str) -> dict[str, Any]:
+    """Setting `number` one level up and down through the massager, beside pressing the
+    `up`/`down` buttons directly: milliseconds to the button's action, and the overhead."""
 
-    async def through_the_massager(number: int) -> None:
+    async def through_the_massager(sample: int) -> None:
         await hass.services.async_call(
-            "number", "set_value", {"entity_id": intensity, "value": 2 - number % 2}, blocking=True
+            "number", "set_value", {"entity_id": number, "value": 2 - sample % 2}, blocking=True
         )
 
-    async def directly(number: int) -> None:
-        button = (
-            "input_button.massage_all_up" if number % 2 == 0 else "input_button.massage_all_down"
-        )
+    async def directly(sample: int) -> None:
+        button = up if sample % 2 == 0 else down
         await hass.services.async_call(
-            "input_button", "press", {"entity_id": button}, blocking=True
+            "input_button", "press", {"entity_id": f"input_button.{button}"}, blocking=True
         )
 
-    await hass.services.async_call(
-        "number", "set_value", {"entity_id": intensity, "value": 1}, blocking=True
-    )
     ours = await time_to_press(hass, BED_SAMPLES, through_the_massager)
     direct = await time_to_press(hass, BED_SAMPLES, directly)
-    bed = {
+    result: dict[str, Any] = {
         "samples": BED_SAMPLES,
         "through_massager_ms": stats(ours),
         "direct_ms": stats(direct),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "duration_s": round(time.monotonic() - begun, 1),
     }
-    bed["overhead_p95_ms"] = round(bed["through_massager_ms"]["p95"] - bed["direct_ms"]["p95"], 3)
+    result["overhead_p95_ms"] = round(
+        result["through_massager_ms"]["p95"] - result["direct_ms"]["p95"], 3
+    )
+    return result
+
+
+async def test_bed(hass: HomeAssistant, tmp_path: Path) -> None:
+    """(b) The bed massager's overhead: its action to the button's action, beside a direct call."""
+    hass.config.config_dir = str(tmp_path)
+    begun = time.monotonic()
+    await bed_entry(
+        hass, {"stronger_entity": "massage_all_up", "gentler_entity": "massage_all_down"}
+    )
+    intensity = "number.bed_intensity"
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": intensity, "value": 1}, blocking=True
+    )
+    bed = await measure_steps(hass, intensity, "massage_all_up", "massage_all_down")
+    bed["duration_s"] = round(time.monotonic() - begun, 1)
     report_bed(bed)
 
 
@@ -1834,59 +1843,17 @@ async def test_bed_zone(hass: HomeAssistant, tmp_path: Path) -> None:
     """(b) The same for one zone's level (a bed's foot, set by its own up/down buttons)."""
     hass.config.config_dir = str(tmp_path)
     begun = time.monotonic()
-    buttons = ("massage_all_toggle", "massage_all_off", "massage_foot_up", "massage_foot_down")
-    assert await async_setup_component(
-        hass, "input_button", {"input_button": {key: {} for key in buttons}}
+    await bed_entry(
+        hass,
+        {"foot_stronger_entity": "massage_foot_up", "foot_gentler_entity": "massage_foot_down"},
     )
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Bed",
-        minor_version=3,
-        data={
-            CONF_TRANSPORT: "entities",
-            "power_entity": "input_button.massage_all_toggle",
-            "stop_entity": "input_button.massage_all_off",
-            "foot_stronger_entity": "input_button.massage_foot_up",
-            "foot_gentler_entity": "input_button.massage_foot_down",
-            "intensity_levels": 5,
-            "min_minutes": 5,
-            "max_minutes": 30,
-            "session_minutes": 15,
-        },
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
     # A session: a zone counted in presses has a level only from Home Assistant's start on.
     await hass.services.async_call(DOMAIN, "start_session", {"entity_id": "fan.bed"}, blocking=True)
-    foot = "number.bed_foot_intensity"
-
-    async def through_the_massager(number: int) -> None:
-        await hass.services.async_call(
-            "number", "set_value", {"entity_id": foot, "value": 2 - number % 2}, blocking=True
-        )
-
-    async def directly(number: int) -> None:
-        button = (
-            "input_button.massage_foot_up" if number % 2 == 0 else "input_button.massage_foot_down"
-        )
-        await hass.services.async_call(
-            "input_button", "press", {"entity_id": button}, blocking=True
-        )
-
-    ours = await time_to_press(hass, BED_SAMPLES, through_the_massager)
-    direct = await time_to_press(hass, BED_SAMPLES, directly)
-    await hass.services.async_call(DOMAIN, "stop_session", {"entity_id": "fan.bed"}, blocking=True)
-    zone = {
-        "samples": BED_SAMPLES,
-        "through_massager_ms": stats(ours),
-        "direct_ms": stats(direct),
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "duration_s": round(time.monotonic() - begun, 1),
-    }
-    zone["overhead_p95_ms"] = round(
-        zone["through_massager_ms"]["p95"] - zone["direct_ms"]["p95"], 3
+    zone = await measure_steps(
+        hass, "number.bed_foot_intensity", "massage_foot_up", "massage_foot_down"
     )
+    await hass.services.async_call(DOMAIN, "stop_session", {"entity_id": "fan.bed"}, blocking=True)
+    zone["duration_s"] = round(time.monotonic() - begun, 1)
     report_bed(zone, key="bed_zone", what="one zone (foot) from its own buttons")
 
 
