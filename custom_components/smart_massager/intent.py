@@ -284,7 +284,7 @@ class IntensityStepHandler(MassagerIntentHandler):
                 )
         if levels is None or current is None:
             raise SpokenRefusal(say(language, "no_levels"))
-        target = levels.at(levels.position(current) + self.direction * values.get("levels", 1))
+        target = levels.moved(current, self.direction * values.get("levels", 1))
         gentle = self.direction < 0
         if target == current:
             return say(

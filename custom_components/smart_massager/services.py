@@ -167,10 +167,10 @@ def _adjust_settings(entry: MassagerConfigEntry, data: dict[str, Any]) -> Sessio
     current = entry.runtime_data.coordinator.data.intensity
     if ATTR_GENTLER in data:
         levels = intensity_levels(caps)
-        intensity = levels.at(levels.position(current) - data[ATTR_GENTLER])
+        intensity = levels.moved(current, -data[ATTR_GENTLER])
     elif ATTR_FIRMER in data:
         levels = intensity_levels(caps)
-        intensity = levels.at(levels.position(current) + data[ATTR_FIRMER])
+        intensity = levels.moved(current, data[ATTR_FIRMER])
     settings = check_settings(
         caps,
         program=data.get(ATTR_PROGRAM),
@@ -192,7 +192,7 @@ def zone_target(level_zone: LevelZone, entry: MassagerConfigEntry, data: dict[st
     if current is None:
         raise refusal("zone_level_unknown", zone=level_zone.name)
     steps = data[ATTR_FIRMER] if ATTR_FIRMER in data else -data[ATTR_GENTLER]
-    return levels.at(levels.position(current) + steps)
+    return levels.moved(current, steps)
 
 
 def routine_for_call(data: dict[str, Any]) -> Routine:
@@ -275,7 +275,7 @@ def routine_settings(
                 round(levels.minimum + pressure * (levels.maximum - levels.minimum))
             )
         if intensity is not None and levels is not None and intensity_offset:
-            intensity = levels.at(levels.position(intensity) + intensity_offset)
+            intensity = levels.moved(intensity, intensity_offset)
         step_settings = SessionSettings(
             program=program,
             zone=None if routine_zone is None else check_zone(caps, step.zone or routine_zone),

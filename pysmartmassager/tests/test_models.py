@@ -186,3 +186,13 @@ def test_level_zones_are_read_bounded() -> None:
         "intensity": 3,
         "zone_levels": {"neck": 2},
     }
+
+
+def test_gentler_never_switches_a_zone_off_nor_on() -> None:
+    zone, chair = LevelRange(0, 10), LevelRange(1, 10)
+    assert zone.moved(3, -10) == 1  # the gentlest that massages, not 0 (off)
+    assert zone.moved(0, -1) == 0  # an off zone is not raised by "gentler"
+    assert zone.moved(0, 2) == 2
+    assert zone.moved(9, 5) == 10
+    assert chair.moved(3, -10) == 1  # a range without an off: as before, its lowest
+    assert LevelRange.of((10, 15, 20)).moved(15, -1) == 10

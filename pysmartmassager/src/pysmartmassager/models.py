@@ -64,6 +64,18 @@ class LevelRange:
         """The lowest level that massages: a range from 0 has 0 as off (a bed zone's level)."""
         return self.at(2) if self.minimum == 0 and self.levels > 1 else self.minimum
 
+    def moved(self, current: int, steps: int) -> int:
+        """`current` moved by `steps` levels (gentler when negative), within the range.
+
+        Gentler never goes below the gentlest level that massages ("gentler" on a zone at 1 of
+        0-10 keeps it at 1 rather than switching it off), nor raises a zone that is off.
+        """
+        position = self.position(current)
+        wanted = position + steps
+        if steps < 0:
+            wanted = max(wanted, min(position, self.position(self.gentlest)))
+        return self.at(wanted)
+
     def position(self, value: int) -> int:
         """The 1-based position of the level nearest to `value`.
 
