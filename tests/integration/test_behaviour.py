@@ -2,7 +2,8 @@
 
 Today: the reference protocol (its emulator over loopback TCP), the Home-Assistant-timed fake
 (tests/fake_massager.py: no timer, no push, fixed 10/15/20/30-minute lengths), a massager built
-from existing entities (real input helpers as plug, mode select, level and heat pad), and Tuya
+from existing entities (real input helpers as plug, mode select, level and heat pad), a bed base
+built from Adjustable Bed's entities (head and foot numbers, "massage off", no toggle), and Tuya
 massagers over Tuya's local protocol (the Tuya emulator, whose wire layer is tinytuya's: a massage
 chair on protocol 3.5 and a cushion on 3.3), and Xiaomi MIoT massagers over the miio protocol (the
 MIoT emulator, built on python-miio's codec: a chair with its own countdown and a cushion without).
@@ -12,7 +13,7 @@ the device did, never of one wire protocol.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_config_flow
 
 from conftest import miot_entry, start_miot, start_tuya, tuya_entry
 from custom_components.smart_massager import transport
@@ -35,6 +36,7 @@ from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager.tuya import parse_mapping
 from tests.fake_massager import FakeMassager
 
+from .adjustable_bed import Bed, BedFlow, BedShape, add_bed
 from .conftest import setup_assist, wait_for
 from .test_blueprints import use_blueprint
 
@@ -42,6 +44,7 @@ TRANSPORTS = [
     "reference",
     "fake",
     "entities",
+    "entities_bed",
     "tuya_chair",
     "tuya_cushion",
     "miot_chair",
@@ -59,6 +62,13 @@ class Massager:
     device: Callable[[], dict[str, Any]]  # status, program, intensity, heat as the device has them
     sent: Callable[[], int]  # how many requests reached the device
     strongest: int = 4  # the highest intensity the tests use (a Tuya chair has 3 levels)
+
+
+@pytest.fixture(autouse=True)
+def bed_integration() -> Iterator[None]:
+    """Adjustable Bed's config flow, standing in for the bed row's integration."""
+    with mock_config_flow("adjustable_bed", BedFlow):
+        yield
 
 
 @pytest.fixture(params=TRANSPORTS)
@@ -104,6 +114,8 @@ async def massager(
         handle = Massager(entry, "fan.cushion", read_fake, lambda: len(fake.commands))
     elif request.param == "entities":
         handle = await entities_massager(hass)
+    elif request.param == "entities_bed":
+        handle = await bed_massager(hass)
     elif request.param.startswith("miot"):
         server = await start_miot(request.param.removeprefix("miot_"))
         handle = miot_massager(server)
@@ -224,6 +236,45 @@ async def entities_massager(hass: HomeAssistant) -> Massager:
         }
 
     return Massager(entry, "fan.cushion", read, lambda: len(calls))
+
+
+async def bed_massager(hass: HomeAssistant) -> Massager:
+    """A Reverie-shaped bed (Adjustable Bed's entities: head/foot numbers and "massage off", no
+    toggle) with a mode select and a heat pad beside it (real helpers)."""
+    bed = Bed(mac="aa:bb:cc:dd:ee:09", name="Bed base")
+    await add_bed(hass, bed, BedShape(buttons=("massage_all_off",), numbers=("head", "foot")))
+    for domain, config in (
+        ("input_boolean", {"heat_pad": {}}),
+        ("input_select", {"mode": {"options": ["Kneading", "Shiatsu"]}}),
+    ):
+        assert await async_setup_component(hass, domain, {domain: config})
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Bed",
+        unique_id="entities:button.bed_base_massage_all_off",
+        minor_version=3,
+        data={
+            CONF_TRANSPORT: "entities",
+            "stop_entity": "button.bed_base_massage_all_off",
+            "head_intensity_entity": "number.bed_base_massage_head_intensity",
+            "foot_intensity_entity": "number.bed_base_massage_foot_intensity",
+            "program_entity": "input_select.mode",
+            "heat_entity": "input_boolean.heat_pad",
+            "min_minutes": 5,
+            "max_minutes": 30,
+            "session_minutes": 15,
+        },
+    )
+
+    def read() -> dict[str, Any]:
+        return {
+            "status": "running" if bed.massaging else "idle",
+            "program": hass.states.get("input_select.mode").state.casefold(),
+            "intensity": max(bed.levels["head"], bed.levels["foot"]),
+            "heat": hass.states.get("input_boolean.heat_pad").state == "on",
+        }
+
+    return Massager(entry, "fan.bed", read, lambda: len(bed.commands))
 
 
 async def act(hass: HomeAssistant, massager: Massager, service: str, **data: Any) -> None:
