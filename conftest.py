@@ -9,12 +9,11 @@ from collections.abc import AsyncGenerator, Generator
 from dataclasses import replace
 
 import pytest
-from homeassistant.const import CONF_PORT
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_massager.const import DOMAIN
 from custom_components.smart_massager.miot_flow import FoundDevice, miot_entry_data, miot_unique_id
-from custom_components.smart_massager.tuya_flow import tuya_entry_data
+from custom_components.smart_massager.tuya_flow import tuya_entry_data, tuya_unique_id
 from emulators.miot import MiotEmulatorServer
 from emulators.reference import EmulatorServer, VirtualMassager
 from emulators.tuya import Product, TuyaEmulatorServer, TuyaMassager
@@ -113,7 +112,7 @@ def tuya_entry(
     file_entry = server.device_entry()
     mapping = parse_mapping(file_entry["mapping"])
     data = tuya_entry_data(
-        server.host,
+        (server.host, server.port),
         server.device_id,
         local_key or server.local_key,
         server.version,
@@ -123,9 +122,9 @@ def tuya_entry(
     return MockConfigEntry(
         domain=DOMAIN,
         title=title or file_entry["name"],
-        unique_id=f"tuya:{server.device_id}",
+        unique_id=tuya_unique_id(server.device_id),
         minor_version=2,
-        data={**data, CONF_PORT: server.port},
+        data=data,
     )
 
 

@@ -29,7 +29,7 @@ from custom_components.smart_massager.miot_flow import (
     miot_entry_data,
     miot_unique_id,
 )
-from custom_components.smart_massager.tuya_flow import tuya_entry_data
+from custom_components.smart_massager.tuya_flow import tuya_entry_data, tuya_unique_id
 from emulators.miot import load_product as load_miot_product
 from emulators.tuya import Product
 from pysmartmassager import SmartMassagerClient
@@ -67,9 +67,9 @@ async def tuya(
     product = Product.load("massage_chair")
     mapping = parse_mapping(product.mapping_json())
     data = tuya_entry_data(
-        host, device_id, local_key, version.value, mapping, map_for("amy", None, mapping)
+        (host, port), device_id, local_key, version.value, mapping, map_for("amy", None, mapping)
     )
-    return f"tuya:{device_id}", product.name, {**data, CONF_PORT: port}
+    return tuya_unique_id(device_id), product.name, data
 
 
 async def miot(host: str, port: int, token: str) -> tuple[str, str, dict[str, Any]]:

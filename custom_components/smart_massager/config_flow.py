@@ -80,8 +80,8 @@ from .miot_flow import (
     async_find,
     async_published_map,
     errors_for,
-    host_text,
     miot_entry_data,
+    miot_host_text,
     miot_schema,
     miot_unique_id,
     pasted_map,
@@ -103,6 +103,7 @@ from .tuya_flow import (
     CONF_DEVICE,
     CONF_DEVICES_JSON,
     CONF_DISCOVERED,
+    TUYA_FALLBACK_NAME,
     VERSIONS,
     FlowDiscovery,
     async_check,
@@ -116,7 +117,11 @@ from .tuya_flow import (
     massager_entries,
     paste_schema,
     pick_schema,
+    shown_values,
+    tuya_address,
     tuya_entry_data,
+    tuya_host_text,
+    tuya_unique_id,
 )
 
 # Before the entry has loaded there are no capabilities to read: the reference device's ranges.
@@ -158,6 +163,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         self._tuya_manual: dict[str, Any] = {}
         self._tuya_discovery: FlowDiscovery | None = None
         self._tuya_suggested: dict[str, Any] = {}
+        self._tuya_address: tuple[str, int] = ("", 0)  # the manual form's, for the next step
         self._timer_offered = False
         self._miot_found: FoundDevice | None = None
         self._miot_name = ""
@@ -307,32 +313,43 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_tuya_device(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """The device's address (the file's, when it has one) and protocol version."""
+        """The device's address (the file's, when it has one), protocol version and maybe key."""
         entry = self._tuya_entry
         assert entry is not None
         if not entry.ip and (heard := self._heard().get(entry.device_id)) is not None:
             entry = self._tuya_entry = replace(entry, ip=heard.ip)
         assert entry.mapping is not None  # massager_entries() kept only entries with one
+        schema = device_schema(entry)
         errors: dict[str, str] = {}
         if user_input is not None:
-            category_map = map_for(entry.category, entry.product_id, entry.mapping)
-            return await self._tuya_create(
-                entry.name,
-                tuya_entry_data(
-                    user_input[CONF_HOST].strip(),
-                    entry.device_id,
-                    entry.local_key,
-                    AUTO_VERSION,
-                    entry.mapping,
-                    category_map,
-                ),
-                user_input[CONF_PROTOCOL_VERSION],
-                step_id="tuya_device",
-                schema=device_schema(entry),
-            )
+            try:
+                address = tuya_address(user_input[CONF_HOST])
+            except InvalidHostError:
+                errors = form_errors("invalid_host", schema)
+            else:
+                category_map = map_for(entry.category, entry.product_id, entry.mapping)
+                # A key typed here replaces the file's (pasted before the device was re-paired).
+                local_key = str(user_input.get(CONF_LOCAL_KEY, "")).strip() or entry.local_key
+                return await self._tuya_create(
+                    entry.name,
+                    tuya_entry_data(
+                        address,
+                        entry.device_id,
+                        local_key,
+                        AUTO_VERSION,
+                        entry.mapping,
+                        category_map,
+                    ),
+                    user_input[CONF_PROTOCOL_VERSION],
+                    step_id="tuya_device",
+                    schema=schema,
+                    user_input=user_input,
+                )
         return self.async_show_form(
             step_id="tuya_device",
-            data_schema=device_schema(entry),
+            data_schema=self.add_suggested_values_to_schema(
+                schema, shown_values(user_input) or {CONF_HOST: entry.ip or ""}
+            ),
             errors=errors,
             description_placeholders=_shown({"name": entry.name}),
         )
@@ -350,28 +367,31 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
                 key: value.strip() if isinstance(value, str) else value
                 for key, value in user_input.items()
             }
-            await self.async_set_unique_id(f"tuya:{manual[CONF_DEVICE_ID]}")
+            await self.async_set_unique_id(tuya_unique_id(manual[CONF_DEVICE_ID]))
             self._abort_if_unique_id_configured()
-            found, error = await async_check(
-                connection_data(manual[CONF_HOST], manual[CONF_DEVICE_ID], manual[CONF_LOCAL_KEY]),
-                manual[CONF_PROTOCOL_VERSION],
-                power=False,
-            )
-            if found is not None:
-                self._tuya_manual = {**manual, CONF_PROTOCOL_VERSION: found}
-                return await self.async_step_tuya_datapoints()
-            errors = form_errors(error or "unknown", manual_schema())
+            try:
+                address = tuya_address(manual[CONF_HOST])
+            except InvalidHostError:
+                errors = form_errors("invalid_host", manual_schema())
+            else:
+                found, error = await async_check(
+                    connection_data(address, manual[CONF_DEVICE_ID], manual[CONF_LOCAL_KEY]),
+                    manual[CONF_PROTOCOL_VERSION],
+                    power=False,
+                )
+                if found is not None:
+                    self._tuya_manual = {**manual, CONF_PROTOCOL_VERSION: found}
+                    self._tuya_address = address
+                    return await self.async_step_tuya_datapoints()
+                errors = form_errors(error or "unknown", manual_schema())
         elif self._heard() and not self._tuya_suggested:
             return await self.async_step_tuya_discovered()
         # A typed local key is a secret: never sent back as a suggested value.
-        shown = {
-            key: value
-            for key, value in (user_input or self._tuya_suggested).items()
-            if key != CONF_LOCAL_KEY
-        }
         return self.async_show_form(
             step_id="tuya_manual",
-            data_schema=self.add_suggested_values_to_schema(manual_schema(), shown),
+            data_schema=self.add_suggested_values_to_schema(
+                manual_schema(), shown_values(user_input or self._tuya_suggested)
+            ),
             errors=errors,
         )
 
@@ -411,9 +431,9 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors["base"] = "duplicate_datapoint"
             else:
                 return await self._tuya_create(
-                    str(manual[CONF_NAME]).strip() or category_map.name,
+                    str(manual[CONF_NAME]).strip() or TUYA_FALLBACK_NAME,
                     tuya_entry_data(
-                        manual[CONF_HOST],
+                        self._tuya_address,
                         manual[CONF_DEVICE_ID],
                         manual[CONF_LOCAL_KEY],
                         AUTO_VERSION,
@@ -443,14 +463,14 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         user_input: dict[str, Any] | None = None,
     ) -> ConfigFlowResult:
         """Check the device, then create the entry; the same form again with the error if not."""
-        await self.async_set_unique_id(f"tuya:{data[CONF_DEVICE_ID]}")
+        await self.async_set_unique_id(tuya_unique_id(data[CONF_DEVICE_ID]))
         self._abort_if_unique_id_configured()
         found, error = await async_check(data, version)
         if found is not None:
             return self.async_create_entry(title=name, data={**data, CONF_PROTOCOL_VERSION: found})
         return self.async_show_form(
             step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            data_schema=self.add_suggested_values_to_schema(schema, shown_values(user_input)),
             errors=form_errors(error or "unknown", schema),
             description_placeholders=_shown(
                 {"name": name, "map": shipped_maps()[data[CONF_DATAPOINT_MAP]].name}
@@ -601,7 +621,7 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="miot_reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or {CONF_HOST: host_text(dict(entry.data))}
+                schema, user_input or {CONF_HOST: miot_host_text(dict(entry.data))}
             ),
             errors=errors,
         )
@@ -783,16 +803,29 @@ class SmartMassagerConfigFlow(ConfigFlow, domain=DOMAIN):
         schema = vol.Schema({vol.Required(CONF_HOST): str})
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {**entry.data, CONF_HOST: user_input[CONF_HOST].strip()}
-            found, error = await async_check(data, AUTO_VERSION)
-            if found is not None:
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_HOST: data[CONF_HOST], CONF_PROTOCOL_VERSION: found}
-                )
-            errors["base"] = error or "unknown"
+            try:
+                # Only the host changed, unless a port is typed with it.
+                host, port = tuya_address(user_input[CONF_HOST], entry.data[CONF_PORT])
+            except InvalidHostError:
+                errors[CONF_HOST] = "invalid_host"
+            else:
+                data = {**entry.data, CONF_HOST: host, CONF_PORT: port}
+                found, error = await async_check(data, AUTO_VERSION)
+                if found is not None:
+                    return self.async_update_reload_and_abort(
+                        entry,
+                        data_updates={
+                            CONF_HOST: host,
+                            CONF_PORT: port,
+                            CONF_PROTOCOL_VERSION: found,
+                        },
+                    )
+                errors["base"] = error or "unknown"
         return self.async_show_form(
             step_id="tuya_reconfigure",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or dict(entry.data)),
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or {CONF_HOST: tuya_host_text(dict(entry.data))}
+            ),
             errors=errors,
         )
 

@@ -48,6 +48,22 @@ def parse_host(text: str) -> HostInput:
     return HostInput(host, port)
 
 
+def host_and_port(text: str, default_port: int) -> tuple[str, int]:
+    """Host and port from a host field: the port typed after a colon, else the protocol's own.
+
+    Raises InvalidHostError as parse_host does.
+    """
+    found = parse_host(text)
+    return found.host, found.port or default_port
+
+
+def host_text(host: str, port: int, default_port: int) -> str:
+    """What a host field shows for an address: the port only when it is not the protocol's."""
+    if port == default_port:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def _is_ip(text: str) -> bool:
     try:
         ip_address(text)

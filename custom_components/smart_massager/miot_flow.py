@@ -32,7 +32,7 @@ from pysmartmassager.miot import (
 )
 
 from .const import CONF_DEVICE_ID, CONF_MIOT_MAP, CONF_MODEL, CONF_TOKEN, CONF_TRANSPORT, LOGGER
-from .host_input import InvalidHostError, parse_host
+from .host_input import InvalidHostError, host_and_port, host_text
 from .transport import TRANSPORT_MIOT, async_identify_miot, async_read_miot
 
 CONF_SPEC = "spec"
@@ -86,10 +86,9 @@ def errors_for(err: MiotFlowError, schema: vol.Schema) -> dict[str, str]:
 def address(text: str) -> tuple[str, int]:
     """Host and port from the host field ("192.168.1.20", or "host:port" for emulators)."""
     try:
-        found = parse_host(text)
+        return host_and_port(text, DEFAULT_PORT)
     except InvalidHostError as err:
         raise MiotFlowError("invalid_host", CONF_HOST) from err
-    return found.host, found.port or DEFAULT_PORT
 
 
 async def async_find(host: str, port: int, token: str) -> FoundDevice:
@@ -167,10 +166,9 @@ def miot_entry_data(found: FoundDevice, mapping: MiotMap) -> dict[str, Any]:
     }
 
 
-def host_text(data: dict[str, Any]) -> str:
+def miot_host_text(data: dict[str, Any]) -> str:
     """The host field for an entry: with its port when that is not miio's."""
-    host, port = data[CONF_HOST], data[CONF_PORT]
-    return host if port == DEFAULT_PORT else f"{host}:{port}"
+    return host_text(data[CONF_HOST], data[CONF_PORT], DEFAULT_PORT)
 
 
 def miot_unique_id(device_id: int) -> str:

@@ -12,6 +12,9 @@ from typing import Any
 import probatio as vol
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -33,7 +36,6 @@ from pysmartmassager.tuya import (
     category_keys,
     map_for,
     mapping_from_ids,
-    shipped_maps,
 )
 from pysmartmassager.tuya.discovery import PORTS, Announcement, HeardDevices, TuyaDiscovery
 
@@ -46,6 +48,7 @@ from .const import (
     CONF_TRANSPORT,
     LOGGER,
 )
+from .host_input import host_and_port, host_text
 from .transport import TRANSPORT_TUYA, async_probe_tuya, tuya_power_id
 
 # Where the flow listens for devices announcing themselves (tests point it at loopback).
@@ -57,6 +60,9 @@ CONF_DISCOVERED = "discovered"
 MANUAL = "manual"
 CONF_DEVICE = "device"
 AUTO_VERSION = "auto"
+# The title of a device added by hand without a name (a map's name, such as "Massage chair",
+# would mislabel a cushion that uses the same datapoints).
+TUYA_FALLBACK_NAME = "Tuya massager"
 VERSIONS = [AUTO_VERSION, "3.5", "3.4", "3.3"]
 
 
@@ -80,7 +86,7 @@ def paste_schema() -> vol.Schema:
 def pick_schema(entries: list[DevicesJsonEntry]) -> vol.Schema:
     """Which device of a pasted file (by name and category, never by key)."""
     options = [
-        SelectOptionDict(value=str(index), label=f"{entry.name} ({entry.category or 'Tuya'})")
+        SelectOptionDict(value=str(index), label=f"{entry.name} ({_where(entry)})")
         for index, entry in enumerate(entries)
     ]
     return vol.Schema(
@@ -88,35 +94,79 @@ def pick_schema(entries: list[DevicesJsonEntry]) -> vol.Schema:
     )
 
 
+def _where(entry: DevicesJsonEntry) -> str:
+    """What tells two devices of one name apart: the address, else the end of the id."""
+    return entry.ip or f"id ...{entry.device_id[-4:]}"
+
+
 def device_schema(entry: DevicesJsonEntry) -> vol.Schema:
-    """Address and version of a device from devices.json, prefilled from the file."""
+    """Address, version and (when the file's is out of date) the key of a devices.json device.
+
+    The address is suggested from the file, not a default: after an error the form shows what
+    was typed, not the file's address again.
+    """
     version = entry.version if entry.version in VERSIONS else AUTO_VERSION
     return vol.Schema(
         {
-            vol.Required(CONF_HOST, default=entry.ip or vol.UNDEFINED): str,
+            vol.Required(CONF_HOST): str,
             vol.Required(CONF_PROTOCOL_VERSION, default=version): _version_selector(),
+            vol.Optional(CONF_LOCAL_KEY): _secret_selector(),
         }
     )
 
 
+def _secret_selector() -> TextSelector:
+    return TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+
+
+def shown_values(user_input: dict[str, Any] | None) -> dict[str, Any]:
+    """What a form shows again after an error: what was typed, never a local key."""
+    return {key: value for key, value in (user_input or {}).items() if key != CONF_LOCAL_KEY}
+
+
+def tuya_address(text: str, port: int | None = None) -> tuple[str, int]:
+    """Host and port from a host field: a typed port, else `port`, else Tuya's one port.
+
+    Raises InvalidHostError for text that is not a host ("http://..." and spaces are fine).
+    """
+    return host_and_port(text, port or DEFAULT_PORT)
+
+
+def tuya_unique_id(device_id: str) -> str:
+    """One entry per device: its Tuya device id."""
+    return f"tuya:{device_id}"
+
+
+def tuya_host_text(data: dict[str, Any]) -> str:
+    """The host field for an entry."""
+    return host_text(data[CONF_HOST], data[CONF_PORT], DEFAULT_PORT)
+
+
 def manual_schema() -> vol.Schema:
     """Everything a devices.json would have said, typed by hand; the map chosen from ours."""
-    maps = shipped_maps()
-    options = [SelectOptionDict(value=key, label=maps[key].name) for key in category_keys()]
     return vol.Schema(
         {
             vol.Required(CONF_NAME): str,
             vol.Required(CONF_HOST): str,
             vol.Required(CONF_DEVICE_ID): str,
-            vol.Required(CONF_LOCAL_KEY): TextSelector(
-                TextSelectorConfig(type=TextSelectorType.PASSWORD)
-            ),
+            vol.Required(CONF_LOCAL_KEY): _secret_selector(),
             vol.Required(CONF_PROTOCOL_VERSION, default=AUTO_VERSION): _version_selector(),
             vol.Required(CONF_DATAPOINT_MAP): SelectSelector(
-                SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+                SelectSelectorConfig(
+                    options=list(category_keys()),
+                    mode=SelectSelectorMode.DROPDOWN,
+                    translation_key=CONF_DATAPOINT_MAP,
+                )
             ),
         }
     )
+
+
+# A datapoint id is a number typed from a list (1-255 in Tuya's protocol): a box, not a slider.
+DATAPOINT_ID_SELECTOR = vol.All(
+    NumberSelector(NumberSelectorConfig(min=1, max=255, step=1, mode=NumberSelectorMode.BOX)),
+    vol.Coerce(int),
+)
 
 
 def datapoints_schema(category_map: CategoryMap) -> vol.Schema:
@@ -127,7 +177,7 @@ def datapoints_schema(category_map: CategoryMap) -> vol.Schema:
         key = vol.Required(code) if code == category_map.roles.power else vol.Optional(code)
         if published:
             key = type(key)(code, default=int(published))
-        fields[key] = vol.All(vol.Coerce(int), vol.Range(min=1, max=255))
+        fields[key] = DATAPOINT_ID_SELECTOR
     return vol.Schema(fields)
 
 
@@ -146,7 +196,7 @@ def massager_entries(entries: list[DevicesJsonEntry]) -> list[DevicesJsonEntry]:
 
 
 def tuya_entry_data(  # noqa: PLR0917  # the six facts of an entry, in one order everywhere
-    host: str,
+    address: tuple[str, int],
     device_id: str,
     local_key: str,
     version: str,
@@ -156,8 +206,8 @@ def tuya_entry_data(  # noqa: PLR0917  # the six facts of an entry, in one order
     """A Tuya config entry's data."""
     return {
         CONF_TRANSPORT: TRANSPORT_TUYA,
-        CONF_HOST: host,
-        CONF_PORT: DEFAULT_PORT,
+        CONF_HOST: address[0],
+        CONF_PORT: address[1],
         CONF_DEVICE_ID: device_id,
         CONF_LOCAL_KEY: local_key,
         CONF_PROTOCOL_VERSION: version,
@@ -166,11 +216,11 @@ def tuya_entry_data(  # noqa: PLR0917  # the six facts of an entry, in one order
     }
 
 
-def connection_data(host: str, device_id: str, local_key: str) -> dict[str, Any]:
-    """What it takes to connect (Tuya devices listen on one fixed port)."""
+def connection_data(address: tuple[str, int], device_id: str, local_key: str) -> dict[str, Any]:
+    """What it takes to connect."""
     return {
-        CONF_HOST: host,
-        CONF_PORT: DEFAULT_PORT,
+        CONF_HOST: address[0],
+        CONF_PORT: address[1],
         CONF_DEVICE_ID: device_id,
         CONF_LOCAL_KEY: local_key,
     }
@@ -192,6 +242,7 @@ PROBE_ERRORS: tuple[tuple[type[MassagerError], str], ...] = (
 
 # The form field each connection error belongs to (on forms without it: the form as a whole).
 ERROR_FIELDS = {
+    "invalid_host": CONF_HOST,
     "invalid_local_key": CONF_LOCAL_KEY,
     "cannot_connect": CONF_HOST,
     "unsupported_protocol": CONF_PROTOCOL_VERSION,
@@ -270,7 +321,7 @@ def discovered_schema(heard: dict[str, Announcement], configured: set[str]) -> v
             value=device_id, label=f"{a.ip} (protocol {a.version}, id ...{device_id[-4:]})"
         )
         for device_id, a in heard.items()
-        if f"tuya:{device_id}" not in configured
+        if tuya_unique_id(device_id) not in configured
     ]
     options.append(SelectOptionDict(value=MANUAL, label=MANUAL))
     return vol.Schema(

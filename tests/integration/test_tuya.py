@@ -158,9 +158,48 @@ async def test_pasted_device_errors(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"host": chair.host, "protocol_version": "3.4"}
     )
-    # On the field at fault where the form has it (the key came from the file: not here).
-    assert result["errors"] == ({"host": error} if error == "cannot_connect" else {"base": error})
+    # On the field at fault: the key's field is on this form, for a key newer than the file.
+    field = "host" if error == "cannot_connect" else "local_key"
+    assert result["errors"] == {field: error}
     assert chair.device.value("switch") is False
+
+
+@pytest.mark.usefixtures("emulator_port")
+async def test_a_pasted_key_out_of_date_is_corrected_on_the_same_form(
+    hass: HomeAssistant, chair: TuyaEmulatorServer
+) -> None:
+    result = await start_flow(hass, "tuya_paste")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"devices_json": json.dumps({**chair.device_entry(), "key": WRONG_KEY})}
+    )
+    typed = f"http://{chair.host}/"  # as a browser's address bar shows it
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": typed, "protocol_version": "3.4"}
+    )
+    assert result["errors"] == {"local_key": "invalid_local_key"}
+    # What was typed comes back (not the file's address), the key never does.
+    shown = {str(key): key.description for key in result["data_schema"].schema}
+    assert shown["host"] == {"suggested_value": typed}
+    assert shown["local_key"] is None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": typed, "protocol_version": "3.4", "local_key": TUYA_KEY}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert (result["data"]["host"], result["data"]["local_key"]) == (chair.host, TUYA_KEY)
+
+
+async def test_a_pasted_device_refuses_a_host_that_is_not_one(
+    hass: HomeAssistant, chair: TuyaEmulatorServer
+) -> None:
+    result = await start_flow(hass, "tuya_paste")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"devices_json": json.dumps(chair.device_entry())}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": "http://", "protocol_version": "3.4"}
+    )
+    assert result["errors"] == {"host": "invalid_host"}
+    assert not hass.config_entries.async_entries(DOMAIN)
 
 
 @pytest.mark.usefixtures("emulator_port")
