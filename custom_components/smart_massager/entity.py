@@ -32,8 +32,9 @@ class MassagerEntity(CoordinatorEntity[MassagerCoordinator]):
             name=clean_text(info.name, MAX_NAME_LENGTH),
             manufacturer=clean_text(info.manufacturer, MAX_NAME_LENGTH),
             model=clean_text(info.model, MAX_NAME_LENGTH),
-            serial_number=info.serial,
-            sw_version=clean_text(info.firmware, MAX_NAME_LENGTH),
+            # Only a real serial: an id (Tuya's, Xiaomi's, an entry's) is not shown as one.
+            serial_number=info.serial_number,
+            sw_version=clean_text(info.firmware, MAX_NAME_LENGTH) or None,
             configuration_url=configuration_url(entry),
         )
 

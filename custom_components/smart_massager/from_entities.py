@@ -464,7 +464,7 @@ class EntitiesMassager(Massager):
             name=self._name,
             model="Built from entities",
             manufacturer="Smart Massager",
-            firmware="-",
+            firmware="",  # entities have no firmware: the device page shows none
             capabilities=self.capabilities(),
         )
 

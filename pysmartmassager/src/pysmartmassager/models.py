@@ -151,7 +151,14 @@ class Capabilities:
 
 @dataclass(frozen=True, slots=True)
 class DeviceInfo:
-    """Device description and capabilities."""
+    """Device description and capabilities.
+
+    `serial` is the device's stable identity (what unique ids are built from): a real serial
+    where the device has one, else an id of the cloud it was paired with or of its
+    configuration. `serial_number` is only a serial a person can read on the device or in its
+    app; None when the transport knows only an id (Tuya's and Xiaomi's device ids are redacted in
+    diagnostics, so they are not shown as a serial either). `firmware` is empty when unknown.
+    """
 
     serial: str
     name: str
@@ -159,6 +166,7 @@ class DeviceInfo:
     manufacturer: str
     firmware: str
     capabilities: Capabilities
+    serial_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,8 +71,10 @@ def parse_info(value: object) -> DeviceInfo:
     """The info object, with its capabilities (the device ends its own sessions)."""
     data = as_object(value, "info")
     get_int(data, "protocol", "info")  # required by the protocol; not part of the neutral model
+    serial = get_str(data, "serial", "info")
     return DeviceInfo(
-        serial=get_str(data, "serial", "info"),
+        serial=serial,
+        serial_number=serial,  # the reference protocol's serial is the device's own
         name=get_name(data, "name", "info"),
         model=get_str(data, "model", "info"),
         manufacturer=get_str(data, "manufacturer", "info"),
