@@ -234,7 +234,9 @@ class RoutineRunner:
         self._underway = False
         self._maybe_restore()  # now, when the device is already idle (else at its next state)
         self.last_outcome = outcome
-        log = LOGGER.info if outcome is RoutineOutcome.COMPLETED else LOGGER.warning
+        # Completed or stopped by the user is the routine doing its job; anything else is a fault.
+        expected = outcome in {RoutineOutcome.COMPLETED, RoutineOutcome.STOPPED}
+        log = LOGGER.info if expected else LOGGER.warning
         log("Routine %s on %s ended: %s", routine, self._coordinator.info.name, outcome.value)
         device = dr.async_get(self._hass).async_get_device_by_identifier(
             (DOMAIN, self._coordinator.info.serial), self._entry.entry_id

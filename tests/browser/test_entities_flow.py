@@ -43,14 +43,17 @@ def live(tmp_path: Path, socket_enabled: None) -> Generator[LiveHomeAssistant]:
         home.stop()
 
 
-def add_smart_massager(page: Any, url: str) -> None:
+def add_smart_massager(page: Any, url: str, *, logged_in: bool = False) -> None:
     """Log in through the UI, then Settings > Devices & services > Add integration > search."""
-    page.goto(url)
-    page.get_by_role("textbox", name="Username").fill(USERNAME)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_text("Settings", exact=True).first.click()
-    page.get_by_text("Devices & services", exact=True).first.click()
+    if logged_in:
+        page.goto(f"{url}/config/integrations/dashboard")
+    else:
+        page.goto(url)
+        page.get_by_role("textbox", name="Username").fill(USERNAME)
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_text("Settings", exact=True).first.click()
+        page.get_by_text("Devices & services", exact=True).first.click()
     page.wait_for_url("**/config/integrations/dashboard**")
     page.get_by_role("button", name="Add integration").click()
     brands = page.locator("dialog-add-integration")
@@ -58,7 +61,9 @@ def add_smart_massager(page: Any, url: str) -> None:
     brands.get_by_text("Smart Massager", exact=True).click()
 
 
-def test_add_a_massager_built_from_entities(live: LiveHomeAssistant, screenshots: Path) -> None:
+def test_add_a_massager_built_from_entities(  # noqa: PLR0915  # one walk, step by step
+    live: LiveHomeAssistant, screenshots: Path
+) -> None:
     from playwright.sync_api import Expect, sync_playwright  # noqa: PLC0415
 
     expect = Expect()  # its own instance: set_options on the shared `expect` would leak
@@ -122,6 +127,22 @@ def test_add_a_massager_built_from_entities(live: LiveHomeAssistant, screenshots
             expect(picker).to_be_hidden()
             expect(name).to_have_value("Neck massager")
             page.screenshot(path=str(screenshots / "flow-from-entities.png"))
+
+            # Lengths a user can get wrong: each said in words, on its field, and nothing made.
+            longest = flow.get_by_role("spinbutton", name="Longest session")
+            shortest = flow.get_by_role("spinbutton", name="Shortest session")
+            longest.fill("90")
+            flow.get_by_role("button", name="Submit").click()
+            expect(flow.get_by_text("A session can last at most 60 minutes")).to_be_visible()
+            longest.fill("30")
+            shortest.fill("40")
+            flow.get_by_role("button", name="Submit").click()
+            expect(
+                flow.get_by_text("The shortest session cannot be longer than the longest.")
+            ).to_be_visible()
+            expect(flow.get_by_text("A session can last at most 60 minutes")).to_be_hidden()
+            expect(name).to_have_value("Neck massager")  # the rest as typed
+            shortest.fill("1")
 
             # Submit: the success step names the new device; finish it.
             flow.get_by_role("button", name="Submit").click()

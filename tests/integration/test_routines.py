@@ -159,6 +159,7 @@ async def test_routine_ends_when_the_user_takes_over(
     config_entry: MockConfigEntry,
     emulator: EmulatorServer,
     how: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     await setup(hass, config_entry, emulator)
     starts = record_starts(emulator.device)
@@ -182,6 +183,9 @@ async def test_routine_ends_when_the_user_takes_over(
     expected = "interrupted" if how == "program_changed" else "stopped"
     assert ended[0].data["outcome"] == expected
     assert ended[0].data["routine"] == "quick_shoulder_release"
+    # A stop the user asked for is logged as news, an interruption as a warning.
+    (record,) = [r for r in caplog.records if "Routine quick_shoulder_release" in r.getMessage()]
+    assert record.levelname == ("WARNING" if expected == "interrupted" else "INFO")
 
     # Time passes: no further step ever starts by itself.
     await advance(hass, freezer, 10)
