@@ -31,7 +31,7 @@ from .test_entities_flow import WAIT_MS, add_smart_massager
 PASTED = {"device_id": "bfbrowserpaste000001", "local_key": "Pa5ted-Key#16chr"}
 BY_HAND = {"device_id": "bfbrowserhand0000001", "local_key": "Typed-Key#16char"}
 WRONG_KEY = "Old-Key-16-chars"  # the file's key, from before the chair was paired again
-TUYA_MENU = "Tuya massager (local, no cloud): a massage chair, cushion or other Tuya Wi-Fi massager"
+TUYA_MENU = "Tuya Wi-Fi massager (local, no cloud)"
 
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),

@@ -53,3 +53,19 @@ def test_every_datapoint_the_by_hand_form_asks_for_has_a_label(key: str) -> None
 
 def test_every_kind_of_tuya_massager_offered_has_a_name() -> None:
     assert set(category_keys()) == set(STRINGS["selector"]["datapoint_map"]["options"])
+
+
+def _leaves(tree: dict[str, Any], path: str = "") -> set[str]:
+    found: set[str] = set()
+    for key, value in tree.items():
+        found |= _leaves(value, f"{path}.{key}") if isinstance(value, dict) else {f"{path}.{key}"}
+    return found
+
+
+def test_the_german_states_translate_every_english_one_and_nothing_else() -> None:
+    # German holds the states a dashboard and the activity log show (entity names stay English:
+    # a translated name would change the entity ids of a German instance). Home Assistant falls
+    # back to English for any other key.
+    german = json.loads((COMPONENT / "translations/de.json").read_text())
+    english_states = {leaf for leaf in _leaves(STRINGS["entity"]) if ".state." in leaf}
+    assert _leaves(german["entity"]) == english_states
