@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,20 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
     pytest.mark.timeout(300),
 ]
+
+
+@contextmanager
+def desktop_page(playwright: Any, timeout_ms: float) -> Iterator[Any]:
+    """A desktop-sized page in Debian's Chromium, its browser closed even when the test fails."""
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    try:
+        page = browser.new_context(viewport=DESKTOP).new_page()
+        page.set_default_timeout(timeout_ms)
+        yield page
+    finally:
+        browser.close()
 
 
 def eventually(condition: Callable[[], bool], what: str, timeout: float = 10) -> None:

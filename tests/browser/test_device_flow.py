@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from .live_home_assistant import LiveHomeAssistant, request
-from .test_dashboard import CHROMIUM, CHROMIUM_ARGS, DESKTOP, eventually
+from .test_dashboard import CHROMIUM, desktop_page, eventually
 from .test_entities_flow import WAIT_MS, add_smart_massager
 
 BED = Path(__file__).parent / "adjustable_bed"
@@ -55,46 +55,38 @@ def test_add_massage_from_a_bed_device(live: LiveHomeAssistant, screenshots: Pat
         return {state["entity_id"]: state for state in listed}
 
     eventually(lambda: "number.bedroom_bed_massage_head_intensity" in states(), "the bed is up")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_context(viewport=DESKTOP).new_page()
-            page.set_default_timeout(WAIT_MS)
-            add_smart_massager(page, live.url)
+    with sync_playwright() as playwright, desktop_page(playwright, WAIT_MS) as page:
+        add_smart_massager(page, live.url)
 
-            flow = page.locator("dialog-data-entry-flow")
-            flow.get_by_text(re.compile(r"^From a device Home Assistant already has")).click()
-            picker = flow.locator("ha-device-picker")
-            picker.click()
-            combo = page.locator("ha-picker-combo-box")
-            combo.get_by_placeholder("Search").fill("Bedroom bed")
-            combo.locator("ha-combo-box-item").filter(has_text="Bedroom bed").first.click()
-            flow.get_by_role("button", name="Submit").click()
+        flow = page.locator("dialog-data-entry-flow")
+        flow.get_by_text(re.compile(r"^From a device Home Assistant already has")).click()
+        picker = flow.locator("ha-device-picker")
+        picker.click()
+        combo = page.locator("ha-picker-combo-box")
+        combo.get_by_placeholder("Search").fill("Bedroom bed")
+        combo.locator("ha-combo-box-item").filter(has_text="Bedroom bed").first.click()
+        flow.get_by_role("button", name="Submit").click()
 
-            # The proposal: the form filled in from the bed's keys, zones in their section.
-            expect(flow.get_by_text("Build a massager from entities")).to_be_visible()
-            expect(flow.get_by_role("textbox", name="Name")).to_have_value("Bedroom bed")
-            # Each picker shows the entity it proposes (exact: the help texts name them too).
-            expect(flow.get_by_text("Massage all off", exact=True)).to_be_visible()
-            expect(flow.get_by_text("Massage mode step", exact=True)).to_be_visible()
-            zones = flow.get_by_text("Zones with their own intensity (head, foot, wave)")
-            zones.click()  # the section opens
-            for zone in ("head", "foot", "wave"):
-                expect(flow.get_by_text(f"Massage {zone} intensity", exact=True)).to_be_visible()
-            # Two views of the one form: its top (name, stop, mode) and the zones' section.
-            flow.get_by_role("textbox", name="Name").scroll_into_view_if_needed()
-            page.screenshot(path=str(screenshots / "flow-from-device.png"))
-            flow.get_by_text("Massage wave intensity", exact=True).scroll_into_view_if_needed()
-            page.screenshot(path=str(screenshots / "flow-from-device-zones.png"))
+        # The proposal: the form filled in from the bed's keys, zones in their section.
+        expect(flow.get_by_text("Build a massager from entities")).to_be_visible()
+        expect(flow.get_by_role("textbox", name="Name")).to_have_value("Bedroom bed")
+        # Each picker shows the entity it proposes (exact: the help texts name them too).
+        expect(flow.get_by_text("Massage all off", exact=True)).to_be_visible()
+        expect(flow.get_by_text("Massage mode step", exact=True)).to_be_visible()
+        zones = flow.get_by_text("Zones with their own intensity (head, foot, wave)")
+        zones.click()  # the section opens
+        for zone in ("head", "foot", "wave"):
+            expect(flow.get_by_text(f"Massage {zone} intensity", exact=True)).to_be_visible()
+        # Two views of the one form: its top (name, stop, mode) and the zones' section.
+        flow.get_by_role("textbox", name="Name").scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots / "flow-from-device.png"))
+        flow.get_by_text("Massage wave intensity", exact=True).scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots / "flow-from-device-zones.png"))
 
-            flow.get_by_role("button", name="Submit").click()
-            expect(flow.get_by_role("textbox", name="Device name")).to_have_value("Bedroom bed")
-            flow.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
-            expect(flow.get_by_role("textbox", name="Device name")).to_be_hidden()
-        finally:
-            browser.close()
+        flow.get_by_role("button", name="Submit").click()
+        expect(flow.get_by_role("textbox", name="Device name")).to_have_value("Bedroom bed")
+        flow.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
+        expect(flow.get_by_role("textbox", name="Device name")).to_be_hidden()
 
     eventually(lambda: "number.bedroom_bed_foot_intensity" in states(), "the zone entities")
     request(

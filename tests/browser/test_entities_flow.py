@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from .live_home_assistant import PASSWORD, USERNAME, LiveHomeAssistant, request
-from .test_dashboard import CHROMIUM, CHROMIUM_ARGS, DESKTOP, eventually
+from .test_dashboard import CHROMIUM, desktop_page, eventually
 
 # The "smart plug" the massager is built from (any on/off entity will do).
 PLUG = "input_boolean.massage_plug"
@@ -61,7 +61,7 @@ def add_smart_massager(page: Any, url: str, *, logged_in: bool = False) -> None:
     brands.get_by_text("Smart Massager", exact=True).click()
 
 
-def test_add_a_massager_built_from_entities(  # noqa: PLR0915  # one walk, step by step
+def test_add_a_massager_built_from_entities(  # one walk, step by step
     live: LiveHomeAssistant, screenshots: Path
 ) -> None:
     from playwright.sync_api import Expect, sync_playwright  # noqa: PLC0415
@@ -74,84 +74,75 @@ def test_add_a_massager_built_from_entities(  # noqa: PLR0915  # one walk, step 
         return next((s["state"] for s in states if s["entity_id"] == entity_id), None)
 
     assert state(PLUG) == "off"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_context(viewport=DESKTOP).new_page()
-            page.set_default_timeout(WAIT_MS)
+    with sync_playwright() as playwright, desktop_page(playwright, WAIT_MS) as page:
+        add_smart_massager(page, live.url)
 
-            add_smart_massager(page, live.url)
+        # The menu: both ways in, with their translated labels; take the entities one.
+        flow = page.locator("dialog-data-entry-flow")
+        expect(flow.get_by_text("How does Home Assistant reach your massager?")).to_be_visible()
+        expect(
+            flow.get_by_text("A massager on the network speaking the Smart Massager protocol")
+        ).to_be_visible()
+        flow.get_by_text(
+            "Build from existing entities (a smart plug, a switch, buttons, ...)"
+        ).click()
 
-            # The menu: both ways in, with their translated labels; take the entities one.
-            flow = page.locator("dialog-data-entry-flow")
-            expect(flow.get_by_text("How does Home Assistant reach your massager?")).to_be_visible()
-            expect(
-                flow.get_by_text("A massager on the network speaking the Smart Massager protocol")
-            ).to_be_visible()
-            flow.get_by_text(
-                "Build from existing entities (a smart plug, a switch, buttons, ...)"
-            ).click()
+        # The entities form: its title, labels and defaults.
+        expect(flow.get_by_text("Build a massager from entities")).to_be_visible()
+        for label, default in (
+            ("Levels of the buttons", "5"),
+            ("Running above", "5"),
+            ("Shortest session", "1"),
+            ("Longest session", "30"),
+            ("Default session", "15"),
+        ):
+            expect(flow.get_by_role("spinbutton", name=label)).to_have_value(default)
+        for label in (
+            "Power",
+            "Program",
+            "Intensity",
+            "Stronger button",
+            "Gentler button",
+            "Heat",
+            "Running sensor",
+        ):
+            expect(flow.get_by_text(label, exact=True)).to_be_visible()
 
-            # The entities form: its title, labels and defaults.
-            expect(flow.get_by_text("Build a massager from entities")).to_be_visible()
-            for label, default in (
-                ("Levels of the buttons", "5"),
-                ("Running above", "5"),
-                ("Shortest session", "1"),
-                ("Longest session", "30"),
-                ("Default session", "15"),
-            ):
-                expect(flow.get_by_role("spinbutton", name=label)).to_have_value(default)
-            for label in (
-                "Power",
-                "Program",
-                "Intensity",
-                "Stronger button",
-                "Gentler button",
-                "Heat",
-                "Running sensor",
-            ):
-                expect(flow.get_by_text(label, exact=True)).to_be_visible()
+        # Name it, and pick the plug in Power's entity picker (the first of the form).
+        name = flow.get_by_role("textbox", name="Name")
+        name.fill("Neck massager")
+        power = flow.locator("ha-entity-picker").first
+        power.click()
+        picker = page.locator("ha-picker-combo-box")
+        picker.get_by_placeholder("Search").fill("Massage plug")
+        picker.locator("ha-combo-box-item").filter(has_text="Massage plug").first.click()
+        expect(power.get_by_text("Massage plug")).to_be_visible()
+        expect(picker).to_be_hidden()
+        expect(name).to_have_value("Neck massager")
+        page.screenshot(path=str(screenshots / "flow-from-entities.png"))
 
-            # Name it, and pick the plug in Power's entity picker (the first of the form).
-            name = flow.get_by_role("textbox", name="Name")
-            name.fill("Neck massager")
-            power = flow.locator("ha-entity-picker").first
-            power.click()
-            picker = page.locator("ha-picker-combo-box")
-            picker.get_by_placeholder("Search").fill("Massage plug")
-            picker.locator("ha-combo-box-item").filter(has_text="Massage plug").first.click()
-            expect(power.get_by_text("Massage plug")).to_be_visible()
-            expect(picker).to_be_hidden()
-            expect(name).to_have_value("Neck massager")
-            page.screenshot(path=str(screenshots / "flow-from-entities.png"))
+        # Lengths a user can get wrong: each said in words, on its field, and nothing made.
+        longest = flow.get_by_role("spinbutton", name="Longest session")
+        shortest = flow.get_by_role("spinbutton", name="Shortest session")
+        longest.fill("90")
+        flow.get_by_role("button", name="Submit").click()
+        expect(flow.get_by_text("A session can last at most 60 minutes")).to_be_visible()
+        longest.fill("30")
+        shortest.fill("40")
+        flow.get_by_role("button", name="Submit").click()
+        expect(
+            flow.get_by_text("The shortest session cannot be longer than the longest.")
+        ).to_be_visible()
+        expect(flow.get_by_text("A session can last at most 60 minutes")).to_be_hidden()
+        expect(name).to_have_value("Neck massager")  # the rest as typed
+        shortest.fill("1")
 
-            # Lengths a user can get wrong: each said in words, on its field, and nothing made.
-            longest = flow.get_by_role("spinbutton", name="Longest session")
-            shortest = flow.get_by_role("spinbutton", name="Shortest session")
-            longest.fill("90")
-            flow.get_by_role("button", name="Submit").click()
-            expect(flow.get_by_text("A session can last at most 60 minutes")).to_be_visible()
-            longest.fill("30")
-            shortest.fill("40")
-            flow.get_by_role("button", name="Submit").click()
-            expect(
-                flow.get_by_text("The shortest session cannot be longer than the longest.")
-            ).to_be_visible()
-            expect(flow.get_by_text("A session can last at most 60 minutes")).to_be_hidden()
-            expect(name).to_have_value("Neck massager")  # the rest as typed
-            shortest.fill("1")
-
-            # Submit: the success step names the new device; finish it.
-            flow.get_by_role("button", name="Submit").click()
-            device_name = flow.get_by_role("textbox", name="Device name")
-            expect(device_name).to_have_value("Neck massager")
-            flow.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
-            expect(flow.get_by_role("textbox", name="Device name")).to_be_hidden()
-        finally:
-            browser.close()
+        # Submit: the success step names the new device; finish it.
+        flow.get_by_role("button", name="Submit").click()
+        device_name = flow.get_by_role("textbox", name="Device name")
+        expect(device_name).to_have_value("Neck massager")
+        flow.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
+        expect(flow.get_by_role("textbox", name="Device name")).to_be_hidden()
 
     # The massager exists in Home Assistant, and switching it on switches the plug.
     eventually(lambda: state("fan.neck_massager") == "off", "fan.neck_massager exists, off")

@@ -25,13 +25,15 @@ from emulators.tuya import TuyaEmulatorServer
 from emulators.tuya.device import Product, TuyaMassager
 
 from .live_home_assistant import ROOT, LiveHomeAssistant, free_port, request
-from .test_dashboard import CHROMIUM, CHROMIUM_ARGS, DESKTOP, eventually
+from .test_dashboard import CHROMIUM, desktop_page, eventually, live
 from .test_entities_flow import WAIT_MS, add_smart_massager
 
 PASTED = {"device_id": "bfbrowserpaste000001", "local_key": "Pa5ted-Key#16chr"}
 BY_HAND = {"device_id": "bfbrowserhand0000001", "local_key": "Typed-Key#16char"}
 WRONG_KEY = "Old-Key-16-chars"  # the file's key, from before the chair was paired again
 TUYA_MENU = "Tuya Wi-Fi massager (local, no cloud)"
+
+__all__ = ["live"]  # a fixture (Home Assistant and the reference emulator), used by name
 
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
@@ -79,16 +81,6 @@ class TuyaProcess:
 
 
 @pytest.fixture
-def live(tmp_path: Path, socket_enabled: None) -> Generator[LiveHomeAssistant]:
-    home = LiveHomeAssistant(tmp_path)
-    try:
-        home.start()
-        yield home
-    finally:
-        home.stop()
-
-
-@pytest.fixture
 def chairs(tmp_path: Path) -> Generator[tuple[TuyaProcess, TuyaProcess]]:
     with (tmp_path / "tuya.log").open("ab") as log:
         pasted = TuyaProcess(**PASTED, log=log)
@@ -113,84 +105,76 @@ def test_add_tuya_massagers_by_paste_and_by_hand(  # noqa: PLR0915  # one walk, 
         found: list[dict[str, Any]] = request(f"{live.url}/api/states", token=live.token)
         return {state["entity_id"]: state for state in found}
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_context(viewport=DESKTOP).new_page()
-            page.set_default_timeout(WAIT_MS)
-            flow = page.locator("dialog-data-entry-flow")
+    with sync_playwright() as playwright, desktop_page(playwright, WAIT_MS) as page:
+        flow = page.locator("dialog-data-entry-flow")
 
-            # -- Pasted: the file's key is out of date ----------------------------------------
-            add_smart_massager(page, live.url)
-            flow.get_by_text(TUYA_MENU).click()
-            expect(flow.get_by_text("Paste tinytuya's devices.json (recommended)")).to_be_visible()
-            expect(flow.get_by_text("Enter the device by hand", exact=True)).to_be_visible()
-            flow.get_by_text("Paste tinytuya's devices.json (recommended)").click()
-            plug = {"name": "Desk plug", "id": "bf" + "1" * 18, "key": "x" * 16}
-            stale = {**pasted.entry, "key": WRONG_KEY}
-            flow.get_by_role("textbox", name="devices.json").fill(json.dumps([plug, stale]))
-            flow.get_by_role("button", name="Submit").click()
+        # -- Pasted: the file's key is out of date ----------------------------------------
+        add_smart_massager(page, live.url)
+        flow.get_by_text(TUYA_MENU).click()
+        expect(flow.get_by_text("Paste tinytuya's devices.json (recommended)")).to_be_visible()
+        expect(flow.get_by_text("Enter the device by hand", exact=True)).to_be_visible()
+        flow.get_by_text("Paste tinytuya's devices.json (recommended)").click()
+        plug = {"name": "Desk plug", "id": "bf" + "1" * 18, "key": "x" * 16}
+        stale = {**pasted.entry, "key": WRONG_KEY}
+        flow.get_by_role("textbox", name="devices.json").fill(json.dumps([plug, stale]))
+        flow.get_by_role("button", name="Submit").click()
 
-            # One massager in the file (the plug is no massager): its address from the file.
-            expect(flow.get_by_text("Add Massage chair")).to_be_visible()
-            host = flow.get_by_role("textbox", name="Host")
-            expect(host).to_have_value("127.0.0.1")
-            typed_host = f"http://127.0.0.1:{pasted.port}/"  # as the address bar shows it
-            host.fill(typed_host)
-            flow.get_by_role("button", name="Submit").click()
-            expect(
-                flow.get_by_text("The massager accepts connections but not this local key")
-            ).to_be_visible()
-            # What was typed stays (not the file's address again); the key is asked for here.
-            expect(host).to_have_value(typed_host)
-            key = flow.get_by_role("textbox", name="Local key")
-            expect(key).to_have_value("")
-            key.fill(pasted.local_key)
-            flow.get_by_role("button", name="Submit").click()
-            expect(flow.get_by_role("textbox", name="Device name")).to_have_value("Massage chair")
-            flow.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
-            expect(flow).to_be_hidden()
+        # One massager in the file (the plug is no massager): its address from the file.
+        expect(flow.get_by_text("Add Massage chair")).to_be_visible()
+        host = flow.get_by_role("textbox", name="Host")
+        expect(host).to_have_value("127.0.0.1")
+        typed_host = f"http://127.0.0.1:{pasted.port}/"  # as the address bar shows it
+        host.fill(typed_host)
+        flow.get_by_role("button", name="Submit").click()
+        expect(
+            flow.get_by_text("The massager accepts connections but not this local key")
+        ).to_be_visible()
+        # What was typed stays (not the file's address again); the key is asked for here.
+        expect(host).to_have_value(typed_host)
+        key = flow.get_by_role("textbox", name="Local key")
+        expect(key).to_have_value("")
+        key.fill(pasted.local_key)
+        flow.get_by_role("button", name="Submit").click()
+        expect(flow.get_by_role("textbox", name="Device name")).to_have_value("Massage chair")
+        flow.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
+        expect(flow).to_be_hidden()
 
-            # -- By hand: every field typed, the datapoint ids into boxes ---------------------
-            add_smart_massager(page, live.url, logged_in=True)
-            flow.get_by_text(TUYA_MENU).click()
-            flow.get_by_text("Enter the device by hand", exact=True).click()
-            expect(flow.get_by_text("Add a Tuya massager by hand")).to_be_visible()
-            flow.get_by_role("textbox", name="Name").fill("Cushion")
-            flow.get_by_role("textbox", name="Host").fill(f" http://127.0.0.1:{by_hand.port} ")
-            flow.get_by_role("textbox", name="Device id").fill(by_hand.device_id)
-            flow.get_by_role("textbox", name="Local key*").fill(by_hand.local_key)
-            kind = flow.locator("ha-selector-select").filter(has_text="Kind of massager")
-            kind.click()
-            page.get_by_role("option", name="Massage chair, cushion or pad").or_(
-                page.get_by_role("menuitem", name="Massage chair, cushion or pad")
-            ).first.click()
-            flow.get_by_role("button", name="Submit").click()
+        # -- By hand: every field typed, the datapoint ids into boxes ---------------------
+        add_smart_massager(page, live.url, logged_in=True)
+        flow.get_by_text(TUYA_MENU).click()
+        flow.get_by_text("Enter the device by hand", exact=True).click()
+        expect(flow.get_by_text("Add a Tuya massager by hand")).to_be_visible()
+        flow.get_by_role("textbox", name="Name").fill("Cushion")
+        flow.get_by_role("textbox", name="Host").fill(f" http://127.0.0.1:{by_hand.port} ")
+        flow.get_by_role("textbox", name="Device id").fill(by_hand.device_id)
+        flow.get_by_role("textbox", name="Local key*").fill(by_hand.local_key)
+        kind = flow.locator("ha-selector-select").filter(has_text="Kind of massager")
+        kind.click()
+        page.get_by_role("option", name="Massage chair, cushion or pad").or_(
+            page.get_by_role("menuitem", name="Massage chair, cushion or pad")
+        ).first.click()
+        flow.get_by_role("button", name="Submit").click()
 
-            expect(flow.get_by_text("Datapoint ids")).to_be_visible()
-            ids = {dp["code"]: dp_id for dp_id, dp in by_hand.entry["mapping"].items()}
-            for label, code in (
-                ("Massage on/off", "switch"),
-                ("Automatic programs", "auto_mode"),
-                ("Manual techniques", "manual_mode"),
-                ("Intensity", "massage_speed"),
-                ("Air-cell zone", "aircell_location"),
-                ("Heat", "heat"),
-                ("Session length", "time_set"),
-            ):
-                box = flow.get_by_role("spinbutton", name=label)  # a box, not a slider
-                box.fill(ids[code])
-                expect(box).to_have_value(ids[code])
-            expect(flow.get_by_role("slider")).to_have_count(0)
-            page.screenshot(path=str(screenshots / "flow-tuya-datapoints.png"))
-            flow.get_by_role("button", name="Submit").click()
-            expect(flow.get_by_role("textbox", name="Device name")).to_have_value("Cushion")
-            flow.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
-            expect(flow).to_be_hidden()
-        finally:
-            browser.close()
+        expect(flow.get_by_text("Datapoint ids")).to_be_visible()
+        ids = {dp["code"]: dp_id for dp_id, dp in by_hand.entry["mapping"].items()}
+        for label, code in (
+            ("Massage on/off", "switch"),
+            ("Automatic programs", "auto_mode"),
+            ("Manual techniques", "manual_mode"),
+            ("Intensity", "massage_speed"),
+            ("Air-cell zone", "aircell_location"),
+            ("Heat", "heat"),
+            ("Session length", "time_set"),
+        ):
+            box = flow.get_by_role("spinbutton", name=label)  # a box, not a slider
+            box.fill(ids[code])
+            expect(box).to_have_value(ids[code])
+        expect(flow.get_by_role("slider")).to_have_count(0)
+        page.screenshot(path=str(screenshots / "flow-tuya-datapoints.png"))
+        flow.get_by_role("button", name="Submit").click()
+        expect(flow.get_by_role("textbox", name="Device name")).to_have_value("Cushion")
+        flow.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
+        expect(flow).to_be_hidden()
 
     # Both are massagers in Home Assistant, their programs and zones by the device's ids.
     eventually(lambda: "fan.massage_chair" in states(), "fan.massage_chair exists")
