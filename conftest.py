@@ -1,6 +1,8 @@
 """Fixtures shared by every test in the repository: emulators (reference, Tuya, MIoT), a client.
 
-The library's own tests (pysmartmassager/tests) and the integration's tests both use them.
+The library's own tests (pysmartmassager/tests) and the integration's tests both use them, so
+nothing here imports Home Assistant: `scripts/test` runs the library's tests in a venv with only
+the library and its test tools (tests/integration/entries.py holds the config entries).
 """
 
 from __future__ import annotations
@@ -9,19 +11,24 @@ from collections.abc import AsyncGenerator, Generator
 from dataclasses import replace
 
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smart_massager.const import DOMAIN
-from custom_components.smart_massager.miot_flow import FoundDevice, miot_entry_data, miot_unique_id
-from custom_components.smart_massager.tuya_flow import tuya_entry_data, tuya_unique_id
 from emulators.miot import MiotEmulatorServer
 from emulators.reference import EmulatorServer, VirtualMassager
 from emulators.tuya import Product, TuyaEmulatorServer, TuyaMassager
-from pysmartmassager import SmartMassagerClient
 from pysmartmassager.miot import MiotDevice, massager_map
 from pysmartmassager.miot import massager as miot_massager
+from pysmartmassager.reference import SmartMassagerClient
 from pysmartmassager.tuya import TuyaDevice, Version, map_for, parse_mapping
 from pysmartmassager.tuya import massager as tuya_massager
+
+try:
+    import pytest_socket  # noqa: F401  # installed with Home Assistant's test plugin
+except ImportError:  # the library's own venv: nothing blocks sockets, so nothing to enable
+
+    @pytest.fixture
+    def socket_enabled() -> None:
+        """Sockets are open without pytest-socket; the fixture exists so tests can name it."""
+
 
 SERIAL = "SM-TEST-0001"
 TUYA_ID = "ebemu0123456789abcdef0"
@@ -105,29 +112,6 @@ async def client(emulator: EmulatorServer, token: str) -> AsyncGenerator[SmartMa
         yield client
 
 
-def tuya_entry(
-    server: TuyaEmulatorServer, title: str | None = None, local_key: str | None = None
-) -> MockConfigEntry:
-    """A config entry as the Tuya flow creates it from the device's devices.json entry."""
-    file_entry = server.device_entry()
-    mapping = parse_mapping(file_entry["mapping"])
-    data = tuya_entry_data(
-        (server.host, server.port),
-        server.device_id,
-        local_key or server.local_key,
-        server.version,
-        mapping,
-        map_for(file_entry["category"], None, mapping),
-    )
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=title or file_entry["name"],
-        unique_id=tuya_unique_id(server.device_id),
-        minor_version=2,
-        data=data,
-    )
-
-
 async def start_miot(product: str = "chair") -> MiotEmulatorServer:
     """A MIoT massager emulator on 127.0.0.1 (UDP, port chosen by the OS); the caller stops it."""
     server = MiotEmulatorServer(product=product, token=MIOT_TOKEN, device_id=MIOT_DID)
@@ -144,16 +128,4 @@ def miot_device(server: MiotEmulatorServer, token: str = MIOT_TOKEN) -> MiotDevi
         device_id=server.device_id,
         mapping=massager_map(server.model, server.device.spec),
         name="Emulated MIoT massager",
-    )
-
-
-def miot_entry(server: MiotEmulatorServer, title: str = "Xiaomi chair") -> MockConfigEntry:
-    """A config entry as the MIoT flow creates it."""
-    found = FoundDevice("127.0.0.1", server.port, MIOT_TOKEN, server.device_id, server.model, "")
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=title,
-        unique_id=miot_unique_id(server.device_id),
-        minor_version=2,
-        data=miot_entry_data(found, massager_map(server.model, server.device.spec)),
     )

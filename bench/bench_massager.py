@@ -62,12 +62,9 @@ from emulators.reference import EmulatorServer, VirtualMassager
 from emulators.tuya import Product as TuyaProduct
 from emulators.tuya import TuyaEmulatorServer
 from emulators.tuya import TuyaMassager as TuyaEmulator
-from pysmartmassager import (
-    SessionSettings,
-    SessionState,
-    SmartMassagerClient,
-)
+from pysmartmassager import SessionSettings, SessionState
 from pysmartmassager.miot import ACTIVE_POLL_S, IDLE_POLL_S, MiotConnection, MiotProfile
+from pysmartmassager.reference import SmartMassagerClient
 from pysmartmassager.tuya import TuyaConnection
 from pysmartmassager.tuya import Version as TuyaVersion
 from pysmartmassager.tuya.connection import HEARTBEAT_S as TUYA_HEARTBEAT_S

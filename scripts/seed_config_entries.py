@@ -32,8 +32,8 @@ from custom_components.smart_massager.miot_flow import (
 from custom_components.smart_massager.tuya_flow import tuya_entry_data, tuya_unique_id
 from emulators.miot import load_product as load_miot_product
 from emulators.tuya import Product
-from pysmartmassager import SmartMassagerClient
 from pysmartmassager.miot import massager_map
+from pysmartmassager.reference import SmartMassagerClient
 from pysmartmassager.tuya import map_for, parse_mapping, probe
 
 

@@ -117,7 +117,7 @@ class FakeMassager(Massager):
         """Start; refused while a session runs (nothing restarts one)."""
         self._check("start")
         if self.status in (Status.RUNNING, Status.PAUSED):
-            raise MassagerInvalidStateError("already running", code="session_active", status=409)
+            raise MassagerInvalidStateError("already running", code="session_active")
         self._apply(settings or SessionSettings())
         self.status, self.started_at = Status.RUNNING, dt_util.utcnow()
         return self.state()
@@ -131,12 +131,12 @@ class FakeMassager(Massager):
     async def pause(self) -> SessionState:
         """This device cannot pause."""
         self._check("pause")
-        raise MassagerInvalidStateError("cannot pause", code="invalid_state", status=409)
+        raise MassagerInvalidStateError("cannot pause", code="invalid_state")
 
     async def resume(self) -> SessionState:
         """This device cannot pause, so nothing resumes."""
         self._check("resume")
-        raise MassagerInvalidStateError("cannot resume", code="invalid_state", status=409)
+        raise MassagerInvalidStateError("cannot resume", code="invalid_state")
 
     async def stop(self) -> SessionState:
         """Stop; heat goes off with the session."""

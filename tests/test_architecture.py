@@ -32,9 +32,9 @@ CONCRETE = {
     "MiotConnection",
 }
 CONCRETE_MODULES = {
-    "pysmartmassager.client",
-    "pysmartmassager.events",
-    "pysmartmassager.wire",
+    "pysmartmassager.reference.client",
+    "pysmartmassager.reference.events",
+    "pysmartmassager.reference.wire",
     "pysmartmassager.tuya.massager",
     "pysmartmassager.tuya.connection",
     "pysmartmassager.tuya.protocol",

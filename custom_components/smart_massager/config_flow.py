@@ -28,8 +28,6 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from pysmartmassager import (
-    DEFAULT_PORT,
-    DeviceIdentity,
     LevelRange,
     MassagerAuthenticationError,
     MassagerConnectionError,
@@ -37,6 +35,7 @@ from pysmartmassager import (
     MassagerPairingNotEnabledError,
 )
 from pysmartmassager.decoding import clean_markup
+from pysmartmassager.reference import DEFAULT_PORT, DeviceIdentity
 from pysmartmassager.tuya import (
     CategoryMap,
     DevicesJsonEntry,

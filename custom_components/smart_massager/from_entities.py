@@ -901,9 +901,9 @@ class EntitiesMassager(Massager):
             if self._config.get(CONF_HEAT):
                 await self._switch(CONF_HEAT, on=settings.heat, confirm=False)
             elif settings.heat:
-                raise MassagerInvalidRequestError("no heat", code="not_supported", status=400)
+                raise MassagerInvalidRequestError("no heat", code="not_supported")
         if settings.zone:
-            raise MassagerInvalidRequestError("no zones", code="invalid_value", status=422)
+            raise MassagerInvalidRequestError("no zones", code="invalid_value")
 
     async def _set_program(self, program: str) -> None:
         options = {_choice_id(option): option for option in self._program_options()}
@@ -911,7 +911,6 @@ class EntitiesMassager(Massager):
             raise MassagerInvalidRequestError(
                 f"unknown program {program!r:.40}",
                 code="invalid_value",
-                status=422,
                 field="program",
                 allowed=list(options),
             )
@@ -931,7 +930,7 @@ class EntitiesMassager(Massager):
         levels = self._levels()
         if levels is None or level not in levels:
             raise MassagerInvalidRequestError(
-                f"intensity {level} is not available", code="invalid_value", status=422
+                f"intensity {level} is not available", code="invalid_value"
             )
         if self._config.get(CONF_INTENSITY):
             await self._call(self._need(CONF_INTENSITY), "set_value", value=level)
@@ -941,7 +940,7 @@ class EntitiesMassager(Massager):
             key = CONF_STRONGER if level > current else CONF_GENTLER
             if not self._config.get(key) and level != current:
                 raise MassagerInvalidRequestError(
-                    "this massager can only step one way", code="not_supported", status=400
+                    "this massager can only step one way", code="not_supported"
                 )
             for _ in range(abs(levels.position(level) - levels.position(current))):
                 await self._call(self._need(key), "press")
@@ -974,12 +973,12 @@ class EntitiesMassager(Massager):
         current = self._read_zone(zone, levels)
         if current is None:
             raise MassagerInvalidRequestError(
-                f"the {zone.zone} level is not known now", code="level_unknown", status=409
+                f"the {zone.zone} level is not known now", code="level_unknown"
             )
         key = zone.stronger if level > current else zone.gentler
         if level != current and key is None:
             raise MassagerInvalidRequestError(
-                "this massager can only step one way", code="not_supported", status=400
+                "this massager can only step one way", code="not_supported"
             )
         for _ in range(abs(levels.position(level) - levels.position(current))):
             await self._call(self._need(key or ""), "press")

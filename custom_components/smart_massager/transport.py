@@ -15,8 +15,9 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from pysmartmassager import DeviceIdentity, Massager, MassagerError, SmartMassagerClient
+from pysmartmassager import Massager, MassagerError
 from pysmartmassager.miot import MiotConnection, MiotDevice, MiotInfo, MiotMap, MiotMassager
+from pysmartmassager.reference import DeviceIdentity, SmartMassagerClient
 from pysmartmassager.tuya import (
     TuyaDevice,
     TuyaMassager,

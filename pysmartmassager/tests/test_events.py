@@ -11,14 +11,13 @@ import pytest
 
 from emulators.reference import EmulatorServer
 from pysmartmassager import (
-    EventStream,
     MassagerAuthenticationError,
     MassagerResponseError,
     SessionSettings,
     SessionState,
-    SmartMassagerClient,
     Status,
 )
+from pysmartmassager.reference import EventStream, SmartMassagerClient
 
 
 @dataclass

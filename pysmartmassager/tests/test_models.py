@@ -8,13 +8,9 @@ from typing import Any
 import pytest
 
 from emulators.reference import VirtualMassager
-from pysmartmassager import (
-    LevelRange,
-    MassagerResponseError,
-    SessionSettings,
-    StateReader,
-)
-from pysmartmassager.wire import parse_info, settings_body
+from pysmartmassager import LevelRange, MassagerResponseError, SessionSettings
+from pysmartmassager.reference import StateReader
+from pysmartmassager.reference.wire import parse_info, settings_body
 
 NOW = datetime(2026, 11, 24, 21, 30, tzinfo=UTC)
 

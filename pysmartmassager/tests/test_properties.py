@@ -10,12 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emulators.reference import VirtualMassager
-from pysmartmassager import (
-    MassagerResponseError,
-    StateReader,
-)
-from pysmartmassager.events import _parse_event
-from pysmartmassager.wire import parse_info
+from pysmartmassager import MassagerResponseError
+from pysmartmassager.reference import StateReader
+from pysmartmassager.reference.events import _parse_event
+from pysmartmassager.reference.wire import parse_info
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

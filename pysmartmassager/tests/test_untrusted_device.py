@@ -21,15 +21,14 @@ from aiohttp import web
 
 from emulators.reference import VirtualMassager
 from pysmartmassager import (
-    EventStream,
     MassagerAuthenticationError,
     MassagerInvalidRequestError,
     MassagerResponseError,
     SessionSettings,
     SessionState,
-    SmartMassagerClient,
 )
-from pysmartmassager.const import MAX_EVENT_BYTES, MAX_RESPONSE_BYTES
+from pysmartmassager.reference import EventStream, SmartMassagerClient
+from pysmartmassager.reference.const import MAX_EVENT_BYTES, MAX_RESPONSE_BYTES
 
 VALID_STATE: dict[str, Any] = VirtualMassager(serial="SM-EVIL", name="Evil").state_json()
 BIG = 5 * 1024 * 1024  # the 5 MB value
@@ -404,7 +403,7 @@ async def test_unforeseen_failure_does_not_end_the_stream(
     run_stream: Callable[[Script, Recorder], Awaitable[tuple[EventStream, asyncio.Task[None]]]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from pysmartmassager import events  # noqa: PLC0415  # the module whose parser is broken here
+    from pysmartmassager.reference import events  # noqa: PLC0415  # the module whose parser is broken here
 
     real = events._parse_event
     calls: list[str] = []

@@ -26,7 +26,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_config_flow
 
-from conftest import miot_entry, start_miot, start_tuya, tuya_entry
+from conftest import start_miot, start_tuya
 from custom_components.smart_massager import transport
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
 from custom_components.smart_massager.diagnostics import async_get_config_entry_diagnostics
@@ -38,6 +38,7 @@ from tests.fake_massager import FakeMassager
 
 from .adjustable_bed import Bed, BedFlow, BedShape, add_bed
 from .conftest import setup_assist, wait_for
+from .entries import miot_entry, tuya_entry
 from .test_blueprints import use_blueprint
 
 TRANSPORTS = [

@@ -11,10 +11,11 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from conftest import miot_entry, start_miot, start_tuya, tuya_entry
+from conftest import start_miot, start_tuya
 from custom_components.smart_massager.const import DOMAIN
 
 from .conftest import set_up
+from .entries import miot_entry, tuya_entry
 from .test_from_entities import PLUG, add_through_the_flow, helpers
 
 __all__ = ["helpers"]  # a fixture, used by name

@@ -19,13 +19,14 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.matchers import path_type
 
-from conftest import SERIAL, miot_entry, start_miot, start_tuya, tuya_entry
+from conftest import SERIAL, start_miot, start_tuya
 from custom_components.smart_massager.const import DOMAIN
 from emulators.reference import EmulatorServer
 from pysmartmassager.credential_doubts import CredentialDoubts
 from pysmartmassager.tuya import massager as tuya_massager
 
 from .conftest import set_up
+from .entries import miot_entry, tuya_entry
 
 
 async def test_diagnostics_redact_secrets(

@@ -31,7 +31,6 @@ def test_invalid_request_is_a_validation_error_naming_allowed_values() -> None:
         MassagerInvalidRequestError(
             "zone 'spine' is not one of this massager's",
             code="unknown_zone",
-            status=422,
             field="zone",
             allowed=["shoulders", "upper_back"],
         )

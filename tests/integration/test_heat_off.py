@@ -15,13 +15,14 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from conftest import start_tuya, tuya_entry
+from conftest import start_tuya
 from custom_components.smart_massager import session_timer
 from custom_components.smart_massager.const import DOMAIN
 from emulators.tuya import TuyaEmulatorServer
 from emulators.tuya.device import DpValue
 
 from .conftest import advance, set_up, wait_for
+from .entries import tuya_entry
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 FAN = "fan.massage_chair"

@@ -25,7 +25,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from conftest import MIOT_TOKEN, miot_entry, start_miot
+from conftest import MIOT_TOKEN, start_miot
 from custom_components.smart_massager import miot_flow
 from custom_components.smart_massager.const import DOMAIN
 from emulators.miot import MiotEmulatorServer
@@ -34,6 +34,7 @@ from pysmartmassager.miot import connection as miot_connection
 from pysmartmassager.miot import massager as miot_massager
 
 from .conftest import advance, set_up, setup_assist, wait_for
+from .entries import miot_entry
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 FAN = "fan.xiaomi_chair"

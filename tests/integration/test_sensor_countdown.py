@@ -55,7 +55,7 @@ async def test_remaining_ticks_each_minute(
 
 def test_remaining_minutes_for_paused_and_idle() -> None:
     from emulators.reference import VirtualMassager  # noqa: PLC0415
-    from pysmartmassager import StateReader  # noqa: PLC0415
+    from pysmartmassager.reference import StateReader  # noqa: PLC0415
 
     device = VirtualMassager(serial="x", name="y")
     reader = StateReader()

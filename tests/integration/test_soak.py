@@ -191,7 +191,7 @@ async def test_soak(
         )
         # The injected malformed push messages: the library logs the first of a run once.
         and not (
-            record.name == "pysmartmassager.events"
+            record.name == "pysmartmassager.reference.events"
             and "failed, reconnecting" in record.getMessage()
         )
     ]

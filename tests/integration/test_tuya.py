@@ -26,7 +26,7 @@ from tinytuya.core import header as tuya_header
 from tinytuya.core.message_helper import TuyaMessage, pack_message
 from tinytuya.core.udp_helper import encrypt, udpkey
 
-from conftest import TUYA_KEY, start_tuya, tuya_entry
+from conftest import TUYA_KEY, start_tuya
 from custom_components.smart_massager import transport, tuya_flow
 from custom_components.smart_massager.const import DOMAIN
 from emulators.tuya import TuyaEmulatorServer
@@ -34,6 +34,7 @@ from pysmartmassager.credential_doubts import CredentialDoubts
 from pysmartmassager.tuya import massager as tuya_massager
 
 from .conftest import advance, set_up, wait_for
+from .entries import tuya_entry
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 FAN = "fan.massage_chair"

@@ -1,11 +1,10 @@
-"""Async client for Smart Massager devices on the local network (docs/protocol.md).
+"""Async clients for massagers on the local network, behind one transport-neutral interface.
 
-Imports nothing from Home Assistant: it can be published to PyPI as it is.
+This package is the neutral core (`Massager`, the models, the exceptions, the limits); each wire
+family is a subpackage: `reference` (docs/protocol.md), `tuya`, `miot`. Imports nothing from Home
+Assistant: it can be published to PyPI as it is.
 """
 
-from .client import SmartMassagerClient
-from .const import DEFAULT_PORT, ZEROCONF_TYPE
-from .events import EventStream
 from .exceptions import (
     MassagerAuthenticationError,
     MassagerConnectionError,
@@ -34,18 +33,13 @@ from .models import (
     SessionState,
     Status,
 )
-from .wire import DeviceIdentity, StateReader
 
 __all__ = [
-    "DEFAULT_PORT",
-    "ZEROCONF_TYPE",
     "Capabilities",
     "Choice",
     "ConnectionCallback",
     "DeviceError",
-    "DeviceIdentity",
     "DeviceInfo",
-    "EventStream",
     "LevelRange",
     "LevelZone",
     "Massager",
@@ -60,9 +54,7 @@ __all__ = [
     "ReportingSubscription",
     "SessionSettings",
     "SessionState",
-    "SmartMassagerClient",
     "StateCallback",
-    "StateReader",
     "StateSubscription",
     "Status",
 ]

@@ -30,8 +30,10 @@ class MassagerResponseError(MassagerError):
 class MassagerInvalidRequestError(MassagerError):
     """The device refused a request as invalid; nothing changed on the device.
 
-    `code` is the protocol's machine-readable error code, `field` the setting at fault (if one was),
-    `allowed` the valid ids or a {min, max, step} range, as the device reported them.
+    `code` is the machine-readable reason (the reference protocol's error code, or one of the same
+    vocabulary a transport chose: `invalid_value`, `not_supported`, `session_active`, ...), `field`
+    the setting at fault (if one was), `allowed` the valid ids or a {min, max, step} range. No
+    transport's wire detail (an HTTP status, a Tuya or MIoT error number) belongs here.
     """
 
     def __init__(
@@ -39,13 +41,11 @@ class MassagerInvalidRequestError(MassagerError):
         message: str,
         *,
         code: str,
-        status: int,
         field: str | None = None,
         allowed: object = None,
     ) -> None:
         super().__init__(message)
         self.code = code
-        self.status = status
         self.field = field
         self.allowed = allowed
 

@@ -96,9 +96,7 @@ class Massager(ABC):
 
 
 def _cannot_pause() -> MassagerInvalidRequestError:
-    return MassagerInvalidRequestError(
-        "this massager cannot pause", code="not_supported", status=400
-    )
+    return MassagerInvalidRequestError("this massager cannot pause", code="not_supported")
 
 
 def invalid_setting(field: str, allowed: object) -> MassagerInvalidRequestError:
@@ -110,7 +108,7 @@ def invalid_setting(field: str, allowed: object) -> MassagerInvalidRequestError:
     if isinstance(allowed, LevelRange):
         allowed = {"min": allowed.minimum, "max": allowed.maximum, "step": allowed.step}
     return MassagerInvalidRequestError(
-        f"invalid {field}", code="invalid_value", status=422, field=field, allowed=allowed
+        f"invalid {field}", code="invalid_value", field=field, allowed=allowed
     )
 
 

@@ -116,7 +116,7 @@ class MiotProfile:
         power = mapping.role("power")
         if power is None:  # MiotMap guarantees it; a hand-made one may not
             raise MassagerInvalidRequestError(
-                "nothing on this device starts a massage", code="not_massager", status=400
+                "nothing on this device starts a massage", code="not_massager"
             )
         self.power = power
         self.program = mapping.role("program")
@@ -374,7 +374,6 @@ class MiotMassager(Massager):
                 raise MassagerInvalidStateError(
                     "the session length cannot change during a session",
                     code="session_active",
-                    status=409,
                     field="minutes",
                 )
             self._minutes = settings.minutes

@@ -111,7 +111,7 @@ class TuyaProfile:
         power = _typed(mapping, roles.power, "Boolean")
         if power is None:
             raise MassagerInvalidRequestError(
-                "no datapoint of this device starts a massage", code="not_massager", status=400
+                "no datapoint of this device starts a massage", code="not_massager"
             )
         self.power: Datapoint = power
         # A datapoint whose type in the device's own mapping does not fit its role is not used.

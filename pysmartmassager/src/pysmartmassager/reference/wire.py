@@ -10,8 +10,8 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from .const import MAX_CHOICES
-from .decoding import (
+from pysmartmassager.const import MAX_CHOICES
+from pysmartmassager.decoding import (
     JsonObject,
     as_object,
     get_bool,
@@ -23,8 +23,8 @@ from .decoding import (
     get_time,
     is_id,
 )
-from .exceptions import MassagerResponseError
-from .models import (
+from pysmartmassager.exceptions import MassagerResponseError
+from pysmartmassager.models import (
     Capabilities,
     Choice,
     DeviceError,

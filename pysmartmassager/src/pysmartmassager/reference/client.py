@@ -14,16 +14,9 @@ from typing import TYPE_CHECKING, Any, Self
 import aiohttp
 from yarl import URL
 
-from .const import (
-    API_PREFIX,
-    DEFAULT_PORT,
-    DEFAULT_REQUEST_TIMEOUT,
-    MAX_ID_LENGTH,
-    MAX_RESPONSE_BYTES,
-)
-from .decoding import brief, clean_text, parse_json
-from .events import EventStream
-from .exceptions import (
+from pysmartmassager.const import MAX_ID_LENGTH
+from pysmartmassager.decoding import brief, clean_text, parse_json
+from pysmartmassager.exceptions import (
     MassagerAuthenticationError,
     MassagerConnectionError,
     MassagerInvalidRequestError,
@@ -32,8 +25,11 @@ from .exceptions import (
     MassagerResponseError,
     MassagerTimeoutError,
 )
-from .massager import ConnectionCallback, Massager, StateCallback
-from .models import DeviceInfo, SessionSettings, SessionState
+from pysmartmassager.massager import ConnectionCallback, Massager, StateCallback
+from pysmartmassager.models import DeviceInfo, SessionSettings, SessionState
+
+from .const import API_PREFIX, DEFAULT_PORT, DEFAULT_REQUEST_TIMEOUT, MAX_RESPONSE_BYTES
+from .events import EventStream
 from .wire import DeviceIdentity, StateReader, parse_identity, parse_info, settings_body
 
 if TYPE_CHECKING:
@@ -279,7 +275,6 @@ def _error_for(status: int, data: object, what: str) -> Exception:
     return kind(
         message,
         code=code,
-        status=status,
         field=clean_text(field, MAX_ID_LENGTH) if isinstance(field, str) else None,
         allowed=error.get("allowed"),
     )

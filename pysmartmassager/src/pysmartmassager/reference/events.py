@@ -10,17 +10,18 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
-from .const import API_PREFIX, MAX_EVENT_BYTES
-from .decoding import BRIEF_LENGTH, as_object, brief, clean_text, decode, parse_json
-from .exceptions import (
+from pysmartmassager.decoding import BRIEF_LENGTH, as_object, brief, clean_text, decode, parse_json
+from pysmartmassager.exceptions import (
     MassagerAuthenticationError,
     MassagerConnectionError,
     MassagerError,
     MassagerResponseError,
     MassagerTimeoutError,
 )
-from .massager import ConnectionCallback, StateCallback, StateSubscription
-from .models import SessionState
+from pysmartmassager.massager import ConnectionCallback, StateCallback, StateSubscription
+from pysmartmassager.models import SessionState
+
+from .const import API_PREFIX, MAX_EVENT_BYTES
 from .wire import StateReader
 
 if TYPE_CHECKING:
