@@ -23,8 +23,8 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_HOST, CONF_PORT
 
 from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
+from custom_components.smart_massager.flow_base import FlowError
 from custom_components.smart_massager.miot_flow import (
-    MiotFlowError,
     async_find,
     miot_entry_data,
     miot_unique_id,
@@ -81,7 +81,7 @@ async def miot(host: str, port: int, token: str) -> tuple[str, str, dict[str, An
         try:
             found = await async_find(host, port, token)
             break
-        except MiotFlowError:
+        except FlowError:
             await asyncio.sleep(0.2)
     else:
         raise SystemExit(f"No MIoT massager answers at {host}:{port}")

@@ -8,11 +8,13 @@ like an unreachable device. It is registered with the factory only inside tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from homeassistant.util import dt as dt_util
 
+from custom_components.smart_massager.const import TRANSPORT_REFERENCE
+from custom_components.smart_massager.transport import TRANSPORTS, Transport
 from pysmartmassager import (
     Capabilities,
     Choice,
@@ -160,3 +162,18 @@ class FakeMassager(Massager):
     def ends_in(self, minutes: float) -> datetime:
         """A time `minutes` from now (test helper)."""
         return dt_util.utcnow() + timedelta(minutes=minutes)
+
+
+def fake_row(fake: FakeMassager) -> Transport:
+    """A registry row that builds `fake`: entries with transport "fake" get it.
+
+    The flow fields are the reference row's (no test adds a fake through the flow); it has no
+    secrets, no device page and no data files.
+    """
+    return replace(
+        TRANSPORTS[TRANSPORT_REFERENCE],
+        id="fake",
+        build=lambda _hass, _entry: fake,
+        secrets=frozenset(),
+        device_page=None,
+    )

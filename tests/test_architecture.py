@@ -1,73 +1,166 @@
 """The seams the architecture promises, checked on the source itself.
 
-- Only transport.py knows a concrete transport; everything else uses the Massager interface.
+- Each family of massagers (a row of transport.py's registry) owns its modules: the library's
+  `pysmartmassager.<id>` and the component's `<id>_flow.py` (its builder and flow steps). Only
+  those import its classes; the rest of the integration uses the Massager interface and reads
+  what differs from the registry, so nothing branches on a transport id. Checked for every row.
 - Nothing shipped in custom_components/ imports an emulator or the tests.
 - The neutral models carry no wire fields.
-- The library imports nothing from Home Assistant.
+- The library imports nothing from Home Assistant; its neutral core imports no family.
 """
 
 from __future__ import annotations
 
 import ast
 import dataclasses
+import importlib.util
 from pathlib import Path
 
 import pytest
 
+from custom_components.smart_massager import flow_base
+from custom_components.smart_massager.config_flow import (
+    MassagerOptionsFlow,
+    SmartMassagerConfigFlow,
+)
+from custom_components.smart_massager.transport import TRANSPORTS, Transport
 from pysmartmassager import models
 
 ROOT = Path(__file__).parents[1]
 COMPONENT = ROOT / "custom_components" / "smart_massager"
 LIBRARY = ROOT / "pysmartmassager" / "src" / "pysmartmassager"
+PACKAGE = "custom_components.smart_massager"
+ROWS = list(TRANSPORTS.values())
+COMPONENT_FILES = sorted(COMPONENT.rglob("*.py"))
+# Entries stored before they named their transport are migrated (__init__.py): the one place an
+# id is compared, to old data, not to choose behaviour.
+MIGRATION = "__init__.py"
 
-# Names and modules that belong to one concrete transport.
-CONCRETE = {
-    "SmartMassagerClient",
-    "EventStream",
-    "StateReader",
-    "EntitiesMassager",
-    "TuyaMassager",
-    "TuyaConnection",
-    "MiotMassager",
-    "MiotConnection",
-}
-CONCRETE_MODULES = {
-    "pysmartmassager.reference.client",
-    "pysmartmassager.reference.events",
-    "pysmartmassager.reference.wire",
-    "pysmartmassager.tuya.massager",
-    "pysmartmassager.tuya.connection",
-    "pysmartmassager.tuya.protocol",
-    "pysmartmassager.miot.massager",
-    "pysmartmassager.miot.connection",
-    "pysmartmassager.miot.protocol",
-}
+
+def package_of(path: Path) -> str:
+    """The dotted package a source file is in (for its relative imports)."""
+    root = LIBRARY.parent if path.is_relative_to(LIBRARY) else ROOT
+    return ".".join(path.parent.relative_to(root).parts)
 
 
 def imports(path: Path) -> set[str]:
-    """Every module and imported name in a file (`module` and `module.name`)."""
+    """Every module and imported name in a file (`module` and `module.name`), relative resolved."""
+    package = package_of(path).split(".")
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+            module = node.module
+            if node.level:
+                module = ".".join([*package[: len(package) - node.level + 1], module])
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
             found.update(alias.name for alias in node.names)
     return found
 
 
-@pytest.mark.parametrize("path", sorted(COMPONENT.rglob("*.py")), ids=lambda path: path.name)
-def test_only_the_factory_knows_concrete_transports(path: Path) -> None:
-    found = imports(path)
-    if path.name == "transport.py":
-        assert "SmartMassagerClient" in found  # the factory does build one
+def family_package(row: Transport) -> str | None:
+    """The library subpackage a family's wire lives in (None: it lives in the component)."""
+    name = f"pysmartmassager.{row.id}"
+    return name if importlib.util.find_spec(name) is not None else None
+
+
+def own_module(row: Transport) -> str:
+    return f"{PACKAGE}.{row.id}_flow"
+
+
+def component_massagers() -> dict[str, str]:
+    """Massager classes written in the component (name: defining module's file name)."""
+    found = {}
+    for path in COMPONENT_FILES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                isinstance(base, ast.Name) and base.id == "Massager" for base in node.bases
+            ):
+                found[node.name] = path.name
+    return found
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
+def test_a_family_lives_in_its_own_modules(row: Transport) -> None:
+    assert row.flow.__module__ == own_module(row), "the flow mixin belongs in <id>_flow.py"
+    assert row.build.__module__ == own_module(row), "the builder belongs in <id>_flow.py"
+    package = family_package(row)
+    for path in COMPONENT_FILES:
+        if f"{PACKAGE}.{path.stem}" == own_module(row):
+            continue
+        found = imports(path)
+        if package is not None:
+            assert not any(name == package or name.startswith(f"{package}.") for name in found), (
+                f"{path.name} imports {package}: only {row.id}_flow.py may"
+            )
+
+
+@pytest.mark.parametrize("path", COMPONENT_FILES, ids=lambda path: path.name)
+def test_a_massager_class_is_imported_only_by_its_builder(path: Path) -> None:
+    builders = {row.build.__module__.rsplit(".", 1)[1] + ".py" for row in ROWS}
+    concrete = set(component_massagers())
+    if path.name in builders or path.name in component_massagers().values():
         return
-    assert not (found & CONCRETE), f"{path.name} imports {found & CONCRETE}"
-    assert not (found & CONCRETE_MODULES)
+    assert not imports(path) & concrete, f"{path.name} imports {imports(path) & concrete}"
 
 
-@pytest.mark.parametrize("path", sorted(COMPONENT.rglob("*.py")), ids=lambda path: path.name)
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
+def test_the_flow_has_every_step_the_registry_names(row: Transport) -> None:
+    assert issubclass(SmartMassagerConfigFlow, row.flow), (
+        f"add {row.flow.__name__} to SmartMassagerConfigFlow's bases"
+    )
+    steps = [*row.add_steps, row.reauth_step, row.reconfigure_step]
+    for step in filter(None, steps):
+        assert callable(getattr(SmartMassagerConfigFlow, f"async_step_{step}", None)), step
+    for step in row.options_steps:
+        assert callable(getattr(MassagerOptionsFlow, f"async_step_{step}", None)), step
+
+
+def test_every_mixin_of_the_flow_is_a_registered_family() -> None:
+    mixins = {
+        base
+        for base in SmartMassagerConfigFlow.__mro__[1:]
+        if base.__module__.startswith(PACKAGE) and base.__module__.endswith("_flow")
+    }
+    assert mixins == {row.flow for row in ROWS}
+
+
+@pytest.mark.parametrize("path", COMPONENT_FILES, ids=lambda path: path.name)
+def test_nothing_branches_on_a_transport_id(path: Path) -> None:
+    if path.name in {MIGRATION, "transport.py"}:
+        return
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Compare):
+            names = [
+                part.id for part in (node.left, *node.comparators) if isinstance(part, ast.Name)
+            ]
+            assert not any(name.startswith("TRANSPORT_") for name in names), (
+                f"{path.name}:{node.lineno} compares a transport id: read the registry instead"
+            )
+
+
+def test_the_neutral_core_imports_no_family() -> None:
+    families = {path.parent.name for path in LIBRARY.glob("*/__init__.py")}
+    assert {"reference", "tuya", "miot"} <= families
+    for path in LIBRARY.glob("*.py"):
+        found = imports(path)
+        assert not any(
+            name.split(".")[:2] == ["pysmartmassager", family]
+            for name in found
+            for family in families
+        ), f"{path.name} imports a family"
+    for family in families:
+        for path in (LIBRARY / family).rglob("*.py"):
+            others = families - {family}
+            assert not any(
+                name.split(".")[:2] in (["pysmartmassager", other] for other in others)
+                for name in imports(path)
+            ), f"{family}/{path.name} imports another family"
+
+
+@pytest.mark.parametrize("path", COMPONENT_FILES, ids=lambda path: path.name)
 def test_the_component_ships_no_emulator(path: Path) -> None:
     assert not any(name.split(".")[0] in {"emulators", "tests"} for name in imports(path))
 
@@ -129,3 +222,18 @@ def test_the_library_builds_as_its_own_wheel(tmp_path: Path) -> None:
     assert "pysmartmassager/tuya/categories/amy.json" in names
     assert "pysmartmassager/tuya/categories/liliao.json" in names
     assert not any(name.startswith(("emulators/", "tests/")) for name in names)
+
+
+def test_the_guide_to_adding_a_transport_is_true() -> None:
+    # docs/adding-a-transport.md describes the registry row field by field and names the files
+    # each family has: checked against the code, so the guide cannot drift from it.
+    guide = (ROOT / "docs" / "adding-a-transport.md").read_text(encoding="utf-8")
+    for field in dataclasses.fields(Transport):
+        assert f"`{field.name}`" in guide, f"the guide does not describe {field.name}"
+    for row in ROWS:
+        assert (COMPONENT / f"{row.id}_flow.py").exists()
+        assert f"TRANSPORT_{row.id.upper()}" in (COMPONENT / "const.py").read_text("utf-8")
+    for named in ("flow_base.FlowError", "errors_for", "shown()", "scripts/test-library"):
+        assert named in guide
+    assert (ROOT / "scripts" / "test-library").exists()
+    assert all(hasattr(flow_base, name) for name in ("FlowError", "errors_for", "shown"))

@@ -10,20 +10,15 @@ from homeassistant.helpers.typing import ConfigType
 
 from pysmartmassager import Massager, MassagerAuthenticationError, MassagerError
 
-from .const import CONF_TRANSPORT, DOMAIN
+from .const import CONF_TRANSPORT, DOMAIN, TRANSPORT_ENTITIES, TRANSPORT_REFERENCE
 from .coordinator import MassagerConfigEntry, MassagerCoordinator, MassagerRuntimeData
-from .from_entities import async_hide_sources, sources_as_refs
+from .from_entities import sources_as_refs
 from .routines import RoutineRunner
 from .sentences import async_sync_sentences
 from .services import async_setup_services
 from .session_guard import SessionGuard
 from .session_timer import SessionTimer, async_stop_owed_session
-from .transport import (
-    TRANSPORT_ENTITIES,
-    TRANSPORT_REFERENCE,
-    async_load_transport_data,
-    create_massager,
-)
+from .transport import async_load_transport_data, create_massager, transport_of
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -135,8 +130,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: MassagerConfigEntry) ->
 async def async_remove_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> None:
     """A removed massager leaves the voice sentences (the files go with the last one).
 
-    A massager built from entities shows again the sources it hid.
+    Its family undoes what the entry did outside itself (the sources an entities one hid).
     """
-    if entry.data.get(CONF_TRANSPORT) == TRANSPORT_ENTITIES:
-        async_hide_sources(hass, {**entry.data, **entry.options}, hide=False)
+    row = transport_of(entry.data)
+    if row is not None and row.on_remove is not None:
+        row.on_remove(hass, entry)
     await async_sync_sentences(hass, leaving=entry)

@@ -22,6 +22,11 @@ MAX_ROUTINE_STEPS: Final = 10
 ROUTINE_CAP_FACTOR: Final = 2
 
 CONF_TRANSPORT: Final = "transport"
+# The families of massagers (transport.py's registry has a row for each).
+TRANSPORT_REFERENCE: Final = "reference"
+TRANSPORT_ENTITIES: Final = "entities"
+TRANSPORT_TUYA: Final = "tuya"
+TRANSPORT_MIOT: Final = "miot"
 
 # Tuya: the device id and local key (both secret: redacted everywhere), the protocol version, the
 # device's datapoint mapping (tinytuya's shape) and the shipped map that gives it its roles.

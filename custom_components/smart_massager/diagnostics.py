@@ -12,21 +12,12 @@ from homeassistant.core import HomeAssistant
 from pysmartmassager.const import MAX_MESSAGE_LENGTH
 from pysmartmassager.decoding import clean_text
 
-from .const import CONF_DEVICE_ID, CONF_LOCAL_KEY, CONF_TOKEN
 from .coordinator import MassagerConfigEntry
+from .transport import secret_keys
 
-# The host too: an address on the user's network is theirs, not the bug report's.
-# A Tuya local key opens the device to anyone on the network; its device id names it in the cloud.
-TO_REDACT = {
-    CONF_TOKEN,
-    CONF_LOCAL_KEY,
-    CONF_DEVICE_ID,
-    CONF_HOST,
-    "serial",
-    "serial_number",
-    "unique_id",
-    "title",
-}
+# Every family's secrets (the registry's), and what names any massager or where it is: the host
+# too, an address on the user's network is theirs, not the bug report's.
+TO_REDACT = secret_keys() | {CONF_HOST, "serial", "serial_number", "unique_id", "title"}
 
 
 def _without_secrets(text: str, entry: MassagerConfigEntry) -> str:

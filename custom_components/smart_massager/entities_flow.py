@@ -5,11 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import probatio as vol
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    DeviceSelector,
+    DeviceSelectorConfig,
     EntitySelector,
     EntitySelectorConfig,
     NumberSelector,
@@ -18,7 +26,9 @@ from homeassistant.helpers.selector import (
     TextSelector,
 )
 
-from .const import DOMAIN
+from pysmartmassager import Massager
+
+from .const import CONF_TRANSPORT, DOMAIN, TRANSPORT_ENTITIES
 from .from_entities import (
     BUTTON_DOMAINS,
     CONF_DEFAULT_MINUTES_ENTITIES,
@@ -44,6 +54,11 @@ from .from_entities import (
     PROGRAM_DOMAINS,
     RUNNING_DOMAINS,
     TIMER_DOMAINS,
+    EntitiesMassager,
+    async_hide_sources,
+    identity_source,
+    sources_as_entity_ids,
+    sources_as_refs,
 )
 from .level_zones import (
     ZONE_IDS,
@@ -53,6 +68,7 @@ from .level_zones import (
     configured_zones,
     zone_key,
 )
+from .source_roles import CONF_SOURCE_DEVICE, device_timer_for, known_sources, propose_sources
 
 CONF_NAME = "name"
 # The form's collapsed section with the zones that have levels of their own (head, foot, wave).
@@ -207,3 +223,103 @@ def _length_errors(data: dict[str, Any]) -> dict[str, str]:
     if not shortest <= data[CONF_DEFAULT_MINUTES_ENTITIES] <= longest:
         return {CONF_DEFAULT_MINUTES_ENTITIES: "minutes_out_of_range"}
     return {}
+
+
+def build(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
+    """The entry's massager: its sources, the options' changes layered over the entry's data."""
+    return EntitiesMassager(hass, entry.entry_id, entry.title, {**entry.data, **entry.options})
+
+
+def on_remove(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """A removed massager shows again the sources it hid."""
+    async_hide_sources(hass, {**entry.data, **entry.options}, hide=False)
+
+
+class EntitiesFlow(ConfigFlow):
+    """The config-flow steps of a massager built from entities: from a device, or picked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timer_offered = False
+        self._proposal: dict[str, Any] = {}  # the roles proposed from a picked device
+
+    async def async_step_device(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """From a device another integration has (a bed, a plug): its entities proposed."""
+        if user_input is not None:
+            await self.hass.async_add_executor_job(known_sources)  # read the table off the loop
+            name, proposal = propose_sources(self.hass, user_input[CONF_SOURCE_DEVICE])
+            if not identity_source(proposal):
+                return self.async_show_form(
+                    step_id="device",
+                    data_schema=_device_schema(),
+                    errors={CONF_SOURCE_DEVICE: "no_massage_found"},
+                )
+            self._proposal = {CONF_NAME: name or "Massager", **proposal}
+            return await self.async_step_entities()
+        return self.async_show_form(step_id="device", data_schema=_device_schema())
+
+    async def async_step_entities(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A massager built from entities Home Assistant already has (a smart plug, ...)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = check_sources(user_input)
+            if not errors and (offered := self._offer_device_timer(data)) is not None:
+                # The plug has its own countdown: offered once, so the massage also ends while
+                # Home Assistant is down. Submitting again without it is the user's choice.
+                user_input = {**form_values(data), CONF_TIMER: offered}
+                errors = {CONF_TIMER: "device_timer_found"}  # said at the field it filled
+            elif not errors:
+                name = str(data.pop(CONF_NAME)).strip() or "Massager"
+                # Sources by registry id: a source renamed later is followed.
+                data = sources_as_refs(self.hass, data)
+                await self.async_set_unique_id(f"entities:{identity_source(data)}")
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title=name, data={CONF_TRANSPORT: TRANSPORT_ENTITIES, **data}
+                )
+        return self.async_show_form(
+            step_id="entities",
+            data_schema=self.add_suggested_values_to_schema(
+                sources_schema(self.hass, with_name=True), user_input or form_values(self._proposal)
+            ),
+            errors=errors,
+        )
+
+    def _offer_device_timer(self, data: dict[str, Any]) -> str | None:
+        """The power entity's device's own countdown, the first time the form is sent."""
+        if self._timer_offered or CONF_TIMER in data or CONF_POWER not in data:
+            return None
+        self._timer_offered = True
+        return device_timer_for(self.hass, data[CONF_POWER])
+
+
+def _device_schema() -> vol.Schema:
+    return vol.Schema({vol.Required(CONF_SOURCE_DEVICE): DeviceSelector(DeviceSelectorConfig())})
+
+
+class EntitiesOptions(OptionsFlowWithReload):
+    """The options step of a massager built from entities: its entities and session lengths."""
+
+    async def async_step_sources(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The entities the massager is built from, and its session lengths."""
+        entry = self.config_entry
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = check_sources(user_input)
+            if not errors:
+                # Options layer over the entry's data (build() merges them).
+                return self.async_create_entry(
+                    data={**entry.options, **sources_as_refs(self.hass, data)}
+                )
+        current = sources_as_entity_ids(self.hass, {**entry.data, **entry.options})
+        return self.async_show_form(
+            step_id="sources",
+            data_schema=self.add_suggested_values_to_schema(
+                sources_schema(self.hass, with_name=False), user_input or form_values(current)
+            ),
+            errors=errors,
+        )

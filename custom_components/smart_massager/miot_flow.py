@@ -1,4 +1,4 @@
-"""The Xiaomi MIoT part of the config flow: forms, and checking a device before anything is stored.
+"""Xiaomi MIoT's side of the integration: its builder, its config-flow steps, forms and checks.
 
 The user gives the address and the device's token. The device names its model (`miIO.info`);
 the model's published spec comes from Xiaomi's spec server (or is pasted, for a model the server
@@ -12,16 +12,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import probatio as vol
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
 
-from pysmartmassager import MassagerAuthenticationError, MassagerConnectionError, MassagerError
+from pysmartmassager import (
+    Massager,
+    MassagerAuthenticationError,
+    MassagerConnectionError,
+    MassagerError,
+)
 from pysmartmassager.miot import (
     DEFAULT_PORT,
     SPEC_SERVER,
+    MiotConnection,
+    MiotDevice,
+    MiotInfo,
     MiotMap,
+    MiotMassager,
     MiotSilentError,
     MiotSpecError,
     MiotSpecMissingError,
@@ -31,9 +41,17 @@ from pysmartmassager.miot import (
     strict_json,
 )
 
-from .const import CONF_DEVICE_ID, CONF_MIOT_MAP, CONF_MODEL, CONF_TOKEN, CONF_TRANSPORT, LOGGER
+from .const import (
+    CONF_DEVICE_ID,
+    CONF_MIOT_MAP,
+    CONF_MODEL,
+    CONF_TOKEN,
+    CONF_TRANSPORT,
+    LOGGER,
+    TRANSPORT_MIOT,
+)
+from .flow_base import BASE, FlowError, errors_for, shown
 from .host_input import InvalidHostError, host_and_port, host_text
-from .transport import TRANSPORT_MIOT, async_identify_miot, async_read_miot
 
 CONF_SPEC = "spec"
 MAX_PASTED_SPEC = 1024 * 1024
@@ -68,19 +86,24 @@ class FoundDevice:
     firmware: str = ""
 
 
-class MiotFlowError(Exception):
-    """A check failed; `key` is the translated error, `field` the form field it belongs to."""
+async def async_identify_miot(host: str, port: int, token: str) -> tuple[MiotInfo, int]:
+    """Who answers at a miio address under `token`: its info and device id."""
+    connection = MiotConnection(host, token, port=port)
+    try:
+        return await connection.info(), connection.device_id
+    finally:
+        await connection.close()
 
-    def __init__(self, key: str, field: str = "base") -> None:
-        super().__init__(key)
-        self.key = key
-        self.field = field
 
-
-def errors_for(err: MiotFlowError, schema: vol.Schema) -> dict[str, str]:
-    """The error on its field if the form has that field, else on the form as a whole."""
-    fields = {str(key) for key in schema.schema}
-    return {err.field if err.field in fields else "base": err.key}
+async def async_read_miot(
+    host: str, port: int, token: str, keys: list[tuple[int, int]]
+) -> dict[tuple[int, int], tuple[int, Any]]:
+    """(code, value) of MIoT properties at a miio address."""
+    connection = MiotConnection(host, token, port=port)
+    try:
+        return await connection.get_properties(keys)
+    finally:
+        await connection.close()
 
 
 def address(text: str) -> tuple[str, int]:
@@ -88,69 +111,69 @@ def address(text: str) -> tuple[str, int]:
     try:
         return host_and_port(text, DEFAULT_PORT)
     except InvalidHostError as err:
-        raise MiotFlowError("invalid_host", CONF_HOST) from err
+        raise FlowError("invalid_host", CONF_HOST) from err
 
 
 async def async_find(host: str, port: int, token: str) -> FoundDevice:
-    """Ask the device who it is, under the token; MiotFlowError says what is wrong."""
+    """Ask the device who it is, under the token; FlowError says what is wrong."""
     token = token.strip().lower()
     try:
         parse_token(token)
     except ValueError as err:
-        raise MiotFlowError("invalid_token_format", CONF_TOKEN) from err
+        raise FlowError("invalid_token_format", CONF_TOKEN) from err
     try:
         info, device_id = await async_identify_miot(host, port, token)
     except (MiotSilentError, MassagerAuthenticationError) as err:
         # It answered hello, so it is there: it does not understand requests under this token.
-        raise MiotFlowError("invalid_token", CONF_TOKEN) from err
+        raise FlowError("invalid_token", CONF_TOKEN) from err
     except MassagerConnectionError as err:
-        raise MiotFlowError("cannot_connect", CONF_HOST) from err
+        raise FlowError("cannot_connect", CONF_HOST) from err
     except MassagerError as err:
         LOGGER.debug("Unexpected answer from a MIoT device at %s", host, exc_info=True)
-        raise MiotFlowError("unknown") from err
+        raise FlowError("unknown") from err
     return FoundDevice(host, port, token, device_id, info.model, info.firmware)
 
 
 async def async_published_map(hass: HomeAssistant, model: str) -> MiotMap:
-    """The massage roles from the model's published spec; MiotFlowError if there is none."""
+    """The massage roles from the model's published spec; FlowError if there is none."""
     try:
         spec = await fetch_spec(async_get_clientsession(hass), model, server=SPEC_SERVER_URL)
     except MiotSpecMissingError as err:
-        raise MiotFlowError("spec_not_published") from err
+        raise FlowError("spec_not_published") from err
     except MiotSpecError as err:
-        raise MiotFlowError("spec_unreachable") from err
+        raise FlowError("spec_unreachable") from err
     return roles_of(model, spec)
 
 
 def pasted_map(model: str, text: str) -> MiotMap:
     """The massage roles from a pasted spec."""
     if len(text) > MAX_PASTED_SPEC:
-        raise MiotFlowError("invalid_spec", CONF_SPEC)
+        raise FlowError("invalid_spec", CONF_SPEC)
     try:
         spec = strict_json(text)
     except (ValueError, RecursionError) as err:
-        raise MiotFlowError("invalid_spec", CONF_SPEC) from err
+        raise FlowError("invalid_spec", CONF_SPEC) from err
     return roles_of(model, spec, CONF_SPEC)
 
 
-def roles_of(model: str, spec: Any, form_field: str = "base") -> MiotMap:
-    """The roles, or MiotFlowError("spec_not_massager") when nothing in the spec runs a massage."""
+def roles_of(model: str, spec: Any, form_field: str = BASE) -> MiotMap:
+    """The roles, or FlowError("spec_not_massager") when nothing in the spec runs a massage."""
     try:
         return massager_map(model, spec)
     except MiotSpecError as err:
-        raise MiotFlowError("spec_not_massager", form_field) from err
+        raise FlowError("spec_not_massager", form_field) from err
 
 
 async def async_check_power(found: FoundDevice, mapping: MiotMap) -> None:
     """The device must answer a read of its on/off: the map fits this device."""
     power = mapping.role("power")
-    assert power is not None  # noqa: S101  # a MiotMap always has power
+    assert power is not None  # a MiotMap always has power
     try:
         read = await async_read_miot(found.host, found.port, found.token, [power.key])
     except MassagerError as err:
-        raise MiotFlowError("power_unreadable") from err
+        raise FlowError("power_unreadable") from err
     if read.get(power.key, (-1, None))[0] != 0:
-        raise MiotFlowError("power_unreadable")
+        raise FlowError("power_unreadable")
 
 
 def miot_entry_data(found: FoundDevice, mapping: MiotMap) -> dict[str, Any]:
@@ -174,3 +197,145 @@ def miot_host_text(data: dict[str, Any]) -> str:
 def miot_unique_id(device_id: int) -> str:
     """One entry per device: its miio device id."""
     return f"miot:{device_id}"
+
+
+def build(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
+    """The entry's massager."""
+    return MiotMassager(
+        MiotDevice(
+            host=entry.data[CONF_HOST],
+            port=entry.data[CONF_PORT],
+            token=entry.data[CONF_TOKEN],
+            device_id=entry.data[CONF_DEVICE_ID],
+            mapping=MiotMap.from_data(entry.data[CONF_MIOT_MAP]),
+            name=entry.title,
+        )
+    )
+
+
+class MiotFlow(ConfigFlow):
+    """Xiaomi MIoT's steps of the integration's config flow."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._miot_found: FoundDevice | None = None
+        self._miot_name = ""
+        self._miot_spec_error = ""
+
+    async def async_step_miot(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A Xiaomi MIoT massager: name, address and token; the model is asked of the device."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                host, port = address(user_input[CONF_HOST])
+                found = await async_find(host, port, user_input[CONF_TOKEN])
+                await self.async_set_unique_id(miot_unique_id(found.device_id))
+                # A known device is not re-pointed from here: a new address goes through
+                # reconfigure, which checks the entry's own token.
+                self._abort_if_unique_id_configured()
+                self._miot_found, self._miot_name = found, user_input[CONF_NAME].strip()
+                try:
+                    mapping = await async_published_map(self.hass, found.model)
+                except FlowError as err:
+                    if err.key == "spec_not_massager":
+                        raise
+                    # Not on the spec server (or no internet): the user may paste the spec.
+                    self._miot_spec_error = err.key
+                    return await self.async_step_miot_spec()
+                await async_check_power(found, mapping)
+                return self._create_miot(found, mapping)
+            except FlowError as err:
+                errors = errors_for(err, miot_schema())
+        return self.async_show_form(
+            step_id="miot",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema({vol.Required(CONF_NAME): str}).extend(miot_schema().schema),
+                {CONF_NAME: "Massager", **(user_input or {}), CONF_TOKEN: ""},
+            ),
+            errors=errors,
+        )
+
+    async def async_step_miot_spec(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The model's spec, pasted: for a model the spec server does not have, or offline."""
+        found = self._miot_found
+        assert found is not None
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                mapping = pasted_map(found.model, user_input[CONF_SPEC])
+                await async_check_power(found, mapping)
+                return self._create_miot(found, mapping)
+            except FlowError as err:
+                errors = errors_for(err, spec_schema())
+        else:  # shown first because the spec server could not give the spec: say why
+            errors[BASE] = self._miot_spec_error
+        return self.async_show_form(
+            step_id="miot_spec",
+            data_schema=spec_schema(),
+            errors=errors,
+            description_placeholders=shown({"model": found.model}),
+        )
+
+    def _create_miot(self, found: FoundDevice, mapping: MiotMap) -> ConfigFlowResult:
+        return self.async_create_entry(
+            title=self._miot_name or "Massager", data=miot_entry_data(found, mapping)
+        )
+
+    async def _miot_same_device(self, host: str, port: int, token: str) -> FoundDevice:
+        """The device at host:port under token, which must be the entry's own device."""
+        found = await async_find(host, port, token)
+        await self.async_set_unique_id(miot_unique_id(found.device_id))
+        self._abort_if_unique_id_mismatch(reason="wrong_device")
+        return found
+
+    async def async_step_miot_reauth(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The token changed (the device was paired again in Mi Home): the new one."""
+        entry = self._get_reauth_entry()
+        schema = vol.Schema({vol.Required(CONF_TOKEN): token_field()})
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                found = await self._miot_same_device(
+                    entry.data[CONF_HOST], entry.data[CONF_PORT], user_input[CONF_TOKEN]
+                )
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_TOKEN: found.token}
+                )
+            except FlowError as err:
+                errors = errors_for(err, schema)
+        return self.async_show_form(
+            step_id="miot_reauth",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=shown({"name": entry.title}),
+        )
+
+    async def async_step_miot_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A MIoT massager's new address; its token and id prove it is the same device."""
+        entry = self._get_reconfigure_entry()
+        schema = vol.Schema({vol.Required(CONF_HOST): str})
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                host, port = address(user_input[CONF_HOST])
+                await self._miot_same_device(host, port, entry.data[CONF_TOKEN])
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_HOST: host, CONF_PORT: port}
+                )
+            except FlowError as err:
+                # Another device there does not answer to this massager's token.
+                key = "not_this_device" if err.key == "invalid_token" else err.key
+                errors = errors_for(FlowError(key, err.field), schema)
+        return self.async_show_form(
+            step_id="miot_reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or {CONF_HOST: miot_host_text(dict(entry.data))}
+            ),
+            errors=errors,
+        )

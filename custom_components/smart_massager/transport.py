@@ -1,196 +1,146 @@
-"""The factory: the only module that knows the concrete transports.
+"""The registry: one row per family of massagers, and the only place that lists them.
 
 Everything else in the integration is written against `pysmartmassager.Massager` and the neutral
-models. A config entry names its transport in `CONF_TRANSPORT`; a new transport adds one builder
-to TRANSPORTS (and its own config-flow steps), nothing else.
+models, and reads what differs between families from this table: how an entry's massager is
+built, which steps of the config flow add, re-authenticate and reconfigure one, what its options
+add, what diagnostics redact, where the device's own page is. A family's code lives in its own
+modules (the library's subpackage, the component's `<id>_flow.py`); adding one is a new row here
+(docs/adding-a-transport.md). A test checks the rows against the flow and the import rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.config_entries import ConfigEntry, ConfigFlow
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from pysmartmassager import Massager, MassagerError
-from pysmartmassager.miot import MiotConnection, MiotDevice, MiotInfo, MiotMap, MiotMassager
-from pysmartmassager.reference import DeviceIdentity, SmartMassagerClient
-from pysmartmassager.tuya import (
-    TuyaDevice,
-    TuyaMassager,
-    TuyaProfile,
-    Version,
-    parse_mapping,
-    probe,
-    shipped_maps,
-)
+from pysmartmassager import Massager
 
+from . import entities_flow, miot_flow, reference_flow, tuya_flow
 from .const import (
-    CONF_DATAPOINT_MAP,
     CONF_DEVICE_ID,
     CONF_LOCAL_KEY,
-    CONF_MAPPING,
-    CONF_MIOT_MAP,
-    CONF_PROTOCOL_VERSION,
     CONF_TOKEN,
     CONF_TRANSPORT,
+    TRANSPORT_ENTITIES,
+    TRANSPORT_MIOT,
+    TRANSPORT_REFERENCE,
+    TRANSPORT_TUYA,
 )
-from .from_entities import EntitiesMassager
-
-TRANSPORT_REFERENCE = "reference"
-TRANSPORT_ENTITIES = "entities"
-TRANSPORT_TUYA = "tuya"
-TRANSPORT_MIOT = "miot"
 
 type MassagerBuilder = Callable[[HomeAssistant, ConfigEntry], Massager]
 
 
-def reference_client(
-    hass: HomeAssistant, host: str, port: int, token: str | None = None
-) -> SmartMassagerClient:
-    """A client for the reference protocol (docs/protocol.md) on Home Assistant's session."""
-    return SmartMassagerClient(host, port=port, token=token, session=async_get_clientsession(hass))
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Transport:
+    """One family of massagers, as the integration sees it."""
+
+    id: str
+    build: MassagerBuilder
+    """The entry's massager (may raise on stored data it cannot read)."""
+    flow: type[ConfigFlow]
+    """The mixin with this family's config-flow steps (the config flow is made of them all)."""
+    add_steps: tuple[str, ...]
+    """The steps of the add menu that add one, in the menu's order."""
+    reauth_step: str | None = None
+    """Where reauth goes when the device refuses its credentials; None: it cannot be asked."""
+    reconfigure_step: str | None = None
+    """Where Reconfigure goes; None: nothing of the entry is reconfigured (its options are)."""
+    options_steps: tuple[str, ...] = ()
+    """Options steps beside the session defaults (steps of the options flow)."""
+    secrets: frozenset[str] = frozenset()
+    """Entry data that diagnostics, logs and messages never show."""
+    device_page: Callable[[Mapping[str, Any]], str] | None = None
+    """The device's own web page, from the entry's data."""
+    load_data: Callable[[], object] | None = None
+    """Reads the family's data files once, off the event loop, when the integration sets up."""
+    on_remove: Callable[[HomeAssistant, ConfigEntry], None] | None = None
+    """Undoes what the entry did outside itself, when it is removed."""
 
 
-async def async_load_transport_data(hass: HomeAssistant) -> None:
-    """Read the transports' data files once, off the event loop (the shipped Tuya maps).
-
-    Building a transport later finds them in the cache; read on the loop, each file was a
-    "Detected blocking call" at start-up.
-    """
-    await hass.async_add_executor_job(shipped_maps)
-
-
-def _reference(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
-    return reference_client(
-        hass, entry.data[CONF_HOST], entry.data[CONF_PORT], entry.data[CONF_TOKEN]
+# In the order of the add menu: from a device and from entities first (where most users start).
+TRANSPORTS: dict[str, Transport] = {
+    row.id: row
+    for row in (
+        Transport(
+            id=TRANSPORT_ENTITIES,
+            build=entities_flow.build,
+            flow=entities_flow.EntitiesFlow,
+            add_steps=("device", "entities"),
+            options_steps=("sources",),
+            on_remove=entities_flow.on_remove,
+        ),
+        Transport(
+            id=TRANSPORT_TUYA,
+            build=tuya_flow.build,
+            flow=tuya_flow.TuyaFlow,
+            add_steps=("tuya",),
+            reauth_step="tuya_reauth",
+            reconfigure_step="tuya_reconfigure",
+            # A local key opens the device to anyone on the network; the id names it in the cloud.
+            secrets=frozenset({CONF_LOCAL_KEY, CONF_DEVICE_ID}),
+            load_data=tuya_flow.load_data,
+        ),
+        Transport(
+            id=TRANSPORT_MIOT,
+            build=miot_flow.build,
+            flow=miot_flow.MiotFlow,
+            add_steps=("miot",),
+            reauth_step="miot_reauth",
+            reconfigure_step="miot_reconfigure",
+            secrets=frozenset({CONF_TOKEN, CONF_DEVICE_ID}),
+        ),
+        Transport(
+            id=TRANSPORT_REFERENCE,
+            build=reference_flow.build,
+            flow=reference_flow.ReferenceFlow,
+            add_steps=("address",),
+            reauth_step="reauth_confirm",
+            reconfigure_step="reference_reconfigure",
+            secrets=frozenset({CONF_TOKEN}),
+            device_page=reference_flow.device_page,
+        ),
     )
-
-
-def _entities(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
-    return EntitiesMassager(hass, entry.entry_id, entry.title, {**entry.data, **entry.options})
-
-
-def tuya_device(data: Mapping[str, Any], name: str) -> TuyaDevice:
-    """A Tuya device from an entry's (or a flow's) data; TuyaMapError if its map is broken."""
-    return TuyaDevice(
-        host=data[CONF_HOST],
-        port=data[CONF_PORT],
-        device_id=data[CONF_DEVICE_ID],
-        local_key=data[CONF_LOCAL_KEY],
-        version=Version(data[CONF_PROTOCOL_VERSION]),
-        mapping=parse_mapping(data[CONF_MAPPING]),
-        category_map=shipped_maps()[data[CONF_DATAPOINT_MAP]],
-        name=name,
-    )
-
-
-def tuya_power_id(data: Mapping[str, Any]) -> str | None:
-    """The datapoint that starts the massage, if the transport can run this entry at all."""
-    try:
-        profile = TuyaProfile(
-            parse_mapping(data[CONF_MAPPING]), shipped_maps()[data[CONF_DATAPOINT_MAP]]
-        )
-        profile.capabilities()
-    except MassagerError, KeyError, ValueError:
-        return None
-    return profile.power.dp_id
-
-
-def _tuya(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
-    def keep_version(version: Version) -> None:
-        # A firmware update moved the device to another version: found once, kept, so the next
-        # start does not probe every version again.
-        hass.config_entries.async_update_entry(
-            entry, data={**entry.data, CONF_PROTOCOL_VERSION: version.value}
-        )
-
-    return TuyaMassager(tuya_device(entry.data, entry.title), on_version=keep_version)
-
-
-def _miot(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
-    return MiotMassager(
-        MiotDevice(
-            host=entry.data[CONF_HOST],
-            port=entry.data[CONF_PORT],
-            token=entry.data[CONF_TOKEN],
-            device_id=entry.data[CONF_DEVICE_ID],
-            mapping=MiotMap.from_data(entry.data[CONF_MIOT_MAP]),
-            name=entry.title,
-        )
-    )
-
-
-async def async_identify_miot(host: str, port: int, token: str) -> tuple[MiotInfo, int]:
-    """Who answers at a miio address under `token` (config flow): its info and device id."""
-    connection = MiotConnection(host, token, port=port)
-    try:
-        return await connection.info(), connection.device_id
-    finally:
-        await connection.close()
-
-
-async def async_read_miot(
-    host: str, port: int, token: str, keys: list[tuple[int, int]]
-) -> dict[tuple[int, int], tuple[int, Any]]:
-    """(code, value) of MIoT properties at a miio address (config flow)."""
-    connection = MiotConnection(host, token, port=port)
-    try:
-        return await connection.get_properties(keys)
-    finally:
-        await connection.close()
-
-
-async def async_probe_tuya(
-    host: str, port: int, device_id: str, local_key: str, version: str | None
-) -> tuple[str, dict[str, Any]]:
-    """The version a Tuya device answers in (the given one, or found) and its datapoints."""
-    versions = (Version(version),) if version else tuple(Version)[::-1]
-    found, dps = await probe(host, device_id, local_key, versions, port=port)
-    return found.value, dps
-
-
-TRANSPORTS: dict[str, MassagerBuilder] = {
-    TRANSPORT_REFERENCE: _reference,
-    TRANSPORT_ENTITIES: _entities,
-    TRANSPORT_TUYA: _tuya,
-    TRANSPORT_MIOT: _miot,
 }
 
 
+def transport_of(data: Mapping[str, Any]) -> Transport | None:
+    """The row of an entry, by its data; None for a transport this version does not know.
+
+    An entry stored before entries named their transport is a reference device (the 1.2
+    migration says so too).
+    """
+    return TRANSPORTS.get(data.get(CONF_TRANSPORT, TRANSPORT_REFERENCE))
+
+
+async def async_load_transport_data(hass: HomeAssistant) -> None:
+    """Read the families' data files once, off the event loop (the shipped Tuya maps).
+
+    Building a massager later finds them in the cache; read on the loop, each file was a
+    "Detected blocking call" at start-up.
+    """
+    for row in TRANSPORTS.values():
+        if row.load_data is not None:
+            await hass.async_add_executor_job(row.load_data)
+
+
 def create_massager(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
-    """The entry's massager, built by its transport."""
-    return TRANSPORTS[entry.data[CONF_TRANSPORT]](hass, entry)
+    """The entry's massager, built by its transport; KeyError for an unknown transport."""
+    row = transport_of(entry.data)
+    if row is None:
+        raise KeyError(f"unknown transport {entry.data.get(CONF_TRANSPORT)!r:.40}")
+    return row.build(hass, entry)
 
 
 def configuration_url(entry: ConfigEntry) -> str | None:
     """Where the device's own page is, if it has one."""
-    if entry.data.get(CONF_TRANSPORT) == TRANSPORT_REFERENCE:
-        return f"http://{entry.data[CONF_HOST]}:{entry.data[CONF_PORT]}/api/v1/pair"
-    return None
+    row = transport_of(entry.data)
+    return row.device_page(entry.data) if row is not None and row.device_page else None
 
 
-async def async_identify(hass: HomeAssistant, host: str, port: int) -> DeviceIdentity:
-    """Who answers at a reference-protocol address (config flow)."""
-    return await reference_client(hass, host, port).identify()
-
-
-async def async_pair(hass: HomeAssistant, host: str, port: int) -> str:
-    """Pair with a reference-protocol device and check the token (config flow)."""
-    client = reference_client(hass, host, port)
-    token = await client.pair()
-    await client.get_info()
-    return token
-
-
-async def async_holds_token(
-    hass: HomeAssistant, host: str, port: int, token: str, serial: str
-) -> bool:
-    """Whether the reference device at an address holds `token` (without sending it there)."""
-    try:
-        return await reference_client(hass, host, port, token).holds_token(serial)
-    except MassagerError:
-        return False
+def secret_keys() -> frozenset[str]:
+    """Every family's secrets: what diagnostics redact from any entry."""
+    return frozenset().union(*(row.secrets for row in TRANSPORTS.values()))

@@ -1,4 +1,4 @@
-"""The Tuya part of the config flow: forms, and checking a device before anything is stored.
+"""Tuya's side of the integration: its builder, its config-flow steps, forms and checks.
 
 Two ways in: tinytuya's `devices.json` (pasted whole or one entry of it), which carries the id,
 local key, address, version and the device's own datapoint mapping; or by hand: address, device
@@ -7,10 +7,14 @@ id, local key, a shipped category map and the datapoint id of each of its codes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import probatio as vol
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -24,18 +28,27 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from pysmartmassager import MassagerConnectionError, MassagerError
+from pysmartmassager import Massager, MassagerConnectionError, MassagerError
 from pysmartmassager.tuya import (
     DEFAULT_PORT,
     CategoryMap,
     DeviceMapping,
     DevicesJsonEntry,
+    DevicesJsonKeyError,
+    TuyaDevice,
     TuyaKeyError,
     TuyaMapError,
+    TuyaMassager,
+    TuyaProfile,
     TuyaUnsupportedError,
+    Version,
     category_keys,
     map_for,
     mapping_from_ids,
+    parse_devices_json,
+    parse_mapping,
+    probe,
+    shipped_maps,
 )
 from pysmartmassager.tuya.discovery import PORTS, Announcement, HeardDevices, TuyaDiscovery
 
@@ -47,9 +60,10 @@ from .const import (
     CONF_PROTOCOL_VERSION,
     CONF_TRANSPORT,
     LOGGER,
+    TRANSPORT_TUYA,
 )
-from .host_input import host_and_port, host_text
-from .transport import TRANSPORT_TUYA, async_probe_tuya, tuya_power_id
+from .flow_base import BASE, FlowError, errors_for, shown
+from .host_input import InvalidHostError, host_and_port, host_text
 
 # Where the flow listens for devices announcing themselves (tests point it at loopback).
 DISCOVERY_PORTS = PORTS
@@ -127,9 +141,12 @@ def shown_values(user_input: dict[str, Any] | None) -> dict[str, Any]:
 def tuya_address(text: str, port: int | None = None) -> tuple[str, int]:
     """Host and port from a host field: a typed port, else `port`, else Tuya's one port.
 
-    Raises InvalidHostError for text that is not a host ("http://..." and spaces are fine).
+    Raises FlowError for text that is not a host ("http://..." and spaces are fine).
     """
-    return host_and_port(text, port or DEFAULT_PORT)
+    try:
+        return host_and_port(text, port or DEFAULT_PORT)
+    except InvalidHostError as err:
+        raise FlowError("invalid_host", CONF_HOST) from err
 
 
 def tuya_unique_id(device_id: str) -> str:
@@ -233,58 +250,6 @@ def manual_mapping(category_map: CategoryMap, ids: dict[str, int]) -> DeviceMapp
     return mapping_from_ids(category_map, ids)
 
 
-# What a failed connection says, most specific first.
-PROBE_ERRORS: tuple[tuple[type[MassagerError], str], ...] = (
-    (TuyaKeyError, "invalid_local_key"),
-    (TuyaUnsupportedError, "unsupported_protocol"),
-    (MassagerConnectionError, "cannot_connect"),
-)
-
-# The form field each connection error belongs to (on forms without it: the form as a whole).
-ERROR_FIELDS = {
-    "invalid_host": CONF_HOST,
-    "invalid_local_key": CONF_LOCAL_KEY,
-    "cannot_connect": CONF_HOST,
-    "unsupported_protocol": CONF_PROTOCOL_VERSION,
-}
-
-
-def form_errors(error: str, schema: vol.Schema) -> dict[str, str]:
-    """The error on its field, if the form has that field."""
-    field = ERROR_FIELDS.get(error, "base")
-    return {field if field in {str(key) for key in schema.schema} else "base": error}
-
-
-async def async_check(
-    data: dict[str, Any], requested_version: str, *, power: bool = True
-) -> tuple[str | None, str | None]:
-    """Connect as the entry would; (version, None) or (None, error key).
-
-    The device must answer a query under the key and (with `power`) report the datapoint that
-    runs the massage in its mapping.
-    """
-    version = None if requested_version == AUTO_VERSION else requested_version
-    try:
-        found, dps = await async_probe_tuya(
-            data[CONF_HOST], data[CONF_PORT], data[CONF_DEVICE_ID], data[CONF_LOCAL_KEY], version
-        )
-    except MassagerError as err:
-        error = next((key for kind, key in PROBE_ERRORS if isinstance(err, kind)), "unknown")
-        if error == "unknown":
-            LOGGER.debug(
-                "Unexpected answer from a Tuya device at %s", data[CONF_HOST], exc_info=True
-            )
-        return None, error
-    if not power:
-        return found, None
-    # The entry must be one the transport can run: its capabilities build, and the device
-    # reports the datapoint that starts the massage.
-    power_id = tuya_power_id(data)
-    if power_id is None or power_id not in dps:
-        return None, "not_massager"
-    return found, None
-
-
 class FlowDiscovery:
     """Listens for Tuya announcements while a flow is open, for the manual form to offer them.
 
@@ -331,3 +296,386 @@ def discovered_schema(heard: dict[str, Announcement], configured: set[str]) -> v
             )
         }
     )
+
+
+def build(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
+    """The entry's massager; a firmware update that moved it to another version is kept."""
+
+    def keep_version(version: Version) -> None:
+        # Found once, kept, so the next start does not probe every version again.
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_PROTOCOL_VERSION: version.value}
+        )
+
+    return TuyaMassager(tuya_device(entry.data, entry.title), on_version=keep_version)
+
+
+def load_data() -> None:
+    """The shipped datapoint maps, read once (off the event loop, by the integration's set-up)."""
+    shipped_maps()
+
+
+def tuya_device(data: Mapping[str, Any], name: str) -> TuyaDevice:
+    """A Tuya device from an entry's (or a flow's) data; TuyaMapError if its map is broken."""
+    return TuyaDevice(
+        host=data[CONF_HOST],
+        port=data[CONF_PORT],
+        device_id=data[CONF_DEVICE_ID],
+        local_key=data[CONF_LOCAL_KEY],
+        version=Version(data[CONF_PROTOCOL_VERSION]),
+        mapping=parse_mapping(data[CONF_MAPPING]),
+        category_map=shipped_maps()[data[CONF_DATAPOINT_MAP]],
+        name=name,
+    )
+
+
+def tuya_power_id(data: Mapping[str, Any]) -> str | None:
+    """The datapoint that starts the massage, if the transport can run this entry at all."""
+    try:
+        profile = TuyaProfile(
+            parse_mapping(data[CONF_MAPPING]), shipped_maps()[data[CONF_DATAPOINT_MAP]]
+        )
+        profile.capabilities()
+    except MassagerError, KeyError, ValueError:
+        return None
+    return profile.power.dp_id
+
+
+# What a failed connection says, most specific first.
+PROBE_ERRORS: tuple[tuple[type[MassagerError], str], ...] = (
+    (TuyaKeyError, "invalid_local_key"),
+    (TuyaUnsupportedError, "unsupported_protocol"),
+    (MassagerConnectionError, "cannot_connect"),
+)
+
+# The form field each error belongs to (on forms without it: the form as a whole).
+ERROR_FIELDS = {
+    "invalid_host": CONF_HOST,
+    "invalid_local_key": CONF_LOCAL_KEY,
+    "cannot_connect": CONF_HOST,
+    "unsupported_protocol": CONF_PROTOCOL_VERSION,
+}
+
+
+def _error(key: str) -> FlowError:
+    return FlowError(key, ERROR_FIELDS.get(key, BASE))
+
+
+async def async_check(data: dict[str, Any], requested_version: str, *, power: bool = True) -> str:
+    """Connect as the entry would: the version the device answers in, or FlowError.
+
+    The device must answer a query under the key and (with `power`) report the datapoint that
+    runs the massage in its mapping.
+    """
+    versions = (
+        tuple(Version)[::-1] if requested_version == AUTO_VERSION else (Version(requested_version),)
+    )
+    try:
+        found, dps = await probe(
+            data[CONF_HOST],
+            data[CONF_DEVICE_ID],
+            data[CONF_LOCAL_KEY],
+            versions,
+            port=data[CONF_PORT],
+        )
+    except MassagerError as err:
+        key = next((key for kind, key in PROBE_ERRORS if isinstance(err, kind)), "unknown")
+        if key == "unknown":
+            LOGGER.debug(
+                "Unexpected answer from a Tuya device at %s", data[CONF_HOST], exc_info=True
+            )
+        raise _error(key) from err
+    # The entry must be one the transport can run: its capabilities build, and the device
+    # reports the datapoint that starts the massage.
+    if power and ((power_id := tuya_power_id(data)) is None or power_id not in dps):
+        raise _error("not_massager")
+    return found.value
+
+
+class TuyaFlow(ConfigFlow):
+    """Tuya's steps of the integration's config flow."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._tuya_entries: list[DevicesJsonEntry] = []
+        self._tuya_entry: DevicesJsonEntry | None = None
+        self._tuya_manual: dict[str, Any] = {}
+        self._tuya_discovery: FlowDiscovery | None = None
+        self._tuya_suggested: dict[str, Any] = {}
+        self._tuya_address: tuple[str, int] = ("", 0)  # the manual form's, for the next step
+
+    async def async_step_tuya(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A Tuya massager: from tinytuya's devices.json, or typed by hand."""
+        if self._tuya_discovery is None:
+            # Listen while the user finds the key: the devices heard prefill the forms.
+            self._tuya_discovery = FlowDiscovery()
+            await self._tuya_discovery.start()
+        return self.async_show_menu(step_id="tuya", menu_options=["tuya_paste", "tuya_manual"])
+
+    @callback
+    def async_remove(self) -> None:
+        """The flow ended: stop listening."""
+        super().async_remove()
+        if self._tuya_discovery is not None:
+            self._tuya_discovery.close()
+
+    def _heard(self) -> dict[str, Announcement]:
+        return self._tuya_discovery.heard if self._tuya_discovery is not None else {}
+
+    async def async_step_tuya_paste(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The devices.json tinytuya's wizard wrote (the whole file, or one device's entry)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                entries = parse_devices_json(user_input[CONF_DEVICES_JSON])
+            except DevicesJsonKeyError:
+                errors[CONF_DEVICES_JSON] = "invalid_local_key_in_file"
+            except TuyaMapError:
+                errors[CONF_DEVICES_JSON] = "invalid_devices_json"
+            else:
+                self._tuya_entries = massager_entries(entries)
+                if not self._tuya_entries:
+                    errors[CONF_DEVICES_JSON] = "no_massager_in_file"
+                elif len(self._tuya_entries) == 1:
+                    self._tuya_entry = self._tuya_entries[0]
+                    return await self.async_step_tuya_device()
+                else:
+                    return await self.async_step_tuya_pick()
+        # The pasted text holds local keys: it is never shown back in the form.
+        return self.async_show_form(step_id="tuya_paste", data_schema=paste_schema(), errors=errors)
+
+    async def async_step_tuya_pick(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Which massager of the file."""
+        if user_input is not None:
+            self._tuya_entry = self._tuya_entries[int(user_input[CONF_DEVICE])]
+            return await self.async_step_tuya_device()
+        return self.async_show_form(
+            step_id="tuya_pick", data_schema=pick_schema(self._tuya_entries)
+        )
+
+    async def async_step_tuya_device(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The device's address (the file's, when it has one), protocol version and maybe key."""
+        entry = self._tuya_entry
+        assert entry is not None
+        if not entry.ip and (heard := self._heard().get(entry.device_id)) is not None:
+            entry = self._tuya_entry = replace(entry, ip=heard.ip)
+        assert entry.mapping is not None  # massager_entries() kept only entries with one
+        schema = device_schema(entry)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                address = tuya_address(user_input[CONF_HOST])
+            except FlowError as err:
+                errors = errors_for(err, schema)
+            else:
+                category_map = map_for(entry.category, entry.product_id, entry.mapping)
+                # A key typed here replaces the file's (pasted before the device was re-paired).
+                local_key = str(user_input.get(CONF_LOCAL_KEY, "")).strip() or entry.local_key
+                return await self._tuya_create(
+                    entry.name,
+                    tuya_entry_data(
+                        address,
+                        entry.device_id,
+                        local_key,
+                        AUTO_VERSION,
+                        entry.mapping,
+                        category_map,
+                    ),
+                    user_input[CONF_PROTOCOL_VERSION],
+                    step_id="tuya_device",
+                    schema=schema,
+                    user_input=user_input,
+                )
+        return self.async_show_form(
+            step_id="tuya_device",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, shown_values(user_input) or {CONF_HOST: entry.ip or ""}
+            ),
+            errors=errors,
+            description_placeholders=shown({"name": entry.name}),
+        )
+
+    async def async_step_tuya_manual(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Address, device id, local key, version and which of our maps fits the device.
+
+        The connection is tried here, so a wrong key or address is named on its own field.
+        """
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            manual = {
+                key: value.strip() if isinstance(value, str) else value
+                for key, value in user_input.items()
+            }
+            await self.async_set_unique_id(tuya_unique_id(manual[CONF_DEVICE_ID]))
+            self._abort_if_unique_id_configured()
+            try:
+                address = tuya_address(manual[CONF_HOST])
+                found = await async_check(
+                    connection_data(address, manual[CONF_DEVICE_ID], manual[CONF_LOCAL_KEY]),
+                    manual[CONF_PROTOCOL_VERSION],
+                    power=False,
+                )
+            except FlowError as err:
+                errors = errors_for(err, manual_schema())
+            else:
+                self._tuya_manual = {**manual, CONF_PROTOCOL_VERSION: found}
+                self._tuya_address = address
+                return await self.async_step_tuya_datapoints()
+        elif self._heard() and not self._tuya_suggested:
+            return await self.async_step_tuya_discovered()
+        # A typed local key is a secret: never sent back as a suggested value.
+        return self.async_show_form(
+            step_id="tuya_manual",
+            data_schema=self.add_suggested_values_to_schema(
+                manual_schema(), shown_values(user_input or self._tuya_suggested)
+            ),
+            errors=errors,
+        )
+
+    async def async_step_tuya_discovered(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Devices heard on the network: one of them, or typing by hand."""
+        heard = self._heard()
+        if user_input is not None:
+            chosen = heard.get(user_input[CONF_DISCOVERED])
+            self._tuya_suggested = {CONF_NAME: ""}
+            if chosen is not None:
+                self._tuya_suggested = {
+                    CONF_HOST: chosen.ip,
+                    CONF_DEVICE_ID: chosen.device_id,
+                    CONF_PROTOCOL_VERSION: chosen.version
+                    if chosen.version in VERSIONS
+                    else AUTO_VERSION,
+                }
+            return await self.async_step_tuya_manual()
+        configured = {entry.unique_id or "" for entry in self._async_current_entries()}
+        return self.async_show_form(
+            step_id="tuya_discovered", data_schema=discovered_schema(heard, configured)
+        )
+
+    async def async_step_tuya_datapoints(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The datapoint id of each code (from the device's mapping in Tuya's IoT platform)."""
+        manual = self._tuya_manual
+        category_map: CategoryMap = shipped_maps()[manual[CONF_DATAPOINT_MAP]]
+        schema = datapoints_schema(category_map)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            mapping = manual_mapping(category_map, dict(user_input))
+            if mapping is None:
+                errors[BASE] = "duplicate_datapoint"
+            else:
+                return await self._tuya_create(
+                    str(manual[CONF_NAME]).strip() or TUYA_FALLBACK_NAME,
+                    tuya_entry_data(
+                        self._tuya_address,
+                        manual[CONF_DEVICE_ID],
+                        manual[CONF_LOCAL_KEY],
+                        AUTO_VERSION,
+                        mapping,
+                        category_map,
+                    ),
+                    manual[CONF_PROTOCOL_VERSION],
+                    step_id="tuya_datapoints",
+                    schema=schema,
+                    user_input=user_input,
+                )
+        return self.async_show_form(
+            step_id="tuya_datapoints",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+            description_placeholders=shown({"map": category_map.name}),
+        )
+
+    async def _tuya_create(
+        self,
+        name: str,
+        data: dict[str, Any],
+        version: str,
+        *,
+        step_id: str,
+        schema: vol.Schema,
+        user_input: dict[str, Any] | None = None,
+    ) -> ConfigFlowResult:
+        """Check the device, then create the entry; the same form again with the error if not."""
+        await self.async_set_unique_id(tuya_unique_id(data[CONF_DEVICE_ID]))
+        self._abort_if_unique_id_configured()
+        try:
+            found = await async_check(data, version)
+        except FlowError as err:
+            return self.async_show_form(
+                step_id=step_id,
+                data_schema=self.add_suggested_values_to_schema(schema, shown_values(user_input)),
+                errors=errors_for(err, schema),
+                description_placeholders=shown(
+                    {"name": name, "map": shipped_maps()[data[CONF_DATAPOINT_MAP]].name}
+                ),
+            )
+        return self.async_create_entry(title=name, data={**data, CONF_PROTOCOL_VERSION: found})
+
+    async def async_step_tuya_reauth(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The local key changed (the device was paired again in its app): the new one."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, CONF_LOCAL_KEY: user_input[CONF_LOCAL_KEY].strip()}
+            try:
+                found = await async_check(data, AUTO_VERSION)
+            except FlowError as err:
+                errors = errors_for(err)  # on the form: the old key may be what is wrong
+            else:
+                return self.async_update_reload_and_abort(
+                    entry,
+                    data_updates={
+                        CONF_LOCAL_KEY: data[CONF_LOCAL_KEY],
+                        CONF_PROTOCOL_VERSION: found,
+                    },
+                )
+        return self.async_show_form(
+            step_id="tuya_reauth",
+            data_schema=vol.Schema({vol.Required(CONF_LOCAL_KEY): _secret_selector()}),
+            errors=errors,
+            description_placeholders=shown({"name": entry.title}),
+        )
+
+    async def async_step_tuya_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A Tuya massager's new address; the key proves it is the same device."""
+        entry = self._get_reconfigure_entry()
+        schema = vol.Schema({vol.Required(CONF_HOST): str})
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                # Only the host changed, unless a port is typed with it.
+                host, port = tuya_address(user_input[CONF_HOST], entry.data[CONF_PORT])
+                found = await async_check(
+                    {**entry.data, CONF_HOST: host, CONF_PORT: port}, AUTO_VERSION
+                )
+            except FlowError as err:
+                # Only a host typed wrong is said at the field; what the device said, on the form.
+                errors = errors_for(err) if err.key != "invalid_host" else errors_for(err, schema)
+            else:
+                return self.async_update_reload_and_abort(
+                    entry,
+                    data_updates={CONF_HOST: host, CONF_PORT: port, CONF_PROTOCOL_VERSION: found},
+                )
+        return self.async_show_form(
+            step_id="tuya_reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or {CONF_HOST: tuya_host_text(dict(entry.data))}
+            ),
+            errors=errors,
+        )

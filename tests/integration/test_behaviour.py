@@ -34,7 +34,7 @@ from emulators.miot import MiotEmulatorServer
 from emulators.reference import EmulatorServer
 from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager.tuya import parse_mapping
-from tests.fake_massager import FakeMassager
+from tests.fake_massager import FakeMassager, fake_row
 
 from .adjustable_bed import Bed, BedFlow, BedShape, add_bed
 from .conftest import setup_assist, wait_for
@@ -95,7 +95,7 @@ async def massager(
         handle = Massager(entry, "fan.back_massager", read, lambda: emulator.requests)
     elif request.param == "fake":
         fake = FakeMassager()
-        transport.TRANSPORTS["fake"] = lambda _hass, _entry: fake
+        transport.TRANSPORTS["fake"] = fake_row(fake)
         entry = MockConfigEntry(
             domain=DOMAIN,
             title="Cushion",

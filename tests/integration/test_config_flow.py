@@ -20,6 +20,7 @@ from custom_components.smart_massager.const import (
     CONF_DEFAULT_MINUTES,
     CONF_INSTALL_SENTENCES,
     CONF_TOKEN,
+    CONF_TRANSPORT,
     DOMAIN,
 )
 from custom_components.smart_massager.host_input import HostInput, InvalidHostError, parse_host
@@ -295,6 +296,25 @@ async def test_reconfigure_same_and_wrong_device(
     assert result["reason"] == "reconfigure_successful"
     assert entry.data[CONF_PORT] == emulator.port
     await hass.async_block_till_done()
+
+
+async def test_a_massager_of_entities_is_reconfigured_in_its_options(hass: HomeAssistant) -> None:
+    # It has no address: the registry gives it no reconfigure step (before the registry, the
+    # reference device's host form was shown for it).
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="Cushion", data={CONF_TRANSPORT: "entities", "power": "switch.x"}
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reconfigure_in_options")
+
+
+async def test_reauth_of_an_unknown_transport_is_refused(hass: HomeAssistant) -> None:
+    # An entry a newer version wrote (a downgrade): no step of this version can renew it.
+    entry = MockConfigEntry(domain=DOMAIN, title="Bed", data={CONF_TRANSPORT: "bluetooth"})
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reauth_not_supported")
 
 
 async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:

@@ -23,7 +23,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.smart_massager import transport
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
 from pysmartmassager import Choice, Status
-from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager
+from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager, fake_row
 
 from .conftest import setup_assist
 
@@ -50,7 +50,7 @@ def fake() -> FakeMassager:
 
 @pytest.fixture(autouse=True)
 def fake_transport(fake: FakeMassager) -> Generator[None]:
-    transport.TRANSPORTS["fake"] = lambda _hass, _entry: fake
+    transport.TRANSPORTS["fake"] = fake_row(fake)
     yield
     del transport.TRANSPORTS["fake"]
 

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smart_massager import transport
+from custom_components.smart_massager import tuya_flow
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
 from emulators.reference import EmulatorServer
 
@@ -92,13 +92,13 @@ async def test_the_tuya_maps_are_read_off_the_event_loop(
 ) -> None:
     """Read once at set-up in the executor; a Tuya entry built later finds them cached."""
     read_in: list[str] = []
-    original = transport.shipped_maps
+    original = tuya_flow.shipped_maps
 
     def recording() -> Any:
         read_in.append(threading.current_thread().name)
         return original()
 
-    monkeypatch.setattr(transport, "shipped_maps", recording)
+    monkeypatch.setattr(tuya_flow, "shipped_maps", recording)
     assert await async_setup_component(hass, DOMAIN, {})
     assert len(read_in) == 1
     assert read_in[0] != threading.main_thread().name  # not the event loop's thread

@@ -29,7 +29,7 @@ from custom_components.smart_massager import session_timer, transport
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
 from custom_components.smart_massager.routines import EVENT_ROUTINE_ENDED
 from pysmartmassager import Status
-from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager
+from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager, fake_row
 
 from .conftest import step_wall_clock
 
@@ -45,7 +45,7 @@ def fake() -> FakeMassager:
 @pytest.fixture(autouse=True)
 def fake_transport(fake: FakeMassager) -> Generator[None]:
     """Register the fake with the factory for this test only."""
-    transport.TRANSPORTS["fake"] = lambda _hass, _entry: fake
+    transport.TRANSPORTS["fake"] = fake_row(fake)
     yield
     del transport.TRANSPORTS["fake"]
 

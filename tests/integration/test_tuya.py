@@ -27,7 +27,7 @@ from tinytuya.core.message_helper import TuyaMessage, pack_message
 from tinytuya.core.udp_helper import encrypt, udpkey
 
 from conftest import TUYA_KEY, start_tuya
-from custom_components.smart_massager import transport, tuya_flow
+from custom_components.smart_massager import tuya_flow
 from custom_components.smart_massager.const import DOMAIN
 from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager.credential_doubts import CredentialDoubts
@@ -442,10 +442,10 @@ async def test_a_hang_up_at_set_up_is_retried_not_a_new_key(
 
 def test_an_entry_the_transport_cannot_run_is_recognised(chair: TuyaEmulatorServer) -> None:
     data = dict(entry_for(chair).data)
-    assert transport.tuya_power_id(data) == "1"
+    assert tuya_flow.tuya_power_id(data) == "1"
     broken = {**data, "mapping": {"1": {"code": "switch", "type": "String"}}}
-    assert transport.tuya_power_id(broken) is None
-    assert transport.tuya_power_id({**data, "datapoint_map": "no_such_map"}) is None
+    assert tuya_flow.tuya_power_id(broken) is None
+    assert tuya_flow.tuya_power_id({**data, "datapoint_map": "no_such_map"}) is None
 
 
 async def test_a_new_protocol_version_is_found_and_kept(

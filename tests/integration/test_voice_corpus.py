@@ -24,7 +24,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.smart_massager import transport
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
 from emulators.reference import EmulatorServer, Status, VirtualMassager
-from tests.fake_massager import FakeMassager
+from tests.fake_massager import FakeMassager, fake_row
 
 from .conftest import wait_for
 from .test_voice import converse, running
@@ -878,7 +878,7 @@ async def test_the_generic_words_with_two_massagers(
 ) -> None:
     """Two massagers: "the massage" asks which one, unless the speaker's area says it."""
     fake = FakeMassager()
-    transport.TRANSPORTS["fake"] = lambda _hass, _entry: fake
+    transport.TRANSPORTS["fake"] = fake_row(fake)
     cushion = MockConfigEntry(
         domain=DOMAIN,
         title="Cushion",
