@@ -108,6 +108,7 @@ def test_a_massager_class_is_imported_only_by_its_builder(path: Path) -> None:
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
 def test_the_flow_has_every_step_the_registry_names(row: Transport) -> None:
+    assert issubclass(row.flow, flow_base.FamilyFlow)
     assert issubclass(SmartMassagerConfigFlow, row.flow), (
         f"add {row.flow.__name__} to SmartMassagerConfigFlow's bases"
     )

@@ -7,7 +7,6 @@ from typing import Any
 import probatio as vol
 from homeassistant.config_entries import (
     ConfigEntry,
-    ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
@@ -29,6 +28,7 @@ from homeassistant.helpers.selector import (
 from pysmartmassager import Massager
 
 from .const import CONF_TRANSPORT, DOMAIN, TRANSPORT_ENTITIES
+from .flow_base import FamilyFlow
 from .from_entities import (
     BUTTON_DOMAINS,
     CONF_DEFAULT_MINUTES_ENTITIES,
@@ -235,7 +235,7 @@ def on_remove(hass: HomeAssistant, entry: ConfigEntry) -> None:
     async_hide_sources(hass, {**entry.data, **entry.options}, hide=False)
 
 
-class EntitiesFlow(ConfigFlow):
+class EntitiesFlow(FamilyFlow):
     """The config-flow steps of a massager built from entities: from a device, or picked."""
 
     def __init__(self) -> None:

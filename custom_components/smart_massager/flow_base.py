@@ -1,8 +1,17 @@
-"""What every transport's config-flow steps share: the one flow error and safe placeholders."""
+"""What every family's config-flow steps share.
+
+The one flow error, safe placeholders, and the reauth and reconfigure steps that differ between
+families only in what they check.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import probatio as vol
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.const import CONF_HOST
 
 from pysmartmassager.decoding import clean_markup
 
@@ -35,3 +44,65 @@ def shown(placeholders: dict[str, str]) -> dict[str, str]:
     the line nor make a link.
     """
     return {key: clean_markup(value) for key, value in placeholders.items()}
+
+
+HOST_SCHEMA = vol.Schema({vol.Required(CONF_HOST): str})
+"""A new address: the host, with a port typed after it where the family's is not the usual."""
+
+type Updates = dict[str, Any]
+
+
+class FamilyFlow(ConfigFlow):
+    """The base of every family's flow mixin."""
+
+    async def _async_renew(
+        self,
+        step_id: str,
+        user_input: dict[str, Any] | None,
+        schema: vol.Schema,
+        updates_for: Callable[[dict[str, Any]], Awaitable[Updates]],
+    ) -> ConfigFlowResult:
+        """A reauth step: the new credential from `schema`, checked by `updates_for`, stored."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                updates = await updates_for(user_input)
+            except FlowError as err:
+                errors = errors_for(err, schema)
+            else:
+                return self.async_update_reload_and_abort(entry, data_updates=updates)
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=shown({"name": entry.title}),
+        )
+
+    async def _async_new_host(
+        self,
+        step_id: str,
+        user_input: dict[str, Any] | None,
+        current: str,
+        updates_for: Callable[[str], Awaitable[Updates]],
+    ) -> ConfigFlowResult:
+        """A reconfigure step: a new host (`current` shown first), checked, stored, reloaded.
+
+        `updates_for` must prove the device there is the entry's own (its credential, its id).
+        """
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                updates = await updates_for(user_input[CONF_HOST])
+            except FlowError as err:
+                errors = errors_for(err, HOST_SCHEMA)
+            else:
+                return self.async_update_reload_and_abort(entry, data_updates=updates)
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                HOST_SCHEMA, user_input or {CONF_HOST: current}
+            ),
+            errors=errors,
+        )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -50,7 +50,7 @@ from .const import (
     LOGGER,
     TRANSPORT_MIOT,
 )
-from .flow_base import BASE, FlowError, errors_for, shown
+from .flow_base import BASE, FamilyFlow, FlowError, errors_for, shown
 from .host_input import InvalidHostError, host_and_port, host_text
 
 CONF_SPEC = "spec"
@@ -213,7 +213,7 @@ def build(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
     )
 
 
-class MiotFlow(ConfigFlow):
+class MiotFlow(FamilyFlow):
     """Xiaomi MIoT's steps of the integration's config flow."""
 
     def __init__(self) -> None:
@@ -295,47 +295,32 @@ class MiotFlow(ConfigFlow):
     ) -> ConfigFlowResult:
         """The token changed (the device was paired again in Mi Home): the new one."""
         entry = self._get_reauth_entry()
+
+        async def updates_for(user_input: dict[str, Any]) -> dict[str, Any]:
+            found = await self._miot_same_device(
+                entry.data[CONF_HOST], entry.data[CONF_PORT], user_input[CONF_TOKEN]
+            )
+            return {CONF_TOKEN: found.token}
+
         schema = vol.Schema({vol.Required(CONF_TOKEN): token_field()})
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                found = await self._miot_same_device(
-                    entry.data[CONF_HOST], entry.data[CONF_PORT], user_input[CONF_TOKEN]
-                )
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_TOKEN: found.token}
-                )
-            except FlowError as err:
-                errors = errors_for(err, schema)
-        return self.async_show_form(
-            step_id="miot_reauth",
-            data_schema=schema,
-            errors=errors,
-            description_placeholders=shown({"name": entry.title}),
-        )
+        return await self._async_renew("miot_reauth", user_input, schema, updates_for)
 
     async def async_step_miot_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """A MIoT massager's new address; its token and id prove it is the same device."""
         entry = self._get_reconfigure_entry()
-        schema = vol.Schema({vol.Required(CONF_HOST): str})
-        errors: dict[str, str] = {}
-        if user_input is not None:
+
+        async def updates_for(text: str) -> dict[str, Any]:
+            host, port = address(text)
             try:
-                host, port = address(user_input[CONF_HOST])
                 await self._miot_same_device(host, port, entry.data[CONF_TOKEN])
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_HOST: host, CONF_PORT: port}
-                )
             except FlowError as err:
+                if err.key != "invalid_token":
+                    raise
                 # Another device there does not answer to this massager's token.
-                key = "not_this_device" if err.key == "invalid_token" else err.key
-                errors = errors_for(FlowError(key, err.field), schema)
-        return self.async_show_form(
-            step_id="miot_reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or {CONF_HOST: miot_host_text(dict(entry.data))}
-            ),
-            errors=errors,
-        )
+                raise FlowError("not_this_device", err.field) from err
+            return {CONF_HOST: host, CONF_PORT: port}
+
+        current = miot_host_text(dict(entry.data))
+        return await self._async_new_host("miot_reconfigure", user_input, current, updates_for)

@@ -8,11 +8,11 @@ known serial announced at a new address must prove it holds the entry's token
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -28,7 +28,7 @@ from pysmartmassager import (
 from pysmartmassager.reference import DEFAULT_PORT, DeviceIdentity, SmartMassagerClient
 
 from .const import CONF_TOKEN, CONF_TRANSPORT, DOMAIN, LOGGER, TRANSPORT_REFERENCE
-from .flow_base import FlowError, errors_for, shown
+from .flow_base import FamilyFlow, FlowError, errors_for, shown
 from .host_input import InvalidHostError, parse_host
 
 # What pairing says, most specific first.
@@ -91,7 +91,7 @@ async def _async_holds_token(
         return False
 
 
-class ReferenceFlow(ConfigFlow):
+class ReferenceFlow(FamilyFlow):
     """The reference protocol's steps of the integration's config flow."""
 
     def __init__(self) -> None:
@@ -124,10 +124,14 @@ class ReferenceFlow(ConfigFlow):
             raise FlowError(key) from err
         return token
 
-    async def async_step_address(
-        self, user_input: dict[str, Any] | None = None
+    async def _async_address_step(
+        self,
+        step_id: str,
+        user_input: dict[str, Any] | None,
+        suggested: Mapping[str, Any] | None,
+        found: Callable[[], Awaitable[ConfigFlowResult]],
     ) -> ConfigFlowResult:
-        """Host and port of a reference-protocol device, tested before anything is stored."""
+        """The address form: the device there identified, its serial the flow's unique id."""
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
@@ -137,13 +141,25 @@ class ReferenceFlow(ConfigFlow):
                 errors = errors_for(err, address_schema())
             else:
                 await self.async_set_unique_id(identity.serial)
-                self._abort_if_unique_id_configured()
-                return await self.async_step_pair()
+                return await found()
         return self.async_show_form(
-            step_id="address",
-            data_schema=self.add_suggested_values_to_schema(address_schema(), user_input),
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                address_schema(), user_input or suggested
+            ),
             errors=errors,
         )
+
+    async def async_step_address(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Host and port of a reference-protocol device, tested before anything is stored."""
+
+        async def found() -> ConfigFlowResult:
+            self._abort_if_unique_id_configured()
+            return await self.async_step_pair()
+
+        return await self._async_address_step("address", user_input, None, found)
 
     async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
         """A massager announced itself; a known one at a new address is updated and reloaded."""
@@ -251,23 +267,11 @@ class ReferenceFlow(ConfigFlow):
         sent, it comes back here through the config flow's `async_step_reconfigure`.
         """
         entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                self._host, self._port = _address(user_input)
-                identity = await self._identify()
-            except FlowError as err:
-                errors = errors_for(err, address_schema())
-            else:
-                await self.async_set_unique_id(identity.serial)
-                self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_HOST: self._host, CONF_PORT: self._port}
-                )
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                address_schema(), user_input or dict(entry.data)
-            ),
-            errors=errors,
-        )
+
+        async def found() -> ConfigFlowResult:
+            self._abort_if_unique_id_mismatch(reason="wrong_device")
+            return self.async_update_reload_and_abort(
+                entry, data_updates={CONF_HOST: self._host, CONF_PORT: self._port}
+            )
+
+        return await self._async_address_step("reconfigure", user_input, entry.data, found)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
@@ -62,7 +62,7 @@ from .const import (
     LOGGER,
     TRANSPORT_TUYA,
 )
-from .flow_base import BASE, FlowError, errors_for, shown
+from .flow_base import BASE, FamilyFlow, FlowError, errors_for, shown
 from .host_input import InvalidHostError, host_and_port, host_text
 
 # Where the flow listens for devices announcing themselves (tests point it at loopback).
@@ -392,7 +392,18 @@ async def async_check(data: dict[str, Any], requested_version: str, *, power: bo
     return found.value
 
 
-class TuyaFlow(ConfigFlow):
+async def _async_check_on_form(data: dict[str, Any]) -> str:
+    """`async_check` for a stored entry: what the device says is shown on the form as a whole.
+
+    On a one-field form (a new key, a new host) a device's answer is not about the field typed.
+    """
+    try:
+        return await async_check(data, AUTO_VERSION)
+    except FlowError as err:
+        raise FlowError(err.key) from err
+
+
+class TuyaFlow(FamilyFlow):
     """Tuya's steps of the integration's config flow."""
 
     def __init__(self) -> None:
@@ -628,54 +639,26 @@ class TuyaFlow(ConfigFlow):
     ) -> ConfigFlowResult:
         """The local key changed (the device was paired again in its app): the new one."""
         entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = {**entry.data, CONF_LOCAL_KEY: user_input[CONF_LOCAL_KEY].strip()}
-            try:
-                found = await async_check(data, AUTO_VERSION)
-            except FlowError as err:
-                errors = errors_for(err)  # on the form: the old key may be what is wrong
-            else:
-                return self.async_update_reload_and_abort(
-                    entry,
-                    data_updates={
-                        CONF_LOCAL_KEY: data[CONF_LOCAL_KEY],
-                        CONF_PROTOCOL_VERSION: found,
-                    },
-                )
-        return self.async_show_form(
-            step_id="tuya_reauth",
-            data_schema=vol.Schema({vol.Required(CONF_LOCAL_KEY): _secret_selector()}),
-            errors=errors,
-            description_placeholders=shown({"name": entry.title}),
-        )
+
+        async def updates_for(user_input: dict[str, Any]) -> dict[str, Any]:
+            key = user_input[CONF_LOCAL_KEY].strip()
+            found = await _async_check_on_form({**entry.data, CONF_LOCAL_KEY: key})
+            return {CONF_LOCAL_KEY: key, CONF_PROTOCOL_VERSION: found}
+
+        schema = vol.Schema({vol.Required(CONF_LOCAL_KEY): _secret_selector()})
+        return await self._async_renew("tuya_reauth", user_input, schema, updates_for)
 
     async def async_step_tuya_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """A Tuya massager's new address; the key proves it is the same device."""
         entry = self._get_reconfigure_entry()
-        schema = vol.Schema({vol.Required(CONF_HOST): str})
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                # Only the host changed, unless a port is typed with it.
-                host, port = tuya_address(user_input[CONF_HOST], entry.data[CONF_PORT])
-                found = await async_check(
-                    {**entry.data, CONF_HOST: host, CONF_PORT: port}, AUTO_VERSION
-                )
-            except FlowError as err:
-                # Only a host typed wrong is said at the field; what the device said, on the form.
-                errors = errors_for(err) if err.key != "invalid_host" else errors_for(err, schema)
-            else:
-                return self.async_update_reload_and_abort(
-                    entry,
-                    data_updates={CONF_HOST: host, CONF_PORT: port, CONF_PROTOCOL_VERSION: found},
-                )
-        return self.async_show_form(
-            step_id="tuya_reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or {CONF_HOST: tuya_host_text(dict(entry.data))}
-            ),
-            errors=errors,
-        )
+
+        async def updates_for(text: str) -> dict[str, Any]:
+            # Only the host changed, unless a port is typed with it.
+            host, port = tuya_address(text, entry.data[CONF_PORT])
+            found = await _async_check_on_form({**entry.data, CONF_HOST: host, CONF_PORT: port})
+            return {CONF_HOST: host, CONF_PORT: port, CONF_PROTOCOL_VERSION: found}
+
+        current = tuya_host_text(dict(entry.data))
+        return await self._async_new_host("tuya_reconfigure", user_input, current, updates_for)

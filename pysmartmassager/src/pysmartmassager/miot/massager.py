@@ -53,6 +53,7 @@ from pysmartmassager.models import (
     SessionState,
     Status,
 )
+from pysmartmassager.reconnect import Backoff
 
 from .connection import DEFAULT_PORT, REQUEST_TIMEOUT_S, MiotConnection, MiotSilentError
 from .protocol import MiotTokenError
@@ -475,7 +476,7 @@ class _MiotPoller(ReportingSubscription):
     async def run(self) -> None:
         """Until cancelled; MassagerAuthenticationError when the token no longer fits."""
         massager = self._massager
-        retry = RETRY_MIN_S
+        backoff = Backoff(RETRY_MIN_S, RETRY_MAX_S)
         delivered: dict[tuple[int, int], Any] | None = None
         try:
             while True:
@@ -486,12 +487,14 @@ class _MiotPoller(ReportingSubscription):
                 except MassagerError as err:
                     self._set_connected(False)
                     LOGGER.debug(
-                        "%s unreachable (%s); again in %.0f s", massager.device.host, err, retry
+                        "%s unreachable (%s); again in about %.0f s",
+                        massager.device.host,
+                        err,
+                        backoff.delay,
                     )
-                    await asyncio.sleep(retry)
-                    retry = min(retry * 2, RETRY_MAX_S)
+                    await backoff.wait()
                     continue
-                retry = RETRY_MIN_S
+                backoff.reset()
                 first = not self._connected
                 self._set_connected(True)
                 values = massager.values

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from pysmartmassager.exceptions import (
 )
 from pysmartmassager.massager import ConnectionCallback, StateCallback, StateSubscription
 from pysmartmassager.models import SessionState
+from pysmartmassager.reconnect import Backoff
 
 from .const import API_PREFIX, MAX_EVENT_BYTES
 from .wire import StateReader
@@ -78,7 +78,7 @@ class EventStream(StateSubscription):
 
     async def run(self) -> None:
         """Deliver states until cancelled; MassagerAuthenticationError if the token is refused."""
-        delay = self.backoff_initial
+        backoff = Backoff(self.backoff_initial, self.backoff_max)
         try:
             while True:
                 delivered = False
@@ -101,9 +101,8 @@ class EventStream(StateSubscription):
                     self.last_error = MassagerConnectionError("the device closed the event stream")
                 self._set_connected(False)
                 if delivered:
-                    delay = self.backoff_initial
-                await asyncio.sleep(delay * random.uniform(0.8, 1.0))  # noqa: S311  # jitter, not crypto
-                delay = min(delay * 2, self.backoff_max)
+                    backoff.reset()
+                await backoff.wait()
         finally:
             self._set_connected(False)
 

@@ -52,6 +52,7 @@ from pysmartmassager.models import (
     SessionState,
     Status,
 )
+from pysmartmassager.reconnect import Backoff
 
 from .connection import DEFAULT_PORT, HEARTBEAT_S, REQUEST_TIMEOUT_S, TuyaConnection
 from .datapoints import CategoryMap, Datapoint, DeviceMapping
@@ -583,7 +584,7 @@ class _TuyaSubscription(ReportingSubscription):
 
     async def run(self) -> None:
         """Until cancelled; MassagerAuthenticationError when the local key no longer fits."""
-        delay = RECONNECT_MIN_S
+        backoff = Backoff(RECONNECT_MIN_S, RECONNECT_MAX_S)
         massager = self._massager
         try:
             while True:
@@ -595,10 +596,12 @@ class _TuyaSubscription(ReportingSubscription):
                 except MassagerError as err:
                     self._set_connected(False)
                     LOGGER.debug(
-                        "%s unreachable (%s); retrying in %.0f s", massager.device.host, err, delay
+                        "%s unreachable (%s); retrying in about %.0f s",
+                        massager.device.host,
+                        err,
+                        backoff.delay,
                     )
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, RECONNECT_MAX_S)
+                    await backoff.wait()
                     continue
                 self._set_connected(True)
                 if massager._on_state is not None:  # noqa: SLF001
@@ -606,13 +609,12 @@ class _TuyaSubscription(ReportingSubscription):
                 up_since = time.monotonic()
                 error = await asyncio.shield(link.closed)
                 if time.monotonic() - up_since >= STABLE_S:
-                    delay = RECONNECT_MIN_S  # a device that drops us at once keeps its backoff
+                    backoff.reset()  # a device that drops us at once keeps its backoff
                 if isinstance(error, TuyaKeyError):
                     doubted = massager._key_doubted(error)  # noqa: SLF001
                     if isinstance(doubted, MassagerAuthenticationError):
                         raise doubted from error
                 self._set_connected(False)
-                await asyncio.sleep(delay)  # not a tight loop against a device that drops us
-                delay = min(delay * 2, RECONNECT_MAX_S)
+                await backoff.wait()  # not a tight loop against a device that drops us
         finally:
             self._set_connected(False)
