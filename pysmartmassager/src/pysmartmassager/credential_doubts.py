@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 class CredentialDoubts:
     """Per-device evidence that a credential changed.
 
+    The rule (3 signs over at least 5 minutes) is the defaults: every transport uses them.
     One instance per transport is kept for the whole process (Home Assistant builds a new
     massager at every set-up retry, and the evidence must outlive it); tests inject their own,
     with their own clock.
     """
 
-    times: int
-    over_s: float
+    times: int = 3
+    over_s: float = 300.0
     clock: Callable[[], float] = time.monotonic
     # device -> (when the first sign came, how many since)
     _evidence: dict[str, tuple[float, int]] = field(default_factory=dict, init=False, repr=False)

@@ -73,7 +73,7 @@ DEFAULT_MINUTES = 15
 # on the way. Only evidence that persists, 3 times over at least 5 minutes, asks the user for a
 # new token. Kept per device id across massager objects: Home Assistant builds a new one at each
 # set-up retry.
-TOKEN_DOUBTS = CredentialDoubts(times=3, over_s=300.0)
+TOKEN_DOUBTS = CredentialDoubts()  # the one patience rule: 3 signs over 5 minutes
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 

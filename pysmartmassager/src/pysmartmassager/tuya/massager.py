@@ -76,7 +76,7 @@ STABLE_S = 30.0  # a connection up this long resets the backoff
 # check out under the key may be a new key or one corrupted on the way. Only evidence that
 # persists, 3 times over at least 5 minutes, asks the user for a new key. Kept per device id
 # across massager objects: Home Assistant builds a new one at each set-up retry.
-KEY_DOUBTS = CredentialDoubts(times=3, over_s=300.0)
+KEY_DOUBTS = CredentialDoubts()  # the one patience rule: 3 signs over 5 minutes
 CONNECT_ATTEMPTS = 2  # a link that broke since its last use is replaced once per command
 
 
