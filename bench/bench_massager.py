@@ -48,7 +48,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components.smart_massager  # noqa: F401  # import the repo's package first
-from conftest import MIOT_TOKEN, miot_device, miot_entry, tuya_entry
+from conftest import MIOT_TOKEN, miot_device
 from custom_components.smart_massager import coordinator as coordinator_module
 from custom_components.smart_massager.const import (
     CONF_TOKEN,
@@ -70,6 +70,7 @@ from pysmartmassager.tuya import Version as TuyaVersion
 from pysmartmassager.tuya.connection import HEARTBEAT_S as TUYA_HEARTBEAT_S
 from pysmartmassager.tuya.massager import TuyaMassager as TuyaMassagerTransport
 from pysmartmassager.tuya.protocol import Command as TuyaCommand
+from tests.integration.entries import miot_entry, tuya_entry
 
 ROOT = Path(__file__).parents[1]
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
