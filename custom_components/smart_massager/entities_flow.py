@@ -225,14 +225,19 @@ def _length_errors(data: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
+def _sources(entry: ConfigEntry) -> dict[str, Any]:
+    """An entry's sources: the options (the options step changes them) over the entry's data."""
+    return {**entry.data, **entry.options}
+
+
 def build(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
     """The entry's massager: its sources, the options' changes layered over the entry's data."""
-    return EntitiesMassager(hass, entry.entry_id, entry.title, {**entry.data, **entry.options})
+    return EntitiesMassager(hass, entry.entry_id, entry.title, _sources(entry))
 
 
 def on_remove(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """A removed massager shows again the sources it hid."""
-    async_hide_sources(hass, {**entry.data, **entry.options}, hide=False)
+    async_hide_sources(hass, _sources(entry), hide=False)
 
 
 class EntitiesFlow(FamilyFlow):
@@ -315,7 +320,7 @@ class EntitiesOptions(OptionsFlowWithReload):
                 return self.async_create_entry(
                     data={**entry.options, **sources_as_refs(self.hass, data)}
                 )
-        current = sources_as_entity_ids(self.hass, {**entry.data, **entry.options})
+        current = sources_as_entity_ids(self.hass, _sources(entry))
         return self.async_show_form(
             step_id="sources",
             data_schema=self.add_suggested_values_to_schema(
