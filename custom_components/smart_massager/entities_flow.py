@@ -26,6 +26,7 @@ from homeassistant.helpers.selector import (
 )
 
 from pysmartmassager import Massager
+from pysmartmassager.session import MAX_SESSION_MINUTES
 
 from .const import CONF_TRANSPORT, DOMAIN, TRANSPORT_ENTITIES
 from .flow_base import FamilyFlow
@@ -73,9 +74,6 @@ from .source_roles import CONF_SOURCE_DEVICE, device_timer_for, known_sources, p
 CONF_NAME = "name"
 # The form's collapsed section with the zones that have levels of their own (head, foot, wave).
 SECTION_ZONES = "zones"
-# Longest session a user may choose for a massager that cannot time itself (consumer massagers
-# commonly stop after 15-30 minutes; shared/design/massage-techniques.md).
-MAX_SESSION_MINUTES = 60
 
 
 def _entity(domains: list[str], exclude: list[str]) -> EntitySelector:

@@ -89,6 +89,7 @@ from pysmartmassager import (
 from pysmartmassager.const import MAX_NAME_LENGTH
 from pysmartmassager.decoding import clean_text
 from pysmartmassager.massager import invalid_setting
+from pysmartmassager.session import MAX_SESSION_MINUTES, HostTimedSession
 
 from .const import DOMAIN, LOGGER
 from .level_zones import (
@@ -299,13 +300,12 @@ class EntitiesMassager(Massager):
         )
         self._loaded = False
         self._hidden = False  # whether this massager has hidden its sources (kept)
-        self._default_minutes = int(_finite(config.get(CONF_DEFAULT_MINUTES_ENTITIES), 15))
-        self._minutes = self._default_minutes
-        self._revision = 0
+        # The session under way as Home Assistant times it (the sources hold no length).
+        default = int(_finite(config.get(CONF_DEFAULT_MINUTES_ENTITIES), 15))
+        self._session = HostTimedSession(min(default, MAX_SESSION_MINUTES), clock=dt_util.utcnow)
         self._was_on = False
-        # The session under way: when it started, whether the running sensor has shown it
-        # drawing power, and since when (loop time) the sensor reads below its threshold.
-        self._started_at: datetime | None = None
+        # Whether the running sensor has shown the session under way drawing power, and since
+        # when (loop time) the sensor reads below its threshold.
         self._seen_drawing = False
         self._below_since: float | None = None
         self._recheck: CALLBACK_TYPE | None = None
@@ -432,8 +432,10 @@ class EntitiesMassager(Massager):
 
     def capabilities(self) -> Capabilities:
         """What the chosen entities make possible (read from them now)."""
-        low = int(_finite(self._config.get(CONF_MIN_MINUTES), 5))
-        high = max(low, int(_finite(self._config.get(CONF_MAX_MINUTES), 30)))
+        # Entries saved before the one cap (up to 60 minutes) are held to it too.
+        low = min(int(_finite(self._config.get(CONF_MIN_MINUTES), 5)), MAX_SESSION_MINUTES)
+        longest = int(_finite(self._config.get(CONF_MAX_MINUTES), 30))
+        high = min(max(low, longest), MAX_SESSION_MINUTES)
         return Capabilities(
             programs=tuple(
                 Choice(
@@ -445,7 +447,7 @@ class EntitiesMassager(Massager):
             intensity=self._levels(),
             level_zones=self._level_zones(),
             session_minutes=LevelRange(low, high),
-            default_minutes=min(high, max(low, self._minutes)),
+            default_minutes=min(high, max(low, self._session.minutes)),
             heat=bool(self._config.get(CONF_HEAT)),
             pause=False,
             pause_timeout_minutes=None,
@@ -477,8 +479,7 @@ class EntitiesMassager(Massager):
         """Apply the settings, then switch the massager on; timed from this command."""
         self._require_power()
         settings = settings or SessionSettings()
-        if settings.minutes is not None:
-            self._minutes = settings.minutes
+        self._session.choose(settings.minutes)
         on = self._is_on()
         self._end_stop_check()  # a new session: the last stop needs no verifying
         ir.async_delete_issue(self._hass, DOMAIN, self.stop_issue_id)
@@ -490,10 +491,10 @@ class EntitiesMassager(Massager):
             self._commanded.zone_levels = {
                 zone.zone: self._stepped_levels().minimum for zone in self._zones if zone.stepped
             }
-        if self._started_at is None:
+        if self._session.started_at is None:
             # Home Assistant started it: a session from now, whatever a power sensor says yet.
             self._new_session()
-        await self._arm_device_timer(self._minutes)
+        await self._arm_device_timer(self._session.minutes)
         try:
             await self._apply(settings)
         except MassagerInvalidRequestError, MassagerResponseError:
@@ -504,8 +505,7 @@ class EntitiesMassager(Massager):
     async def change_settings(self, settings: SessionSettings) -> SessionState:
         """Program, intensity, heat; the length only between sessions."""
         self._require_power()
-        if settings.minutes is not None:
-            self._minutes = settings.minutes
+        self._session.choose(settings.minutes)
         await self._apply(settings)
         return self._read()
 
@@ -654,7 +654,7 @@ class EntitiesMassager(Massager):
             self._below_since = None
             self._cancel_recheck()
             return True
-        if self._started_at is None:
+        if self._session.started_at is None:
             return False  # plug on, massager idle: no session
         if not self._seen_drawing:
             return True
@@ -676,7 +676,7 @@ class EntitiesMassager(Massager):
             self._recheck = None
 
     def _new_session(self) -> None:
-        self._started_at = dt_util.utcnow()
+        self._session.begin()
         self._seen_drawing = False
         self._below_since = None
         self._cancel_recheck()
@@ -685,33 +685,25 @@ class EntitiesMassager(Massager):
         running = self._running()
         if running and self._stopped_loop is not None:
             self._verify_stop()
-        if running and self._started_at is None:
+        if running and self._session.started_at is None:
             # Switched on outside Home Assistant (the massager's own button): a session from now.
             self._new_session()
         heat = self._state_of(CONF_HEAT) if self._config.get(CONF_HEAT) else None
+        self._session.observe(running)
         if not running:
-            self._started_at = None
             self._below_since = None
             self._cancel_recheck()
             if self._was_on:
                 # A session ended: the next one starts from the default length.
-                self._minutes = self._default_minutes
+                self._session.choose(self._session.default_minutes)
         self._was_on = running
-        self._revision += 1
-        return SessionState(
+        return self._session.state(
             status=Status.RUNNING if running else Status.IDLE,
             program=self._program(),
             zone="",
             intensity=self._level(),
             zone_levels=self._zone_levels(),
             heat=heat is not None and heat.state == STATE_ON,
-            minutes=self._minutes,
-            started_at=self._started_at,
-            ends_at=None,  # Home Assistant is the timer
-            remaining_s=0,
-            pause_expires_at=None,
-            error=None,
-            revision=self._revision,
         )
 
     def _program(self) -> str:

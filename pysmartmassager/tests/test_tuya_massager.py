@@ -150,19 +150,23 @@ async def test_a_press_on_the_device_is_pushed(
         assert server.frames[0x0A] + server.frames[0x10] == queries
 
 
-async def test_the_device_ending_with_heat_on_gets_heat_off(
+async def test_the_device_ending_with_heat_on_is_reported_for_the_host_to_switch_off(
     server: TuyaEmulatorServer, massager: TuyaMassager
 ) -> None:
     states: list[SessionState] = []
     subscription = massager.subscribe(states.append)
     async with running(subscription):
         await wait_until(lambda: subscription.connected)
-        await massager.start_session(SessionSettings(heat=True))
+        started = await massager.start_session(SessionSettings(heat=True))
+        assert started.started_at is not None
         # Someone switches the massage off on the chair, whose firmware leaves the heat on.
         server.device.heat_off_at_end = False
         await server.press("switch", False)
-        assert server.device.value("heat") is True
-        await wait_until(lambda: server.device.value("heat") is False)
+        await wait_until(lambda: states[-1].status is Status.IDLE)
+        # The session's end and its heat as they are: switching the heat off is the host's
+        # session timer's rule (tests/integration/test_behaviour.py), not the transport's.
+        assert (states[-1].heat, states[-1].started_at) == (True, None)
+        assert states[-1].revision > started.revision
 
 
 @pytest.mark.parametrize(

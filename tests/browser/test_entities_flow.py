@@ -126,14 +126,14 @@ def test_add_a_massager_built_from_entities(  # one walk, step by step
         shortest = flow.get_by_role("spinbutton", name="Shortest session")
         longest.fill("90")
         flow.get_by_role("button", name="Submit").click()
-        expect(flow.get_by_text("A session can last at most 60 minutes")).to_be_visible()
+        expect(flow.get_by_text("A session can last at most 30 minutes")).to_be_visible()
         longest.fill("30")
         shortest.fill("40")
         flow.get_by_role("button", name="Submit").click()
         expect(
             flow.get_by_text("The shortest session cannot be longer than the longest.")
         ).to_be_visible()
-        expect(flow.get_by_text("A session can last at most 60 minutes")).to_be_hidden()
+        expect(flow.get_by_text("A session can last at most 30 minutes")).to_be_hidden()
         expect(name).to_have_value("Neck massager")  # the rest as typed
         shortest.fill("1")
 

@@ -13,7 +13,7 @@ the device did, never of one wire protocol.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from homeassistant.components import conversation
 from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_component import async_update_entity
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_config_flow
 
@@ -33,6 +34,7 @@ from custom_components.smart_massager.diagnostics import async_get_config_entry_
 from emulators.miot import MiotEmulatorServer
 from emulators.reference import EmulatorServer
 from emulators.tuya import TuyaEmulatorServer
+from pysmartmassager import Status
 from pysmartmassager.tuya import parse_mapping
 from tests.fake_massager import FakeMassager, fake_row
 
@@ -63,6 +65,9 @@ class Massager:
     device: Callable[[], dict[str, Any]]  # status, program, intensity, heat as the device has them
     sent: Callable[[], int]  # how many requests reached the device
     strongest: int = 4  # the highest intensity the tests use (a Tuya chair has 3 levels)
+    # Someone switches the massage off on the device itself, which leaves its heat on; None for
+    # a device that ends its sessions and heat by itself (Home Assistant is not its timer).
+    off_on_device: Callable[[], Awaitable[None]] | None = None
 
 
 @pytest.fixture(autouse=True)
@@ -112,7 +117,12 @@ async def massager(
                 "heat": fake.heat,
             }
 
-        handle = Massager(entry, "fan.cushion", read_fake, lambda: len(fake.commands))
+        async def off_on_fake() -> None:
+            fake.status, fake.started_at = Status.IDLE, None
+
+        handle = Massager(
+            entry, "fan.cushion", read_fake, lambda: len(fake.commands), off_on_device=off_on_fake
+        )
     elif request.param == "entities":
         handle = await entities_massager(hass)
     elif request.param == "entities_bed":
@@ -158,8 +168,14 @@ def tuya_massager(server: TuyaEmulatorServer) -> Massager:
             "heat": device.value("heat"),
         }
 
+    async def off_on_device() -> None:
+        device.heat_off_at_end = False
+        await server.press("switch", False)
+
     fan = "fan." + file_entry["name"].lower().replace(" ", "_")
-    return Massager(entry, fan, read, lambda: sum(server.frames.values()), len(levels))
+    return Massager(
+        entry, fan, read, lambda: sum(server.frames.values()), len(levels), off_on_device
+    )
 
 
 def spec_property(spec: dict[str, Any], name: str) -> dict[str, Any]:
@@ -188,9 +204,18 @@ def miot_massager(server: MiotEmulatorServer) -> Massager:
             "heat": device.value("heating"),
         }
 
+    async def off_on_device() -> None:
+        device.heat_off_at_end = False
+        device.press("on", False)
+
     strongest = len(listed) or int(levels["value-range"][1])
     return Massager(
-        miot_entry(server), "fan.xiaomi_chair", read, lambda: server.datagrams, strongest
+        miot_entry(server),
+        "fan.xiaomi_chair",
+        read,
+        lambda: server.datagrams,
+        strongest,
+        off_on_device,
     )
 
 
@@ -236,7 +261,12 @@ async def entities_massager(hass: HomeAssistant) -> Massager:
             "heat": hass.states.get("input_boolean.heat_pad").state == "on",
         }
 
-    return Massager(entry, "fan.cushion", read, lambda: len(calls))
+    async def plug_off() -> None:  # the plug's own button: the heat pad is plugged elsewhere
+        await hass.services.async_call(
+            "input_boolean", "turn_off", {"entity_id": "input_boolean.plug"}, blocking=True
+        )
+
+    return Massager(entry, "fan.cushion", read, lambda: len(calls), off_on_device=plug_off)
 
 
 async def bed_massager(hass: HomeAssistant) -> Massager:
@@ -275,7 +305,12 @@ async def bed_massager(hass: HomeAssistant) -> Massager:
             "heat": hass.states.get("input_boolean.heat_pad").state == "on",
         }
 
-    return Massager(entry, "fan.bed", read, lambda: len(bed.commands))
+    async def remote_off() -> None:  # the bed's own remote, seen at the numbers' next poll
+        bed.press("massage_all_off")
+        for zone in ("head", "foot"):
+            await async_update_entity(hass, f"number.bed_base_massage_{zone}_intensity")
+
+    return Massager(entry, "fan.bed", read, lambda: len(bed.commands), off_on_device=remote_off)
 
 
 async def act(hass: HomeAssistant, massager: Massager, service: str, **data: Any) -> None:
@@ -391,3 +426,16 @@ async def test_the_length_is_locked_during_a_session(
         )
     assert err.value.translation_key == "length_during_session"
     assert (hass.states.get(length).state, massager.sent()) == (before, sent)
+
+
+async def test_a_session_ended_on_the_device_takes_its_heat_with_it(
+    hass: HomeAssistant, massager: Massager
+) -> None:
+    """Home Assistant's session timer is the one owner of this rule, for every transport."""
+    if massager.off_on_device is None:
+        pytest.skip("the device ends its sessions, and their heat, by itself")
+    await act(hass, massager, "start_session", program="shiatsu", heat=True)
+    await massager.off_on_device()
+    assert massager.device()["heat"] is True  # left on by the device
+    await wait_for(hass, lambda: massager.device()["heat"] is False)
+    assert massager.device()["status"] == "idle"  # nothing started again

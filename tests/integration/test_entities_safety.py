@@ -389,15 +389,19 @@ async def test_a_bed_stops_with_its_off_button_never_its_toggle(
 async def test_a_session_longer_than_every_timer_option_arms_the_longest(
     hass: HomeAssistant, bed: None
 ) -> None:
-    await add_through_the_flow(
+    # A base whose own timer stops at 20 minutes, for a session of 25 (within the one cap, 30).
+    await call(
         hass,
-        power_entity=BED_TOGGLE,
-        stop_entity=BED_OFF,
-        timer_entity=BED_TIMER,
-        max_minutes=45,
+        "input_select",
+        "set_options",
+        entity_id=BED_TIMER,
+        options=["Off", "10 min", "20 min"],
     )
-    await start(hass, minutes=45)
-    assert hass.states.get(BED_TIMER).state == "30 min"  # Home Assistant ends it at 45
+    await add_through_the_flow(
+        hass, power_entity=BED_TOGGLE, stop_entity=BED_OFF, timer_entity=BED_TIMER
+    )
+    await start(hass, minutes=25)
+    assert hass.states.get(BED_TIMER).state == "20 min"  # Home Assistant ends it at 25
 
 
 async def test_a_plug_countdown_is_armed_past_the_session_and_cleared_on_stop(

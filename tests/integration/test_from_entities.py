@@ -22,7 +22,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
@@ -30,8 +30,8 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from custom_components.smart_massager.const import DOMAIN
-from custom_components.smart_massager.entities_flow import MAX_SESSION_MINUTES
+from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
+from pysmartmassager.session import MAX_SESSION_MINUTES
 
 from .conftest import advance, wait_for
 from .test_blueprints import TUESDAY_2129, use_blueprint
@@ -498,3 +498,30 @@ def test_the_limit_the_form_names_is_the_one_it_enforces() -> None:
     )
     text = strings["config"]["error"]["longest_over_limit"]
     assert f"at most {MAX_SESSION_MINUTES} minutes" in text
+
+
+async def test_an_entry_saved_before_the_one_cap_is_held_to_it(
+    hass: HomeAssistant, helpers: None
+) -> None:
+    # Entries made when this form allowed up to 60 minutes keep their data, not their length.
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Cushion",
+        unique_id=f"entities:{PLUG}",
+        minor_version=2,
+        data={
+            CONF_TRANSPORT: "entities",
+            "power_entity": PLUG,
+            "min_minutes": 5,
+            "max_minutes": 60,
+            "session_minutes": 45,
+        },
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    length = hass.states.get("number.cushion_session_length")
+    assert (length.attributes["max"], float(length.state)) == (MAX_SESSION_MINUTES, 30)
+    with pytest.raises(ServiceValidationError):
+        await call(hass, DOMAIN, "start_session", entity_id=FAN, minutes=45)
+    assert hass.states.get(PLUG).state == "off"

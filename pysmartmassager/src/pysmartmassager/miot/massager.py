@@ -20,7 +20,6 @@ import logging
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from pysmartmassager.const import MAX_NAME_LENGTH
@@ -54,8 +53,9 @@ from pysmartmassager.models import (
     Status,
 )
 from pysmartmassager.reconnect import Backoff
+from pysmartmassager.session import MAX_SESSION_MINUTES, HostTimedSession
 
-from .connection import DEFAULT_PORT, REQUEST_TIMEOUT_S, MiotConnection, MiotSilentError
+from .connection import DEFAULT_PORT, MiotConnection, MiotSilentError
 from .protocol import MiotTokenError
 from .spec import UNREADABLE, MiotMap, MiotProperty, Value
 
@@ -65,8 +65,8 @@ ACTIVE_POLL_S = 1.0
 IDLE_POLL_S = 10.0
 RETRY_MIN_S = 1.0
 RETRY_MAX_S = 30.0
-# Sessions are timed by Home Assistant; the lengths offered, capped like every transport's.
-SESSION_MINUTES = LevelRange(5, 30, 5)
+# Sessions are timed by Home Assistant; the lengths offered, capped like every host-timed one.
+SESSION_MINUTES = LevelRange(5, MAX_SESSION_MINUTES, 5)
 DEFAULT_MINUTES = 15
 # A device that answers hello but never a request may have a new token, or be busy starting
 # up; answers whose checksum does not match the token may be a new token or packets corrupted
@@ -301,16 +301,9 @@ class MiotMassager(Massager):
             device.host, device.token, port=device.port, timeout=timeout
         )
         self._values: dict[tuple[int, int], Any] = {}
-        self._revision = 0
-        self._started_at: datetime | None = None
         # The length chosen for the next (or the running) session: no standard MIoT property
         # holds it, so it is kept here for Home Assistant's timer and the length entity.
-        self._minutes = DEFAULT_MINUTES
-        self._heat_off_task: asyncio.Task[None] | None = None
-        # A session the device ended left the heat on: it is switched off until a read-back
-        # shows it off (a failed attempt is tried again at the next poll).
-        self._heat_owed = False
-        self._closing = False
+        self._session = HostTimedSession(DEFAULT_MINUTES)
         self._wake = asyncio.Event()  # a command asks the poller to look again now
 
     async def _exchange(self, values: dict[tuple[int, int], Any] | None) -> SessionState:
@@ -363,8 +356,7 @@ class MiotMassager(Massager):
         settings = settings or SessionSettings()
         values = self.profile.values_for(settings)
         values[self.profile.power.key] = True
-        if settings.minutes is not None:
-            self._minutes = settings.minutes  # validated by values_for
+        self._session.choose(settings.minutes)  # validated by values_for
         return await self._exchange(values)
 
     async def change_settings(self, settings: SessionSettings) -> SessionState:
@@ -377,7 +369,7 @@ class MiotMassager(Massager):
                     code="session_active",
                     field="minutes",
                 )
-            self._minutes = settings.minutes
+            self._session.choose(settings.minutes)
         return await self._exchange(values)
 
     async def stop(self) -> SessionState:
@@ -394,13 +386,7 @@ class MiotMassager(Massager):
         return _MiotPoller(self, on_state, on_connection)
 
     async def close(self) -> None:
-        """Let a pending heat-off finish (briefly), then release the socket."""
-        task = self._heat_off_task
-        if task is not None and not task.done():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(task), REQUEST_TIMEOUT_S * 2)
-            task.cancel()
-        self._closing = True
+        """Release the socket."""
         await self.connection.close()
 
     # -- state -----------------------------------------------------------------------------------
@@ -412,42 +398,10 @@ class MiotMassager(Massager):
 
     def _state(self) -> SessionState:
         fields = self.profile.state_of(self._values)
-        running = fields["status"] is Status.RUNNING
-        if running and self._started_at is None:
-            self._started_at = datetime.now(UTC)
-        elif not running:
-            # A session that ended on the device (its own countdown, a press) takes the heat
-            # with it; heat switched on without a massage is left alone.
-            if self._started_at is not None and fields["heat"]:
-                self._heat_owed = True
-            self._started_at = None
-        if running or not fields["heat"]:
-            self._heat_owed = False
-        if self._heat_owed:
-            self._turn_heat_off()
-        self._revision += 1
-        return SessionState(
-            minutes=self._minutes,
-            started_at=self._started_at,
-            ends_at=None,  # Home Assistant is the timer
-            pause_expires_at=None,
-            revision=self._revision,
-            **fields,
-        )
-
-    def _turn_heat_off(self) -> None:
-        heat = self.profile.heat
-        busy = self._heat_off_task is not None and not self._heat_off_task.done()
-        if heat is None or self._closing or busy:
-            return
-
-        async def heat_off() -> None:
-            if self._values.get(self.profile.power.key) is True:
-                return  # a session started meanwhile keeps its heat
-            with contextlib.suppress(MassagerError):
-                await self._exchange({heat.key: False})
-
-        self._heat_off_task = asyncio.get_running_loop().create_task(heat_off())
+        # A session that ended with the heat on gets it switched off by the host's session
+        # timer, the one owner of that rule; the transport only reports.
+        self._session.observe(fields["status"] is Status.RUNNING)
+        return self._session.state(**fields)
 
 
 class _MiotPoller(ReportingSubscription):

@@ -15,13 +15,11 @@ re-established with capped backoff when it breaks.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from pysmartmassager.const import MAX_NAME_LENGTH
@@ -53,6 +51,7 @@ from pysmartmassager.models import (
     Status,
 )
 from pysmartmassager.reconnect import Backoff
+from pysmartmassager.session import MAX_SESSION_MINUTES, HostTimedSession
 
 from .connection import DEFAULT_PORT, HEARTBEAT_S, REQUEST_TIMEOUT_S, TuyaConnection
 from .datapoints import CategoryMap, Datapoint, DeviceMapping
@@ -61,11 +60,9 @@ from .protocol import TuyaKeyError, Version
 
 LOGGER = logging.getLogger(__package__)
 
-# Consumer massagers stop by themselves after 15-30 minutes; Tuya's time_set allows 500, which
-# is no safe length for a body-contact device with heat: sessions here are capped at 30.
-MAX_SESSION_MINUTES = 30
+# Tuya's time_set allows 500 minutes: a session here is capped like every host-timed one.
 DEFAULT_MINUTES = 15
-FALLBACK_MINUTES = LevelRange(5, 30, 5)  # a massager without a minutes datapoint
+FALLBACK_MINUTES = LevelRange(5, MAX_SESSION_MINUTES, 5)  # a massager without a minutes datapoint
 MAX_INTENSITY_LEVELS = 100
 RECONNECT_MIN_S = 1.0
 RECONNECT_MAX_S = 30.0
@@ -349,14 +346,11 @@ class TuyaMassager(Massager):
         self._link: TuyaConnection | None = None
         self._link_lock = asyncio.Lock()
         self._dps: dict[str, Any] = {}
-        self._revision = 0
-        self._started_at: datetime | None = None
         self._on_state: StateCallback | None = None
         self._closing = False
-        self._heat_off_task: asyncio.Task[None] | None = None
-        # The length chosen, for a device with no minutes datapoint to hold it (the length
-        # entity shows it, Home Assistant's timer uses it).
-        self._minutes = self.profile.capabilities().default_minutes
+        # The length chosen is kept for a device with no minutes datapoint to hold it (the
+        # length entity shows it, Home Assistant's timer uses it).
+        self._session = HostTimedSession(self.profile.capabilities().default_minutes)
         self._known_ids = {dp.dp_id for dp in device.mapping.datapoints}
 
     # -- the connection --------------------------------------------------------------------------
@@ -469,8 +463,7 @@ class TuyaMassager(Massager):
         """Settings and power in one command, then the confirmed state."""
         settings = settings or SessionSettings()
         dps = self.profile.datapoints_for(settings)
-        if settings.minutes is not None:
-            self._minutes = settings.minutes  # validated by datapoints_for
+        self._session.choose(settings.minutes)  # validated by datapoints_for
         if self.profile.minutes is not None and self.profile.minutes.dp_id not in dps:
             minutes = (
                 self.profile.minutes_of(self._dps) or self.profile.capabilities().default_minutes
@@ -482,8 +475,7 @@ class TuyaMassager(Massager):
     async def change_settings(self, settings: SessionSettings) -> SessionState:
         """Settings as given; the device confirms them."""
         dps = self.profile.datapoints_for(settings)
-        if settings.minutes is not None:
-            self._minutes = settings.minutes
+        self._session.choose(settings.minutes)
         return await self._exchange(dps)
 
     async def stop(self) -> SessionState:
@@ -502,12 +494,6 @@ class TuyaMassager(Massager):
 
     async def close(self) -> None:
         """Close the connection; nothing reconnects afterwards."""
-        task = self._heat_off_task
-        if task is not None and not task.done():
-            # Heat left on by the device must still go off, even as the entry unloads.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(task), self._timeout)
-            task.cancel()
         self._closing = True
         if self._link is not None:
             await self._link.close()
@@ -533,46 +519,20 @@ class TuyaMassager(Massager):
         dps = self._dps
         status, error = profile.status_of(dps)
         running = dps.get(profile.power.dp_id) is True
-        if running and self._started_at is None:
-            self._started_at = datetime.now(UTC)
-        elif not running:
-            ended = self._started_at is not None
-            self._started_at = None
-            # A session that just ended (on the device, by its own timer) takes the heat with
-            # it; heat someone switched on without a massage is theirs to keep.
-            if ended and profile.heat is not None and dps.get(profile.heat.dp_id) is True:
-                self._turn_heat_off()
-        self._revision += 1
-        remaining = profile.remaining_of(dps) if running else 0
-        return SessionState(
+        # A session that ended with the heat on gets it switched off by the host's session
+        # timer, the one owner of that rule; the transport only reports.
+        self._session.observe(running)
+        return self._session.state(
             status=status,
             program=profile.program_of(dps),
             zone=profile.zone_of(dps),
             intensity=profile.intensity_of(dps),
             heat=profile.heat is not None and dps.get(profile.heat.dp_id) is True,
             # Without a minutes datapoint, the length chosen (Home Assistant times it).
-            minutes=profile.minutes_of(dps) or self._minutes,
-            started_at=self._started_at,
-            ends_at=None,  # Home Assistant is the timer
-            remaining_s=remaining,
-            pause_expires_at=None,
+            minutes=profile.minutes_of(dps),
+            remaining_s=profile.remaining_of(dps) if running else 0,
             error=error,
-            revision=self._revision,
         )
-
-    def _turn_heat_off(self) -> None:
-        """The massage ended (on the device, or by its own timer) with heat on: heat off too."""
-        if self._closing or (self._heat_off_task is not None and not self._heat_off_task.done()):
-            return
-        if self.profile.heat is None:
-            return
-        heat = {self.profile.heat.dp_id: False}
-
-        async def heat_off() -> None:
-            with contextlib.suppress(MassagerError):
-                await self._exchange(heat)
-
-        self._heat_off_task = asyncio.get_running_loop().create_task(heat_off())
 
 
 class _TuyaSubscription(ReportingSubscription):
