@@ -7,8 +7,8 @@ the library and its test tools (tests/integration/entries.py holds the config en
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
-from dataclasses import replace
+import asyncio
+from collections.abc import AsyncGenerator, Callable, Generator
 
 import pytest
 
@@ -16,10 +16,8 @@ from emulators.miot import MiotEmulatorServer
 from emulators.reference import EmulatorServer, VirtualMassager
 from emulators.tuya import Product, TuyaEmulatorServer, TuyaMassager
 from pysmartmassager.miot import MiotDevice, massager_map
-from pysmartmassager.miot import massager as miot_massager
 from pysmartmassager.reference import SmartMassagerClient
 from pysmartmassager.tuya import TuyaDevice, Version, map_for, parse_mapping
-from pysmartmassager.tuya import massager as tuya_massager
 
 try:
     import pytest_socket  # noqa: F401  # installed with Home Assistant's test plugin
@@ -60,13 +58,6 @@ def tuya_device(server: TuyaEmulatorServer, local_key: str = TUYA_KEY) -> TuyaDe
         category_map=map_for(entry.get("category"), None, mapping),
         name=entry["name"],
     )
-
-
-@pytest.fixture(autouse=True)
-def no_key_doubts_between_tests(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with no doubts about Tuya keys or MIoT tokens (they are process-wide)."""
-    monkeypatch.setattr(tuya_massager, "KEY_DOUBTS", replace(tuya_massager.KEY_DOUBTS))
-    monkeypatch.setattr(miot_massager, "TOKEN_DOUBTS", replace(miot_massager.TOKEN_DOUBTS))
 
 
 def pair_directly(device: VirtualMassager) -> str:
@@ -129,3 +120,10 @@ def miot_device(server: MiotEmulatorServer, token: str = MIOT_TOKEN) -> MiotDevi
         mapping=massager_map(server.model, server.device.spec),
         name="Emulated MIoT massager",
     )
+
+
+async def wait_until(condition: Callable[[], object], seconds: float = 3.0) -> None:
+    """Until `condition()` holds (the library's tests watch state they do not own)."""
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110  # polls state the test does not own
+            await asyncio.sleep(0.01)

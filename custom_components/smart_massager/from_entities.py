@@ -1140,9 +1140,8 @@ class _EntitiesSubscription(ReportingSubscription):
         on_state: StateCallback,
         on_connection: ConnectionCallback | None,
     ) -> None:
-        super().__init__(on_connection)
+        super().__init__(on_state, on_connection)
         self._massager = massager
-        self._on_state = on_state
 
     async def run(self) -> None:
         """Listen until cancelled."""
@@ -1155,7 +1154,7 @@ class _EntitiesSubscription(ReportingSubscription):
             available = massager.available()
             self._set_connected(available)
             if available:
-                self._on_state(massager._read())  # noqa: SLF001  # the transport's own reader
+                self.deliver(massager._read())  # noqa: SLF001  # the transport's own reader
 
         tracked: set[str] = set()
 

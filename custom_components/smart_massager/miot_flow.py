@@ -50,6 +50,7 @@ from .const import (
     LOGGER,
     TRANSPORT_MIOT,
 )
+from .credentials import credential_doubts
 from .flow_base import BASE, FamilyFlow, FlowError, errors_for, shown
 from .host_input import InvalidHostError, host_and_port, host_text
 
@@ -209,7 +210,8 @@ def build(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
             device_id=entry.data[CONF_DEVICE_ID],
             mapping=MiotMap.from_data(entry.data[CONF_MIOT_MAP]),
             name=entry.title,
-        )
+        ),
+        doubts=credential_doubts(hass, TRANSPORT_MIOT),
     )
 
 

@@ -62,6 +62,7 @@ from .const import (
     LOGGER,
     TRANSPORT_TUYA,
 )
+from .credentials import credential_doubts
 from .flow_base import BASE, FamilyFlow, FlowError, errors_for, shown
 from .host_input import InvalidHostError, host_and_port, host_text
 
@@ -307,7 +308,11 @@ def build(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
             entry, data={**entry.data, CONF_PROTOCOL_VERSION: version.value}
         )
 
-    return TuyaMassager(tuya_device(entry.data, entry.title), on_version=keep_version)
+    return TuyaMassager(
+        tuya_device(entry.data, entry.title),
+        on_version=keep_version,
+        doubts=credential_doubts(hass, TRANSPORT_TUYA),
+    )
 
 
 def load_data() -> None:

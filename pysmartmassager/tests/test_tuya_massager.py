@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 
-from conftest import TUYA_KEY, start_tuya, tuya_device
+from conftest import TUYA_KEY, start_tuya, tuya_device, wait_until
 from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager import (
     MassagerAuthenticationError,
@@ -33,7 +33,6 @@ from pysmartmassager.tuya import (
     parse_mapping,
     probe,
 )
-from pysmartmassager.tuya import massager as tuya_massager
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 VERSIONS = ["3.3", "3.4", "3.5"]
@@ -63,12 +62,6 @@ async def running(subscription: StateSubscription) -> AsyncGenerator[None]:
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-
-
-async def wait_until(condition, seconds: float = 3.0) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(seconds):
-        while not condition():  # noqa: ASYNC110  # polls state the test does not own
-            await asyncio.sleep(0.01)
 
 
 async def test_info_and_state(massager: TuyaMassager) -> None:
@@ -229,19 +222,17 @@ async def test_one_device_down_does_not_touch_another() -> None:
         await second.stop()
 
 
-@pytest.fixture
-def impatient(monkeypatch: pytest.MonkeyPatch) -> None:
+def impatient() -> CredentialDoubts:
     """A hang-up on every version counts as a changed key at once (normally: 3 times in 5 min)."""
-    monkeypatch.setattr(tuya_massager, "KEY_DOUBTS", CredentialDoubts(times=1, over_s=0.0))
+    return CredentialDoubts(times=1, over_s=0.0)
 
 
-@pytest.mark.usefixtures("impatient")
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_wrong_local_key_is_an_authentication_error(version: str) -> None:
     # The device hangs up on a frame under another key, in every version tried: with the
     # connection itself accepted, and persisting, that is a changed key.
     server = await start_tuya(version=version)
-    massager = TuyaMassager(tuya_device(server, WRONG_KEY), timeout=1.0)
+    massager = TuyaMassager(tuya_device(server, WRONG_KEY), timeout=1.0, doubts=impatient())
     try:
         with pytest.raises(MassagerAuthenticationError):
             await massager.get_state()
@@ -355,10 +346,8 @@ async def test_a_corrupt_frame_on_a_fresh_connection_is_not_yet_a_changed_key(
         await server.stop()
 
 
-@pytest.mark.usefixtures("impatient")
-async def test_push_ends_when_the_key_changes(
-    server: TuyaEmulatorServer, massager: TuyaMassager
-) -> None:
+async def test_push_ends_when_the_key_changes(server: TuyaEmulatorServer) -> None:
+    massager = TuyaMassager(tuya_device(server), timeout=1.0, heartbeat=0.5, doubts=impatient())
     subscription = massager.subscribe(lambda _state: None)
     task = asyncio.create_task(subscription.run())
     await wait_until(lambda: subscription.connected)

@@ -20,10 +20,10 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.matchers import path_type
 
 from conftest import SERIAL, start_miot, start_tuya
-from custom_components.smart_massager.const import DOMAIN
+from custom_components.smart_massager.const import DOMAIN, TRANSPORT_TUYA
+from custom_components.smart_massager.credentials import DOUBTS
 from emulators.reference import EmulatorServer
 from pysmartmassager.credential_doubts import CredentialDoubts
-from pysmartmassager.tuya import massager as tuya_massager
 
 from .conftest import set_up
 from .entries import miot_entry, tuya_entry
@@ -81,10 +81,10 @@ async def test_an_unreachable_reference_device(
 
 @pytest.mark.usefixtures("socket_enabled")
 async def test_a_tuya_device_waiting_for_a_new_key(
-    hass: HomeAssistant, hass_client: ClientSessionGenerator, monkeypatch: pytest.MonkeyPatch
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
 ) -> None:
     # No patience needed for this test: the first refused key is taken as a new key.
-    monkeypatch.setattr(tuya_massager, "KEY_DOUBTS", CredentialDoubts(times=1, over_s=0.0))
+    hass.data[DOUBTS] = {TRANSPORT_TUYA: CredentialDoubts(times=1, over_s=0.0)}
     server = await start_tuya("massage_chair", "3.4")
     try:
         entry = tuya_entry(server, local_key="0123456789abcdef")

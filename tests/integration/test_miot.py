@@ -27,7 +27,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from conftest import MIOT_TOKEN, start_miot
 from custom_components.smart_massager import miot_flow
-from custom_components.smart_massager.const import DOMAIN
+from custom_components.smart_massager.const import DOMAIN, TRANSPORT_MIOT
+from custom_components.smart_massager.credentials import DOUBTS
 from emulators.miot import MiotEmulatorServer
 from pysmartmassager.credential_doubts import CredentialDoubts
 from pysmartmassager.miot import connection as miot_connection
@@ -302,9 +303,9 @@ async def test_reconfigure_a_new_address(hass: HomeAssistant, chair: MiotEmulato
 
 
 async def test_a_token_changed_while_running_asks_for_the_new_one(
-    hass: HomeAssistant, chair: MiotEmulatorServer, monkeypatch: pytest.MonkeyPatch
+    hass: HomeAssistant, chair: MiotEmulatorServer
 ) -> None:
-    monkeypatch.setattr(miot_massager, "TOKEN_DOUBTS", CredentialDoubts(times=1, over_s=0.0))
+    hass.data[DOUBTS] = {TRANSPORT_MIOT: CredentialDoubts(times=1, over_s=0.0)}  # no patience
     entry = await set_up(hass, miot_entry(chair))
     chair.set_token(WRONG_TOKEN)
     await wait_for(

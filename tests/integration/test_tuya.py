@@ -28,10 +28,10 @@ from tinytuya.core.udp_helper import encrypt, udpkey
 
 from conftest import TUYA_KEY, start_tuya
 from custom_components.smart_massager import tuya_flow
-from custom_components.smart_massager.const import DOMAIN
+from custom_components.smart_massager.const import DOMAIN, TRANSPORT_TUYA
+from custom_components.smart_massager.credentials import DOUBTS
 from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager.credential_doubts import CredentialDoubts
-from pysmartmassager.tuya import massager as tuya_massager
 
 from .conftest import advance, set_up, wait_for
 from .entries import tuya_entry
@@ -50,9 +50,9 @@ def no_discovery(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def impatient(monkeypatch: pytest.MonkeyPatch) -> None:
+def impatient(hass: HomeAssistant) -> None:
     """A hang-up on every version counts as a changed key at once (normally: 3 times in 5 min)."""
-    monkeypatch.setattr(tuya_massager, "KEY_DOUBTS", CredentialDoubts(times=1, over_s=0.0))
+    hass.data[DOUBTS] = {TRANSPORT_TUYA: CredentialDoubts(times=1, over_s=0.0)}
 
 
 @pytest.fixture(params=["3.4"])

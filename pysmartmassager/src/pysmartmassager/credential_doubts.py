@@ -19,9 +19,9 @@ class CredentialDoubts:
     """Per-device evidence that a credential changed.
 
     The rule (3 signs over at least 5 minutes) is the defaults: every transport uses them.
-    One instance per transport is kept for the whole process (Home Assistant builds a new
-    massager at every set-up retry, and the evidence must outlive it); tests inject their own,
-    with their own clock.
+    The host keeps one instance per family and passes it to every massager it builds (Home
+    Assistant builds a new one at every set-up retry, and the evidence must outlive it); tests
+    inject their own, with their own clock.
     """
 
     times: int = 3

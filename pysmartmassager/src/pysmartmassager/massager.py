@@ -8,11 +8,14 @@ of its own, pause, heat, ...) is in its `Capabilities`.
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 from .exceptions import MassagerInvalidRequestError
 from .models import DeviceInfo, LevelRange, SessionSettings, SessionState
+
+_LOGGER = logging.getLogger(__package__)
 
 type StateCallback = Callable[[SessionState], None]
 type ConnectionCallback = Callable[[bool], None]
@@ -32,9 +35,17 @@ class StateSubscription(ABC):
 
 
 class ReportingSubscription(StateSubscription):
-    """A subscription that tells `on_connection` each time its channel goes up or down."""
+    """Delivers states to `on_state`; tells `on_connection` when its channel goes up or down.
 
-    def __init__(self, on_connection: ConnectionCallback | None) -> None:
+    The callbacks are the host's code: an exception in one is logged and never ends the
+    subscription (a push task that ended would leave the host showing stale states). Every
+    transport delivers through `deliver` and `_set_connected`, so the rule is kept once.
+    """
+
+    def __init__(
+        self, on_state: StateCallback, on_connection: ConnectionCallback | None = None
+    ) -> None:
+        self._on_state = on_state
         self._on_connection = on_connection
         self._connected = False
 
@@ -43,12 +54,24 @@ class ReportingSubscription(StateSubscription):
         """True while the channel is up (as last reported)."""
         return self._connected
 
+    def deliver(self, state: SessionState) -> None:
+        """Hand `state` to the host; a failure in its callback is logged, not raised."""
+        try:
+            self._on_state(state)
+        except Exception:
+            _LOGGER.exception("Error in the host's state callback")
+
     def _set_connected(self, connected: bool) -> None:
         """Record the channel's state; `on_connection` hears only changes."""
-        if connected != self._connected:
-            self._connected = connected
-            if self._on_connection is not None:
-                self._on_connection(connected)
+        if connected == self._connected:
+            return
+        self._connected = connected
+        if self._on_connection is None:
+            return
+        try:
+            self._on_connection(connected)
+        except Exception:
+            _LOGGER.exception("Error in the host's connection callback")
 
 
 class Massager(ABC):

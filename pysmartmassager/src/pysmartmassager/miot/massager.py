@@ -70,10 +70,8 @@ SESSION_MINUTES = LevelRange(5, MAX_SESSION_MINUTES, 5)
 DEFAULT_MINUTES = 15
 # A device that answers hello but never a request may have a new token, or be busy starting
 # up; answers whose checksum does not match the token may be a new token or packets corrupted
-# on the way. Only evidence that persists, 3 times over at least 5 minutes, asks the user for a
-# new token. Kept per device id across massager objects: Home Assistant builds a new one at each
-# set-up retry.
-TOKEN_DOUBTS = CredentialDoubts()  # the one patience rule: 3 signs over 5 minutes
+# on the way. Only evidence that persists (CredentialDoubts' one rule) asks the user for a new
+# token; the host passes the same CredentialDoubts to each massager it builds for a device.
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -295,7 +293,7 @@ class MiotMassager(Massager):
         doubts: CredentialDoubts | None = None,
     ) -> None:
         self.device = device
-        self._doubts = doubts or TOKEN_DOUBTS
+        self._doubts = CredentialDoubts() if doubts is None else doubts
         self.profile = MiotProfile(device.mapping)
         self.connection = MiotConnection(
             device.host, device.token, port=device.port, timeout=timeout
@@ -332,7 +330,7 @@ class MiotMassager(Massager):
         return self._state()
 
     def _doubt(self) -> None:
-        """Silence or answers not under the token: a new token once it persists (TOKEN_DOUBTS)."""
+        """Silence or answers not under the token: a new token once the doubts say it persists."""
         if self._doubts.doubt(str(self.device.device_id)):
             raise MassagerAuthenticationError("the device no longer answers to the token")
 
@@ -416,9 +414,8 @@ class _MiotPoller(ReportingSubscription):
         on_state: StateCallback,
         on_connection: ConnectionCallback | None,
     ) -> None:
-        super().__init__(on_connection)
+        super().__init__(on_state, on_connection)
         self._massager = massager
-        self._on_state = on_state
 
     async def _sleep(self, seconds: float) -> None:
         wake = self._massager._wake  # noqa: SLF001  # the poller is part of the massager
@@ -454,7 +451,7 @@ class _MiotPoller(ReportingSubscription):
                 values = massager.values
                 if first or values != delivered:
                     delivered = values
-                    self._on_state(state)
+                    self.deliver(state)
                 await self._sleep(ACTIVE_POLL_S if state.active else IDLE_POLL_S)
         finally:
             self._set_connected(False)

@@ -17,7 +17,7 @@ from pysmartmassager.exceptions import (
     MassagerResponseError,
     MassagerTimeoutError,
 )
-from pysmartmassager.massager import ConnectionCallback, StateCallback, StateSubscription
+from pysmartmassager.massager import ConnectionCallback, ReportingSubscription, StateCallback
 from pysmartmassager.models import SessionState
 from pysmartmassager.reconnect import Backoff
 
@@ -38,7 +38,7 @@ BACKOFF_MAX_S = 3.0
 HEARTBEAT_S = 5.0
 
 
-class EventStream(StateSubscription):
+class EventStream(ReportingSubscription):
     """Delivers every state the device pushes to `on_state`; reports up/down to `on_connection`.
 
     `run()` loops until cancelled: connect, deliver, and after any failure wait (0.25 s doubling
@@ -59,22 +59,15 @@ class EventStream(StateSubscription):
         backoff_max: float = BACKOFF_MAX_S,
         heartbeat: float = HEARTBEAT_S,
     ) -> None:
+        super().__init__(on_state, on_connection)
         self._client = client
-        self._on_state = on_state
-        self._on_connection = on_connection
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.heartbeat = heartbeat
-        self._connected = False
         self.last_error: MassagerError | None = None
         self.connections = 0
         # A failure was logged as a WARNING; repeats are DEBUG until a state is delivered again.
         self._warned = False
-
-    @property
-    def connected(self) -> bool:
-        """True while the stream is up and has delivered its first state."""
-        return self._connected
 
     async def run(self) -> None:
         """Deliver states until cancelled; MassagerAuthenticationError if the token is refused."""
@@ -149,7 +142,7 @@ class EventStream(StateSubscription):
                     break  # CLOSE/CLOSING/ERROR: the stream is over
                 if state is None:
                     continue
-                self._deliver(state)
+                self.deliver(state)
                 delivered = True
                 self._warned = False
                 self._set_connected(True)
@@ -160,24 +153,6 @@ class EventStream(StateSubscription):
             await stream.close()
             _cancel_stray_heartbeat(stream)
         return delivered
-
-    def _deliver(self, state: SessionState) -> None:
-        try:
-            self._on_state(state)
-        except Exception:
-            # The host's bug, not the device's: say so, and keep the stream running.
-            _LOGGER.exception("Error in the state callback for %s", self._client.host)
-
-    def _set_connected(self, connected: bool) -> None:
-        if connected == self._connected:
-            return
-        self._connected = connected
-        if self._on_connection is None:
-            return
-        try:
-            self._on_connection(connected)
-        except Exception:
-            _LOGGER.exception("Error in the connection callback for %s", self._client.host)
 
     def _warn_once(self, reason: str, *, unexpected: bool = False) -> None:
         """Log why the stream reconnects: a WARNING, then DEBUG until a state is delivered.

@@ -71,9 +71,9 @@ STABLE_S = 30.0  # a connection up this long resets the backoff
 # A device hanging up on every version may have a new key, or its one local connection may be
 # taken (the Smart Life app, another integration), or it may be starting; a frame that does not
 # check out under the key may be a new key or one corrupted on the way. Only evidence that
-# persists, 3 times over at least 5 minutes, asks the user for a new key. Kept per device id
-# across massager objects: Home Assistant builds a new one at each set-up retry.
-KEY_DOUBTS = CredentialDoubts()  # the one patience rule: 3 signs over 5 minutes
+# persists (CredentialDoubts' one rule) asks the user for a new key. The evidence must outlive
+# a massager object (Home Assistant builds a new one at each set-up retry): the host passes
+# the same CredentialDoubts to each; without one, a massager keeps its own.
 CONNECT_ATTEMPTS = 2  # a link that broke since its last use is replaced once per command
 
 
@@ -337,7 +337,7 @@ class TuyaMassager(Massager):
         doubts: CredentialDoubts | None = None,
     ) -> None:
         self.device = device
-        self._doubts = doubts or KEY_DOUBTS
+        self._doubts = CredentialDoubts() if doubts is None else doubts
         # Told when the device turns out to speak another version, so its owner can keep it.
         self._on_version = on_version
         self.profile = TuyaProfile(device.mapping, device.category_map)
@@ -346,7 +346,7 @@ class TuyaMassager(Massager):
         self._link: TuyaConnection | None = None
         self._link_lock = asyncio.Lock()
         self._dps: dict[str, Any] = {}
-        self._on_state: StateCallback | None = None
+        self._subscription: _TuyaSubscription | None = None
         self._closing = False
         # The length chosen is kept for a device with no minutes datapoint to hold it (the
         # length entity shows it, Home Assistant's timer uses it).
@@ -411,7 +411,7 @@ class TuyaMassager(Massager):
     def _key_doubted(self, err: TuyaKeyError) -> MassagerError:
         """What a frame that did not check out under the key means, as the error to raise.
 
-        A changed key (MassagerAuthenticationError) only once the evidence persists (KEY_DOUBTS):
+        A changed key (MassagerAuthenticationError) only once the evidence persists (the doubts):
         until then one corrupted frame on a fresh connection is a connection problem.
         """
         if self._doubts.doubt(self.device.device_id):
@@ -489,8 +489,8 @@ class TuyaMassager(Massager):
         self, on_state: StateCallback, on_connection: ConnectionCallback | None = None
     ) -> StateSubscription:
         """The device's own status messages, over the persistent connection."""
-        self._on_state = on_state
-        return _TuyaSubscription(self, on_connection)
+        self._subscription = _TuyaSubscription(self, on_state, on_connection)
+        return self._subscription
 
     async def close(self) -> None:
         """Close the connection; nothing reconnects afterwards."""
@@ -511,8 +511,8 @@ class TuyaMassager(Massager):
         """A status the device sent by itself (a press on it, its own timer, our command)."""
         self._take(dps)
         state = self._state()
-        if self._on_state is not None:
-            self._on_state(state)
+        if self._subscription is not None:
+            self._subscription.deliver(state)
 
     def _state(self) -> SessionState:
         profile = self.profile
@@ -538,8 +538,13 @@ class TuyaMassager(Massager):
 class _TuyaSubscription(ReportingSubscription):
     """Keeps the connection up and reports states; capped exponential backoff between tries."""
 
-    def __init__(self, massager: TuyaMassager, on_connection: ConnectionCallback | None) -> None:
-        super().__init__(on_connection)
+    def __init__(
+        self,
+        massager: TuyaMassager,
+        on_state: StateCallback,
+        on_connection: ConnectionCallback | None,
+    ) -> None:
+        super().__init__(on_state, on_connection)
         self._massager = massager
 
     async def run(self) -> None:
@@ -564,8 +569,7 @@ class _TuyaSubscription(ReportingSubscription):
                     await backoff.wait()
                     continue
                 self._set_connected(True)
-                if massager._on_state is not None:  # noqa: SLF001
-                    massager._on_state(state)  # noqa: SLF001
+                self.deliver(state)
                 up_since = time.monotonic()
                 error = await asyncio.shield(link.closed)
                 if time.monotonic() - up_since >= STABLE_S:
