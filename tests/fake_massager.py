@@ -1,7 +1,8 @@
 """An in-memory massager behind the `Massager` interface, for the transport-neutral tests.
 
 It stands in for a device family this repository cannot run for real here: one with no timer of
-its own (Home Assistant must end its sessions) and no push channel (it is polled). It keeps real
+its own (Home Assistant must end its sessions) and no push channel (the library's poller
+reads it). It keeps real
 session state and refuses what a device would refuse; `reachable = False` makes every call fail
 like an unreachable device. It is registered with the factory only inside tests.
 """
@@ -30,6 +31,12 @@ from pysmartmassager import (
     StateCallback,
     Status,
 )
+from pysmartmassager.polling import PollingSubscription
+from pysmartmassager.reconnect import Backoff
+
+# Polled quickly during a session (a press on the device shows within seconds), slowly when idle.
+ACTIVE_POLL_S = 2.0
+IDLE_POLL_S = 30.0
 
 FAKE_CAPABILITIES = Capabilities(
     programs=(Choice("kneading", "Kneading"), Choice("shiatsu", "Shiatsu")),
@@ -67,6 +74,7 @@ class FakeMassager(Massager):
     heat_sticks: bool = False
     # Identity and capabilities that cannot be read (a set-up that fails past the state).
     info_fails: bool = False
+    poller: PollingSubscription | None = None
 
     def _check(self, command: str | None = None) -> None:
         if not self.reachable:
@@ -122,13 +130,13 @@ class FakeMassager(Massager):
             raise MassagerInvalidStateError("already running", code="session_active")
         self._apply(settings or SessionSettings())
         self.status, self.started_at = Status.RUNNING, dt_util.utcnow()
-        return self.state()
+        return self._answer()
 
     async def change_settings(self, settings: SessionSettings) -> SessionState:
         """Change settings."""
         self._check("change")
         self._apply(settings)
-        return self.state()
+        return self._answer()
 
     async def pause(self) -> SessionState:
         """This device cannot pause."""
@@ -146,12 +154,27 @@ class FakeMassager(Massager):
         self.status, self.started_at = Status.IDLE, None
         self.heat = self.heat and self.heat_sticks
         self.reported_ends_at = None
-        return self.state()
+        return self._answer()
 
     def subscribe(
         self, on_state: StateCallback, on_connection: ConnectionCallback | None = None
-    ) -> None:
-        """No push: the integration polls."""
+    ) -> PollingSubscription:
+        """No push: the library's poller, at the pace of a slow cloud-less device."""
+        self.poller = PollingSubscription(
+            self,
+            on_state,
+            on_connection,
+            active_s=ACTIVE_POLL_S,
+            idle_s=IDLE_POLL_S,
+            retry=Backoff(ACTIVE_POLL_S, IDLE_POLL_S),
+        )
+        return self.poller
+
+    def _answer(self) -> SessionState:
+        """A command's answer; the poller looks again at once (a session just started)."""
+        if self.poller is not None:
+            self.poller.wake()
+        return self.state()
 
     def _apply(self, settings: SessionSettings) -> None:
         for key, value in settings.as_dict().items():

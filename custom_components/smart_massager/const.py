@@ -41,11 +41,6 @@ CONF_DATAPOINT_MAP: Final = "datapoint_map"
 CONF_MODEL: Final = "model"
 CONF_MIOT_MAP: Final = "miot_map"
 
-# Transports that cannot push are polled: quickly during a session, so a press on the device
-# shows within seconds, and slowly when idle.
-ACTIVE_POLL_INTERVAL: Final = timedelta(seconds=2)
-IDLE_POLL_INTERVAL: Final = timedelta(seconds=30)
-
 # Pushed states are applied at most this often (seconds); a flood keeps only the newest.
 PUSH_COALESCE_S: Final = 0.2
 

@@ -1,9 +1,10 @@
 """The coordinator: one per massager, the single owner of its `Massager` and its latest state.
 
-Whatever the transport: states arrive by push where the transport pushes (polling only while the
-push channel is down), by adaptive polling where it cannot push (quick during a session, slow when
-idle). Every command goes through `async_command`: send, translate errors, apply the confirmed
-state. Pushed floods are coalesced so a misbehaving device cannot flood Home Assistant's loop.
+Whatever the transport, states arrive through its subscription: a push, or for a device that
+cannot push the library's PollingSubscription (quick during a session, slow when idle); the
+coordinator polls only, and slowly, while that channel is down. Every command goes through
+`async_command`: send, translate errors, apply the confirmed state. Pushed floods are coalesced
+so a misbehaving device cannot flood Home Assistant's loop.
 """
 
 from __future__ import annotations
@@ -29,10 +30,8 @@ from pysmartmassager import (
 )
 
 from .const import (
-    ACTIVE_POLL_INTERVAL,
     DOMAIN,
     FALLBACK_POLL_INTERVAL,
-    IDLE_POLL_INTERVAL,
     LOGGER,
     PUSH_COALESCE_S,
 )
@@ -101,7 +100,7 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
     ) -> None:
         self.massager = massager
         self.info = info
-        self.subscription: StateSubscription | None = massager.subscribe(
+        self.subscription: StateSubscription = massager.subscribe(
             self._on_push_state, self._on_push_connection
         )
         super().__init__(
@@ -109,7 +108,7 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
             LOGGER,
             config_entry=entry,
             name=info.name,
-            update_interval=None if self.subscription else IDLE_POLL_INTERVAL,
+            update_interval=None,  # the subscription delivers; polling only while it is down
             always_update=False,
         )
         # Home Assistant's own checks on the device's session: set by __init__.async_setup_entry.
@@ -137,15 +136,11 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
             ) from err
         # A state fetched by polling may be older than one pushed meanwhile.
         state = state if state.is_newer_than(self.data) else self.data
-        state = self._checked(state)
-        self._adapt_polling(state)
-        return state
+        return self._checked(state)
 
     @callback
     def start_push(self) -> None:
         """Run the push subscription for as long as the entry is loaded (cancelled on unload)."""
-        if self.subscription is None:
-            return
         self.config_entry.async_create_background_task(
             self.hass,
             self._run_push(self.subscription),
@@ -187,7 +182,6 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
         if not self.last_update_success:
             LOGGER.info("%s is reachable again", self.info.name)
         state = self._checked(state)
-        self._adapt_polling(state)
         if self.last_update_success and state.same_as(self.data):
             # Only the ordering revision or a clock field moved: keep it, write nothing.
             self.data = state
@@ -201,10 +195,6 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
         if self.guard is not None:
             self.guard.observe(state)
         return state
-
-    def _adapt_polling(self, state: SessionState) -> None:
-        if self.subscription is None:
-            self.update_interval = ACTIVE_POLL_INTERVAL if state.active else IDLE_POLL_INTERVAL
 
     # -- push ------------------------------------------------------------------------------------
 
@@ -261,5 +251,5 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
 
     @property
     def stream_connected(self) -> bool:
-        """True while the push channel is up (diagnostics); False for polled transports."""
-        return self.subscription is not None and self.subscription.connected
+        """True while the subscription's channel is up (diagnostics): the push, or the polls."""
+        return self.subscription.connected

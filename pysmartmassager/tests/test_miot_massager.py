@@ -38,7 +38,7 @@ from pysmartmassager.miot import (
     massager_map,
 )
 from pysmartmassager.miot import connection as miot_connection
-from pysmartmassager.miot import massager as miot_massager
+from pysmartmassager.reconnect import Backoff
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 WRONG_TOKEN = "00000000000000000000000000000000"
@@ -348,9 +348,14 @@ async def test_the_token_stays_out_of_reprs_and_logs(
     assert str(chair.device_id) not in repr(massager.device)
 
 
-async def poll(massager: MiotMassager, states: list[SessionState]) -> asyncio.Task[None]:
+async def poll(
+    massager: MiotMassager, states: list[SessionState], active_s: float | None = None
+) -> asyncio.Task[None]:
+    """The massager's poller running, at a quicker pace during a session if `active_s`."""
     links: list[bool] = []
     subscription = massager.subscribe(states.append, links.append)
+    if active_s is not None:
+        subscription.active_s = active_s
     return asyncio.get_running_loop().create_task(subscription.run())
 
 
@@ -361,11 +366,10 @@ async def wait_for(check: Any, timeout: float = 3.0) -> None:
 
 
 async def test_polling_shows_a_press_on_the_device(
-    chair: MiotEmulatorServer, chair_massager: MiotMassager, monkeypatch: pytest.MonkeyPatch
+    chair: MiotEmulatorServer, chair_massager: MiotMassager
 ) -> None:
-    monkeypatch.setattr(miot_massager, "ACTIVE_POLL_S", 0.05)
     states: list[SessionState] = []
-    task = await poll(chair_massager, states)
+    task = await poll(chair_massager, states, active_s=0.05)
     try:
         await wait_for(lambda: states)
         await chair_massager.start_session()
@@ -398,7 +402,6 @@ async def test_idle_polling_is_slow_and_a_command_wakes_it(
 async def test_polls_and_commands_never_overlap(
     chair: MiotEmulatorServer, chair_massager: MiotMassager, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(miot_massager, "ACTIVE_POLL_S", 0.0)
     chair.set_delay(0.005)
     connection = chair_massager.connection
     in_flight, most = 0, 0
@@ -424,7 +427,7 @@ async def test_polls_and_commands_never_overlap(
 
     monkeypatch.setattr(chair_massager, "get_state", counted_poll)  # only the poller calls it
     states: list[SessionState] = []
-    task = await poll(chair_massager, states)
+    task = await poll(chair_massager, states, active_s=0.0)
     try:
         await chair_massager.start_session()
         first = polls
@@ -453,17 +456,13 @@ async def test_a_refused_token_ends_the_subscription(chair: MiotEmulatorServer) 
     await massager.close()
 
 
-async def test_an_unreachable_device_is_retried_and_reported(
-    chair: MiotEmulatorServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(miot_massager, "RETRY_MIN_S", 0.01)
-    monkeypatch.setattr(miot_massager, "IDLE_POLL_S", 0.05)
+async def test_an_unreachable_device_is_retried_and_reported(chair: MiotEmulatorServer) -> None:
     massager = MiotMassager(miot_device(chair), timeout=0.05)
     links: list[bool] = []
     chair.set_silent(True)
-    task = asyncio.get_running_loop().create_task(
-        massager.subscribe(lambda _state: None, links.append).run()
-    )
+    subscription = massager.subscribe(lambda _state: None, links.append)
+    subscription.idle_s, subscription.retry = 0.05, Backoff(0.01, 0.05)
+    task = asyncio.get_running_loop().create_task(subscription.run())
     try:
         await asyncio.sleep(0.5)
         assert links == []  # never up

@@ -25,6 +25,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from conftest import wait_until
 from custom_components.smart_massager import session_timer, transport
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
 from custom_components.smart_massager.routines import EVENT_ROUTINE_ENDED
@@ -92,8 +93,9 @@ async def start(hass: HomeAssistant, **data: Any) -> None:
 async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float) -> None:
     freezer.tick(timedelta(**delta))
     async_fire_time_changed(hass)
-    # The timer's stop runs as the entry's background task.
-    await hass.async_block_till_done(wait_background_tasks=True)
+    # The timer's stop and heat-off are entry tasks; the poller is a background task that runs
+    # until unload, so background tasks are not waited for.
+    await hass.async_block_till_done()
 
 
 async def test_home_assistant_ends_the_session_and_heat(
@@ -178,7 +180,9 @@ async def test_unreachable_at_restart_then_stopped_when_back(
     assert fake_entry.state is ConfigEntryState.SETUP_RETRY
     fake.reachable = True
     await advance(hass, freezer, seconds=30)  # Home Assistant's set-up retry
-    assert fake_entry.state is ConfigEntryState.LOADED
+    # The retry is a background task (so is the poller, which never ends): wait for the state.
+    await wait_until(lambda: fake_entry.state is ConfigEntryState.LOADED)
+    await hass.async_block_till_done()
     assert fake.status is Status.IDLE
     assert fake.commands == ["start", "stop"]
 

@@ -108,10 +108,11 @@ class Massager(ABC):
     @abstractmethod
     def subscribe(
         self, on_state: StateCallback, on_connection: ConnectionCallback | None = None
-    ) -> StateSubscription | None:
-        """A push subscription calling `on_state` for every state change.
+    ) -> StateSubscription:
+        """A subscription calling `on_state` for every state change.
 
-        None when the transport cannot push: the caller then polls `get_state`.
+        A transport whose device cannot push returns the kit's `PollingSubscription`
+        (pysmartmassager.polling): the caller sees one kind of subscription and never polls.
         """
 
     async def close(self) -> None:  # noqa: B027  # optional: most transports hold nothing

@@ -1,11 +1,11 @@
 """A Xiaomi MIoT massager behind the transport-neutral `Massager` interface.
 
 The model's published spec gives each role its property (`spec.py`); this module reads and
-writes them over the miio protocol. miio has no push, so a subscription polls: every
-ACTIVE_POLL_S while a session runs (a press on the device shows within about a second) and every
-IDLE_POLL_S otherwise, and a command wakes it at once. Polls and commands share the device's one
-request lock, so they never overlap. Every command is written, then read back: the state shown is
-the device's.
+writes them over the miio protocol. miio has no push, so a subscription polls (the kit's
+`PollingSubscription`): every ACTIVE_POLL_S while a session runs (a press on the device shows
+within about a second) and every IDLE_POLL_S otherwise, and a command wakes it at once. Polls
+and commands share the device's one request lock, so they never overlap. Every command is
+written, then read back: the state shown is the device's.
 
 No standard MIoT property sets a session's length, so Home Assistant is the timer for every
 model (`device_timer=False`); a model with `left-time` also shows its own countdown, and stops
@@ -14,8 +14,6 @@ when that runs out. Values the spec does not describe are shown as the device se
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import math
 import re
@@ -28,7 +26,6 @@ from pysmartmassager.decoding import OnceWarnings, brief, clean_text
 from pysmartmassager.exceptions import (
     MassagerAuthenticationError,
     MassagerConnectionError,
-    MassagerError,
     MassagerInvalidRequestError,
     MassagerInvalidStateError,
     MassagerResponseError,
@@ -36,9 +33,7 @@ from pysmartmassager.exceptions import (
 from pysmartmassager.massager import (
     ConnectionCallback,
     Massager,
-    ReportingSubscription,
     StateCallback,
-    StateSubscription,
     invalid_setting,
     refuse_zone_levels,
 )
@@ -52,6 +47,7 @@ from pysmartmassager.models import (
     SessionState,
     Status,
 )
+from pysmartmassager.polling import PollingSubscription
 from pysmartmassager.reconnect import Backoff
 from pysmartmassager.session import MAX_SESSION_MINUTES, HostTimedSession
 
@@ -302,7 +298,7 @@ class MiotMassager(Massager):
         # The length chosen for the next (or the running) session: no standard MIoT property
         # holds it, so it is kept here for Home Assistant's timer and the length entity.
         self._session = HostTimedSession(DEFAULT_MINUTES)
-        self._wake = asyncio.Event()  # a command asks the poller to look again now
+        self._poller: PollingSubscription | None = None  # a command asks it to look again
 
     async def _exchange(self, values: dict[tuple[int, int], Any] | None) -> SessionState:
         """Write `values` (if any), then read every role back: the device-confirmed state."""
@@ -326,7 +322,8 @@ class MiotMassager(Massager):
         # Only the roles' keys are kept (a hostile answer cannot grow this); a property the
         # device could not read this time keeps its last value.
         self._values.update(self.profile.take(read))
-        self._wake.set()
+        if self._poller is not None:
+            self._poller.wake()
         return self._state()
 
     def _doubt(self) -> None:
@@ -379,9 +376,17 @@ class MiotMassager(Massager):
 
     def subscribe(
         self, on_state: StateCallback, on_connection: ConnectionCallback | None = None
-    ) -> StateSubscription:
-        """Polling shaped like a push: states are delivered only when the device changed."""
-        return _MiotPoller(self, on_state, on_connection)
+    ) -> PollingSubscription:
+        """Polling shaped like a push (the kit's): states are delivered only when they changed."""
+        self._poller = PollingSubscription(
+            self,
+            on_state,
+            on_connection,
+            active_s=ACTIVE_POLL_S,
+            idle_s=IDLE_POLL_S,
+            retry=Backoff(RETRY_MIN_S, RETRY_MAX_S),
+        )
+        return self._poller
 
     async def close(self) -> None:
         """Release the socket."""
@@ -389,69 +394,9 @@ class MiotMassager(Massager):
 
     # -- state -----------------------------------------------------------------------------------
 
-    @property
-    def values(self) -> dict[tuple[int, int], Any]:
-        """The last values read (a copy): what the poller compares."""
-        return dict(self._values)
-
     def _state(self) -> SessionState:
         fields = self.profile.state_of(self._values)
         # A session that ended with the heat on gets it switched off by the host's session
         # timer, the one owner of that rule; the transport only reports.
         self._session.observe(fields["status"] is Status.RUNNING)
         return self._session.state(**fields)
-
-
-class _MiotPoller(ReportingSubscription):
-    """Polls quickly during a session and slowly otherwise; reports only changes.
-
-    Connected while the last poll was answered.
-    """
-
-    def __init__(
-        self,
-        massager: MiotMassager,
-        on_state: StateCallback,
-        on_connection: ConnectionCallback | None,
-    ) -> None:
-        super().__init__(on_state, on_connection)
-        self._massager = massager
-
-    async def _sleep(self, seconds: float) -> None:
-        wake = self._massager._wake  # noqa: SLF001  # the poller is part of the massager
-        wake.clear()
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await wake.wait()
-
-    async def run(self) -> None:
-        """Until cancelled; MassagerAuthenticationError when the token no longer fits."""
-        massager = self._massager
-        backoff = Backoff(RETRY_MIN_S, RETRY_MAX_S)
-        delivered: dict[tuple[int, int], Any] | None = None
-        try:
-            while True:
-                try:
-                    state = await massager.get_state()
-                except MassagerAuthenticationError:
-                    raise
-                except MassagerError as err:
-                    self._set_connected(False)
-                    LOGGER.debug(
-                        "%s unreachable (%s); again in about %.0f s",
-                        massager.device.host,
-                        err,
-                        backoff.delay,
-                    )
-                    await backoff.wait()
-                    continue
-                backoff.reset()
-                first = not self._connected
-                self._set_connected(True)
-                values = massager.values
-                if first or values != delivered:
-                    delivered = values
-                    self.deliver(state)
-                await self._sleep(ACTIVE_POLL_S if state.active else IDLE_POLL_S)
-        finally:
-            self._set_connected(False)
