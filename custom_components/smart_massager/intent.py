@@ -19,18 +19,26 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import intent, template
 from homeassistant.util import dt as dt_util
 
-from pysmartmassager import LevelRange, SessionSettings, Status
+from pysmartmassager import SessionSettings, Status
 from pysmartmassager.const import MAX_NAME_LENGTH
 from pysmartmassager.decoding import clean_text
 
 from .const import DOMAIN, LOGGER
 from .coordinator import MassagerConfigEntry
-from .grammar import NOT_A_PROGRAM
+from .languages import language_of
 from .routine_catalogue import BUILTIN_ROUTINES
-from .sensor import remaining_minutes
-from .services import routine_settings
-from .speech import SpokenRefusal, join_choices, program_name, routine_name, say, zone_name
-from .validation import zone_alone
+from .routine_plan import routine_settings
+from .session_time import remaining_minutes
+from .speech import (
+    SpokenRefusal,
+    join_choices,
+    program_name,
+    routine_name,
+    say,
+    spoken_refusal,
+    zone_name,
+)
+from .validation import check_settings, intensity_levels
 
 INTENT_START_PROGRAM = "SmartMassagerStartProgram"
 INTENT_RUN_ROUTINE = "SmartMassagerRunRoutine"
@@ -86,6 +94,11 @@ class MassagerIntentHandler(intent.IntentHandler):
             speech = await self.respond(VoiceRequest(entry, language, values))
         except SpokenRefusal as refusal:
             response.async_set_error(intent.IntentResponseErrorCode.FAILED_TO_HANDLE, str(refusal))
+            return response
+        except ServiceValidationError as err:  # validation.py's refusal, said in the language
+            response.async_set_error(
+                intent.IntentResponseErrorCode.FAILED_TO_HANDLE, spoken_refusal(language, err)
+            )
             return response
         except HomeAssistantError as err:  # a device failure, already translated
             response.async_set_error(
@@ -147,7 +160,7 @@ class StartProgramHandler(MassagerIntentHandler):
         caps = runtime.info.capabilities
         programs, zones = _names(entry)
         spoken_program = values.get("program") or values.get("program_name") or ""
-        if spoken_program.casefold() in NOT_A_PROGRAM:
+        if spoken_program.casefold() in language_of(language).not_a_program:
             spoken_program = ""  # "start a massage": an article, not a program
         # No program said: the massager's own (what it ran last, or its first).
         program = (
@@ -158,31 +171,15 @@ class StartProgramHandler(MassagerIntentHandler):
         zone = values.get("zone")
         if zone is not None:
             zone = _find(language, zone, zones, zone_name, "unknown_zone")
-        intensity, minutes = values.get("intensity"), values.get("minutes")
-        if intensity is not None and (caps.intensity is None or intensity not in caps.intensity):
-            levels = caps.intensity or LevelRange(0, 0)
-            raise SpokenRefusal(
-                say(language, "bad_intensity", min=levels.minimum, max=levels.maximum)
-            )
-        if minutes is not None and minutes not in caps.session_minutes:
-            raise SpokenRefusal(
-                say(
-                    language,
-                    "bad_minutes",
-                    min=caps.session_minutes.minimum,
-                    max=caps.session_minutes.maximum,
-                )
-            )
+        settings = check_settings(
+            caps,
+            program=program,
+            zone=zone,
+            intensity=values.get("intensity"),
+            minutes=values.get("minutes"),
+        )
         if runtime.busy:
             raise SpokenRefusal(say(language, "session_active"))
-        settings = SessionSettings(program=program, zone=zone, intensity=intensity, minutes=minutes)
-        if zone is not None and caps.level_zone(zone) is not None:
-            # "massage my feet": that zone alone (a bed's foot).
-            settings = SessionSettings(
-                program=program,
-                zone_levels=zone_alone(caps, zone, intensity),
-                minutes=minutes,
-            )
         state = await runtime.coordinator.async_command(
             lambda massager: massager.start_session(settings)
         )
@@ -207,14 +204,9 @@ class SetIntensityHandler(MassagerIntentHandler):
         """Check the level, then set it."""
         entry, language, values = request.entry, request.language, request.values
         runtime = entry.runtime_data
-        levels = runtime.info.capabilities.intensity
-        if levels is None:
-            raise SpokenRefusal(say(language, "no_levels"))
-        if values["intensity"] not in levels:
-            raise SpokenRefusal(
-                say(language, "bad_intensity", min=levels.minimum, max=levels.maximum)
-            )
-        settings = SessionSettings(intensity=values["intensity"])
+        caps = runtime.info.capabilities
+        settings = check_settings(caps, intensity=values["intensity"])
+        levels = intensity_levels(caps)
         state = await runtime.coordinator.async_command(
             lambda massager: massager.change_settings(settings)
         )
@@ -238,10 +230,7 @@ class RunRoutineHandler(MassagerIntentHandler):
         if runtime.busy:
             raise SpokenRefusal(say(language, "session_active"))
         routine = BUILTIN_ROUTINES[values["routine"]]
-        try:
-            steps = routine_settings(runtime.info.capabilities, routine)
-        except ServiceValidationError as err:
-            raise SpokenRefusal(say(language, "failed", error=err)) from err
+        steps = routine_settings(runtime.info.capabilities, routine)
         runtime.routines.async_start(routine, steps)
         return say(
             language,
@@ -268,7 +257,7 @@ class IntensityStepHandler(MassagerIntentHandler):
         caps = runtime.info.capabilities
         levels = caps.intensity
         state = runtime.coordinator.data
-        current: int | None = state.intensity
+        current = state.intensity
         zone = None
         if "zone" in values:
             _programs, zones = _names(entry)
@@ -277,13 +266,14 @@ class IntensityStepHandler(MassagerIntentHandler):
             )
             if zone is None:
                 raise SpokenRefusal(say(language, "no_zone_levels"))
-            levels, current = zone.levels, state.zone_levels.get(zone.id)
-            if current is None:
+            zone_current = state.zone_levels.get(zone.id)
+            if zone_current is None:
                 raise SpokenRefusal(
                     say(language, "zone_level_unknown", zone=zone_name(language, zone.id, zones))
                 )
-        if levels is None or current is None:
-            raise SpokenRefusal(say(language, "no_levels"))
+            levels, current = zone.levels, zone_current
+        if levels is None:
+            levels = intensity_levels(caps)  # refused: a device without levels
         target = levels.moved(current, self.direction * values.get("levels", 1))
         gentle = self.direction < 0
         if target == current:
@@ -336,10 +326,7 @@ class HeatHandler(MassagerIntentHandler):
         """Switch the heat."""
         entry, language, values = request.entry, request.language, request.values
         runtime = entry.runtime_data
-        on = values["heat_state"] == "on"
-        if on and not runtime.info.capabilities.heat:
-            raise SpokenRefusal(say(language, "no_heat"))
-        settings = SessionSettings(heat=on)
+        settings = check_settings(runtime.info.capabilities, heat=values["heat_state"] == "on")
         state = await runtime.coordinator.async_command(
             lambda massager: massager.change_settings(settings)
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +24,7 @@ from .coordinator import MassagerConfigEntry, MassagerCoordinator
 from .entity import MassagerEntity
 from .routine_catalogue import BUILTIN_ROUTINES, CUSTOM_ROUTINE
 from .routines import RoutineRunner
+from .session_time import remaining_minutes
 
 NO_ROUTINE = "none"
 ROUTINE = SensorEntityDescription(
@@ -35,15 +35,6 @@ ROUTINE = SensorEntityDescription(
 )
 
 PARALLEL_UPDATES = 0  # read-only: state comes from the coordinator
-
-
-def remaining_minutes(state: SessionState, now: datetime) -> int:
-    """Whole minutes left, rounded up (a session with 30 s left shows 1)."""
-    if state.status is Status.RUNNING and state.ends_at is not None:
-        return max(0, math.ceil((state.ends_at - now).total_seconds() / 60))
-    if state.status is Status.PAUSED:
-        return math.ceil(state.remaining_s / 60)
-    return 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -24,14 +24,12 @@ from pysmartmassager.decoding import clean_text
 
 from .const import CONF_INSTALL_SENTENCES, DOMAIN, LOGGER
 from .coordinator import MassagerConfigEntry
-from .grammar import ACTIVITIES, RULES, SENTENCES
+from .languages import LANGUAGES, Language
 from .routine_catalogue import BUILTIN_ROUTINES
-from .speech import PROGRAM_NAMES_DE, ROUTINE_NAMES, ZONE_NAMES_DE
 
 FILE_NAME = f"{DOMAIN}.yaml"
 HEADER = "# Managed by Smart Massager (checksum {checksum}); edit it and it is left alone.\n"
 HEADER_PATTERN = re.compile(r"^# Managed by Smart Massager \(checksum ([0-9a-f]{64})\)")
-LANGUAGES = ("en", "de")
 
 # Program and zone names come from the device and are written as list values, which hassil
 # parses as templates: one unbalanced "[" would make the whole file, and with it every sentence
@@ -41,46 +39,6 @@ LANGUAGES = ("en", "de")
 _TEMPLATE_SYNTAX = re.compile(r"[\[\](){}<>|;\\@]")
 # Whatever the library lets through, the file stays small and loads quickly.
 MAX_CHOICES = 64
-
-_ROUTINE_ALIASES = {
-    "en": {
-        "evening_back_pain_relief": ["evening back pain relief", "evening back pain", "evening"],
-        "quick_shoulder_release": ["quick shoulder release", "shoulder release"],
-        "lower_back_recovery": ["lower back recovery", "recovery"],
-    },
-    "de": {
-        "evening_back_pain_relief": ["abendliche rückenentlastung", "abendroutine"],
-        "quick_shoulder_release": ["schnelle schulterlockerung", "schulterlockerung"],
-        "lower_back_recovery": ["erholung für den unteren rücken", "erholung"],
-    },
-}
-_ZONE_ALIASES_DE = {
-    "shoulders": ["schultern", "schulter"],
-    "upper_back": ["oberen rücken", "oberer rücken"],
-    "lower_back": ["unteren rücken", "unterer rücken"],
-    "full_back": ["ganzen rücken", "ganzer rücken", "rücken"],
-}
-# What people call the zones that have levels of their own (a bed's head, foot and wave,
-# level_zones.py), beside their names: "massage my feet", "an den Füßen".
-_LEVEL_ZONE_WORDS = {
-    "en": {
-        "head": ["head", "neck", "upper body"],
-        "foot": ["foot", "feet", "legs", "leg", "calves"],
-        "wave": ["wave", "lumbar"],
-    },
-    "de": {
-        "head": ["kopf", "nacken", "oberkörper"],
-        "foot": ["fuß", "füße", "füßen", "fuss", "füsse", "beine", "beinen", "waden"],
-        "wave": ["welle", "lende", "lenden"],
-    },
-}
-# German says a zone's massage in one word: "die Fußmassage stärker".
-_ZONE_MASSAGE_DE = {
-    "head": ["kopfmassage", "nackenmassage"],
-    "foot": ["fußmassage", "fussmassage", "beinmassage"],
-    "wave": ["wellenmassage", "lendenmassage"],
-}
-_HEAT_STATES = {"en": {"on": "on", "off": "off"}, "de": {"ein": "on", "an": "on", "aus": "off"}}
 
 
 def _spoken(text: str) -> str:
@@ -132,45 +90,45 @@ def sentence_file(language: str, entries: list[MassagerConfigEntry]) -> dict[str
         zones.update(_choices(caps.zones))
         zones.update(_choices(tuple(Choice(zone.id, zone.name) for zone in caps.level_zones)))
         level_zones.update(zone.id for zone in caps.level_zones)
-    if language == "de":
-        programs = {key: PROGRAM_NAMES_DE.get(key, name) for key, name in programs.items()}
-        zones = {key: ZONE_NAMES_DE.get(key, name) for key, name in zones.items()}
+    words = LANGUAGES[language]
+    programs = {key: words.program_names.get(key, name) for key, name in programs.items()}
+    zones = {key: words.zone_names.get(key, name) for key, name in zones.items()}
     zone_values = _values(zones)
-    if language == "en":  # the ids read naturally too: "on my lower back"
+    if words.zone_ids_spoken:  # "on my lower back"
         zone_values += _values({key: key.replace("_", " ") for key in zones})
-    if language == "de":  # German declines: "am unteren Rücken", "an den Schultern"
-        zone_values += [
-            {"in": alias, "out": key}
-            for key, aliases in _ZONE_ALIASES_DE.items()
-            if key in zones
-            for alias in aliases
-        ]
-    words = _LEVEL_ZONE_WORDS[language]
+    zone_values += [  # declined forms: "am unteren Rücken", "an den Schultern"
+        {"in": alias, "out": key}
+        for key, aliases in words.zone_aliases.items()
+        if key in zones
+        for alias in aliases
+    ]
     zone_values += [
-        {"in": word, "out": zone} for zone in sorted(level_zones) for word in words.get(zone, [])
+        {"in": word, "out": zone}
+        for zone in sorted(level_zones)
+        for word in words.level_zone_words.get(zone, [])
     ]
     zone_massage = [
         {"in": word, "out": zone}
         for zone in sorted(level_zones)
-        for word in _ZONE_MASSAGE_DE.get(zone, [])
+        for word in words.zone_massage.get(zone, [])
     ]
     return {
         "language": language,
-        "expansion_rules": RULES[language],
+        "expansion_rules": words.rules,
         "intents": {
             intent_type: {"data": _data_blocks(sentences)}
-            for intent_type, sentences in SENTENCES[language].items()
+            for intent_type, sentences in words.sentences.items()
         },
         "lists": {
             "program": {"values": _unique(_values(programs))},
             "program_name": {"wildcard": True},
             "zone": {"values": _unique(zone_values)},
             # hassil needs every list a sentence names, even with no values (no level zones).
-            "zone_massage": {"values": zone_massage if language == "de" else []},
-            "routine": {"values": routine_values(language)},
-            "activity": {"values": _grouped(ACTIVITIES[language])},
+            "zone_massage": {"values": zone_massage},
+            "routine": {"values": routine_values(words)},
+            "activity": {"values": _grouped(words.activities)},
             "heat_state": {
-                "values": [{"in": word, "out": out} for word, out in _HEAT_STATES[language].items()]
+                "values": [{"in": word, "out": out} for word, out in words.heat_states.items()]
             },
             # Wider than any device's range on purpose: "intensity 15" must reach the handler,
             # which answers with the allowed range instead of "I did not understand".
@@ -188,28 +146,25 @@ def _data_blocks(sentences: list[str | dict[str, object]]) -> list[dict[str, obj
     return [{"sentences": plain}, *blocks] if plain else blocks
 
 
-_FILLER = frozenset({"for", "the", "den", "für", "der", "die", "routine"})
-
-
-def routine_values(language: str) -> list[dict[str, str]]:
+def routine_values(words: Language) -> list[dict[str, str]]:
     """Each built-in routine by its name, its aliases, and any part of them no other has.
 
     "the shoulder routine" finds quick shoulder release; "back" alone names two routines and is
     left out (a part that is only filler words is too).
     """
     names = {
-        routine: [_spoken(ROUTINE_NAMES[language][routine]), *aliases]
-        for routine, aliases in _ROUTINE_ALIASES[language].items()
+        routine: [_spoken(words.routine_names[routine]), *aliases]
+        for routine, aliases in words.routine_aliases.items()
         if routine in BUILTIN_ROUTINES
     }
     parts: dict[str, set[str]] = {}
     for routine, spoken_names in names.items():
         for name in spoken_names:
-            words = name.split()
-            for first in range(len(words)):
-                for last in range(first + 1, len(words) + 1):
-                    part = words[first:last]
-                    if not set(part) <= _FILLER:
+            said_words = name.split()
+            for first in range(len(said_words)):
+                for last in range(first + 1, len(said_words) + 1):
+                    part = said_words[first:last]
+                    if not set(part) <= words.filler:
                         parts.setdefault(" ".join(part), set()).add(routine)
     said: dict[str, str] = {name: routine for routine, spoken in names.items() for name in spoken}
     said |= {part: next(iter(owners)) for part, owners in parts.items() if len(owners) == 1}

@@ -17,15 +17,13 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_extract_config_entry_ids
 
-from pysmartmassager import Capabilities, LevelZone, SessionSettings
+from pysmartmassager import LevelZone, SessionSettings
 
 from .const import (
     CONF_DEFAULT_INTENSITY,
     CONF_DEFAULT_MINUTES,
     DOMAIN,
     LOGGER,
-    MAX_ROUTINE_STEPS,
-    ROUTINE_CAP_FACTOR,
 )
 from .coordinator import Command, MassagerConfigEntry, change_command, start_command
 from .routine_catalogue import (
@@ -33,19 +31,13 @@ from .routine_catalogue import (
     CUSTOM_ROUTINE,
     Routine,
     RoutineStep,
-    program_for_device,
 )
+from .routine_plan import routine_settings
 from .validation import (
-    check_heat,
-    check_intensity,
     check_level,
-    check_minutes,
-    check_program,
     check_settings,
-    check_zone,
     intensity_levels,
     refusal,
-    zone_alone,
 )
 
 SERVICE_START_SESSION = "start_session"
@@ -217,79 +209,6 @@ def routine_for_call(data: dict[str, Any]) -> Routine:
         for step in data[ATTR_STEPS]
     )
     return Routine(id=CUSTOM_ROUTINE, steps=steps)
-
-
-def check_routine_limits(caps: Capabilities, routine: Routine, *, heat: bool) -> None:
-    """Refuse a routine longer than the limits; per-step checks alone let 200 steps through."""
-    cap = caps.session_minutes.maximum
-    if len(routine.steps) > MAX_ROUTINE_STEPS:
-        raise refusal("routine_too_many_steps", count=len(routine.steps), max=MAX_ROUTINE_STEPS)
-    total_cap = ROUTINE_CAP_FACTOR * cap
-    if routine.minutes > total_cap:
-        raise refusal("routine_too_long", minutes=routine.minutes, max=total_cap)
-    if heat and routine.minutes > cap:
-        # Heat on skin is what the device's own cap protects: never more than one cap in total.
-        raise refusal("routine_heat_too_long", minutes=routine.minutes, max=cap)
-
-
-def routine_settings(
-    caps: Capabilities,
-    routine: Routine,
-    *,
-    zone: str | None = None,
-    intensity_offset: int = 0,
-    heat: bool = False,
-) -> list[SessionSettings]:
-    """Each step as checked device settings; programs the device lacks use their fallback."""
-    routine_zone: str | None = None
-    # A level zone asked for (a bed's foot): every step runs on that zone alone.
-    level_zone = caps.level_zone(zone) if zone is not None else None
-    if caps.zones and level_zone is None:
-        routine_zone = zone or (routine.zone if routine.zone in caps.zone_ids else caps.zone_ids[0])
-        check_zone(caps, routine_zone)
-    # A device without zones massages wherever it sits: a routine's zone (a blueprint's default
-    # too) does not apply to it, so it is not a reason to refuse the routine.
-    # A routine's heat means "with heat where the massager has it" (the action's own words), so
-    # the evening blueprint also runs on a massager without a heater.
-    heat = heat and caps.heat
-    check_routine_limits(caps, routine, heat=heat)
-    levels = caps.intensity
-    settings: list[SessionSettings] = []
-    for step in routine.steps:
-        program: str | None = None
-        if caps.programs:  # a device without programs runs every step as its one massage
-            program = program_for_device(step.program, caps.program_ids)
-            if program is None:
-                raise refusal(
-                    "routine_program_unsupported",
-                    value=step.program,
-                    allowed=", ".join(caps.program_ids),
-                )
-            check_program(caps, program)
-        intensity: int | None = None
-        if step.intensity is not None:
-            intensity = check_intensity(caps, step.intensity)
-        elif levels is not None:
-            pressure = 0.5 if step.pressure is None else step.pressure
-            intensity = levels.clamp(
-                round(levels.minimum + pressure * (levels.maximum - levels.minimum))
-            )
-        if intensity is not None and levels is not None and intensity_offset:
-            intensity = levels.moved(intensity, intensity_offset)
-        step_settings = SessionSettings(
-            program=program,
-            zone=None if routine_zone is None else check_zone(caps, step.zone or routine_zone),
-            intensity=intensity,
-            minutes=check_minutes(caps, step.minutes),
-            heat=check_heat(caps, heat),
-        )
-        if level_zone is not None:
-            level = None if intensity is None else level_zone.levels.clamp(intensity)
-            step_settings = replace(
-                step_settings, intensity=None, zone_levels=zone_alone(caps, level_zone.id, level)
-            )
-        settings.append(step_settings)
-    return settings
 
 
 async def _start_session(call: ServiceCall) -> None:

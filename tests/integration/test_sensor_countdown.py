@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.smart_massager.sensor import remaining_minutes
+from custom_components.smart_massager.session_time import remaining_minutes
 from emulators.reference import EmulatorServer
 
 
