@@ -11,22 +11,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from pysmartmassager import Capabilities, Massager, SessionState
+from pysmartmassager import Massager, SessionState
 
-from .coordinator import MassagerConfigEntry
-from .entity import MassagerEntity
+from .entity import MassagerEntity, MassagerEntityDescription, setup_from_table
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class MassagerButtonDescription(ButtonEntityDescription):
-    """A button gated on a capability."""
+class MassagerButtonDescription(ButtonEntityDescription, MassagerEntityDescription):
+    """A button gated on a capability (has_fn)."""
 
-    has_fn: Callable[[Capabilities], bool]
     press_fn: Callable[[Massager], Awaitable[SessionState]]
 
 
@@ -46,20 +42,6 @@ BUTTONS: tuple[MassagerButtonDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MassagerConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the buttons the device's capabilities allow."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        MassagerButton(coordinator, description)
-        for description in BUTTONS
-        if description.has_fn(coordinator.info.capabilities)
-    )
-
-
 class MassagerButton(MassagerEntity, ButtonEntity):
     """Pause or resume the session."""
 
@@ -68,3 +50,6 @@ class MassagerButton(MassagerEntity, ButtonEntity):
     async def async_press(self) -> None:
         """Send the command; the device refuses it when it does not fit the session's state."""
         await self.coordinator.async_command(self.entity_description.press_fn)
+
+
+async_setup_entry = setup_from_table(MassagerButton, lambda _caps: BUTTONS)

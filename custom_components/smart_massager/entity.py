@@ -1,17 +1,22 @@
-"""Base entity: one device per massager, unique ids from its serial."""
+"""Base entity: one device per massager, unique ids from its serial; a platform from its table."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from pysmartmassager import SessionState
+from pysmartmassager import Capabilities, SessionState
 from pysmartmassager.const import MAX_NAME_LENGTH
 from pysmartmassager.decoding import clean_text
 
 from .const import DOMAIN
-from .coordinator import MassagerCoordinator
+from .coordinator import MassagerConfigEntry, MassagerCoordinator
 from .transport import configuration_url
 
 
@@ -42,3 +47,41 @@ class MassagerEntity(CoordinatorEntity[MassagerCoordinator]):
     def state_data(self) -> SessionState:
         """The latest device-confirmed state."""
         return self.coordinator.data
+
+
+@dataclass(frozen=True, kw_only=True)
+class MassagerEntityDescription(EntityDescription):
+    """A row of a platform's table: the entity exists on devices whose capabilities have it."""
+
+    has_fn: Callable[[Capabilities], bool] = lambda _caps: True
+
+    def supported(self, caps: Capabilities) -> bool:
+        """Whether a device with these capabilities gets this entity."""
+        return self.has_fn(caps)
+
+
+type PlatformSetup = Callable[
+    [HomeAssistant, MassagerConfigEntry, AddConfigEntryEntitiesCallback], Awaitable[None]
+]
+
+
+def setup_from_table[D: MassagerEntityDescription](
+    entity: Callable[[MassagerCoordinator, D], Entity],
+    table: Callable[[Capabilities], Iterable[D]],
+) -> PlatformSetup:
+    """A platform's async_setup_entry: one entity per row of its table that the device supports."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: MassagerConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        coordinator = entry.runtime_data.coordinator
+        caps = coordinator.info.capabilities
+        async_add_entities(
+            entity(coordinator, description)
+            for description in table(caps)
+            if description.supported(caps)
+        )
+
+    return async_setup_entry

@@ -8,18 +8,19 @@ sentences and LLM agents (llm.py).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import probatio as vol
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, TemplateError
+from homeassistant.exceptions import HomeAssistantError, TemplateError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import intent, template
 from homeassistant.util import dt as dt_util
 
-from pysmartmassager import SessionSettings, Status
+from pysmartmassager import Massager, SessionSettings, SessionState, Status
 from pysmartmassager.const import MAX_NAME_LENGTH
 from pysmartmassager.decoding import clean_text
 
@@ -35,7 +36,7 @@ from .speech import (
     program_name,
     routine_name,
     say,
-    spoken_refusal,
+    spoken_failure,
     zone_name,
 )
 from .validation import check_settings, intensity_levels
@@ -92,17 +93,9 @@ class MassagerIntentHandler(intent.IntentHandler):
                 device_id=intent_obj.device_id,
             )
             speech = await self.respond(VoiceRequest(entry, language, values))
-        except SpokenRefusal as refusal:
-            response.async_set_error(intent.IntentResponseErrorCode.FAILED_TO_HANDLE, str(refusal))
-            return response
-        except ServiceValidationError as err:  # validation.py's refusal, said in the language
+        except (SpokenRefusal, HomeAssistantError) as err:
             response.async_set_error(
-                intent.IntentResponseErrorCode.FAILED_TO_HANDLE, spoken_refusal(language, err)
-            )
-            return response
-        except HomeAssistantError as err:  # a device failure, already translated
-            response.async_set_error(
-                intent.IntentResponseErrorCode.FAILED_TO_HANDLE, say(language, "failed", error=err)
+                intent.IntentResponseErrorCode.FAILED_TO_HANDLE, spoken_failure(language, err)
             )
             return response
         response.async_set_speech(speech)
@@ -333,55 +326,62 @@ class HeatHandler(MassagerIntentHandler):
         return say(language, "heat_on" if state.heat else "heat_off")
 
 
-class SessionCommandHandler(MassagerIntentHandler):
-    """Pause, resume or stop."""
+@dataclass(frozen=True, kw_only=True)
+class SessionCommand:
+    """Pause, resume or stop, as the intent, the command and the answer."""
 
-    command = "stop"
+    intent_type: str
+    description: str
+    send: Callable[[Massager], Awaitable[SessionState]]
+    answer: str
+    # The status the command applies to; otherwise "nothing to pause" is the answer. None: any.
+    applies_to: Status | None = None
+    ends_routine: bool = False
+
+
+SESSION_COMMANDS = (
+    SessionCommand(
+        intent_type=INTENT_PAUSE,
+        description="Pauses the running massage (it ends by itself if paused too long).",
+        send=lambda massager: massager.pause(),
+        answer="paused",
+        applies_to=Status.RUNNING,
+    ),
+    SessionCommand(
+        intent_type=INTENT_RESUME,
+        description="Resumes a paused massage.",
+        send=lambda massager: massager.resume(),
+        answer="resumed",
+        applies_to=Status.PAUSED,
+    ),
+    SessionCommand(
+        intent_type=INTENT_STOP,
+        description="Stops the massage and any routine.",
+        send=lambda massager: massager.stop(),
+        answer="stopped",
+        ends_routine=True,
+    ),
+)
+
+
+class SessionCommandHandler(MassagerIntentHandler):
+    """One of SESSION_COMMANDS."""
+
+    def __init__(self, command: SessionCommand) -> None:
+        self.command = command
+        self.intent_type = command.intent_type
+        self.description = command.description
 
     async def respond(self, request: VoiceRequest) -> str:
         """Send the command; nothing to pause or resume is a spoken answer, not a failure."""
-        entry, language = request.entry, request.language
-        runtime = entry.runtime_data
-        coordinator = runtime.coordinator
-        data = coordinator.data
-        if self.command == "stop":
+        command, runtime = self.command, request.entry.runtime_data
+        applies_to = command.applies_to
+        if applies_to is not None and runtime.coordinator.data.status is not applies_to:
+            return say(request.language, "not_running")
+        if command.ends_routine:
             await runtime.routines.async_stop()
-            await coordinator.async_command(lambda massager: massager.stop())
-        elif self.command == "pause":
-            if data.status is not Status.RUNNING:
-                return say(language, "not_running")
-            await coordinator.async_command(lambda massager: massager.pause())
-        else:
-            if data.status is not Status.PAUSED:
-                return say(language, "not_running")
-            await coordinator.async_command(lambda massager: massager.resume())
-        return say(
-            language, {"stop": "stopped", "pause": "paused", "resume": "resumed"}[self.command]
-        )
-
-
-class PauseHandler(SessionCommandHandler):
-    """Pause."""
-
-    intent_type = INTENT_PAUSE
-    description = "Pauses the running massage (it ends by itself if paused too long)."
-    command = "pause"
-
-
-class ResumeHandler(SessionCommandHandler):
-    """Resume."""
-
-    intent_type = INTENT_RESUME
-    description = "Resumes a paused massage."
-    command = "resume"
-
-
-class StopHandler(SessionCommandHandler):
-    """Stop."""
-
-    intent_type = INTENT_STOP
-    description = "Stops the massage and any routine."
-    command = "stop"
+        await runtime.coordinator.async_command(command.send)
+        return say(request.language, command.answer)
 
 
 class TimeLeftHandler(MassagerIntentHandler):
@@ -537,9 +537,7 @@ HANDLERS: tuple[MassagerIntentHandler, ...] = (
     GentlerHandler(),
     FirmerHandler(),
     HeatHandler(),
-    PauseHandler(),
-    ResumeHandler(),
-    StopHandler(),
+    *(SessionCommandHandler(command) for command in SESSION_COMMANDS),
     TimeLeftHandler(),
     WhatProgramHandler(),
 )

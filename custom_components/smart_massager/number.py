@@ -12,22 +12,20 @@ from homeassistant.components.number import (
     NumberMode,
 )
 from homeassistant.const import UnitOfTime
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from pysmartmassager import Capabilities, LevelRange, LevelZone, SessionSettings, SessionState
 from pysmartmassager.const import MAX_NAME_LENGTH
 from pysmartmassager.decoding import clean_text
 
-from .coordinator import MassagerConfigEntry, MassagerCoordinator
-from .entity import MassagerEntity
+from .coordinator import MassagerCoordinator
+from .entity import MassagerEntity, MassagerEntityDescription, setup_from_table
 from .validation import refusal
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class MassagerNumberDescription(NumberEntityDescription):
+class MassagerNumberDescription(NumberEntityDescription, MassagerEntityDescription):
     """A number: its range from the capabilities, its value from the state."""
 
     range_fn: Callable[[Capabilities], LevelRange | None]
@@ -36,6 +34,10 @@ class MassagerNumberDescription(NumberEntityDescription):
     # Nothing extends a running session: this setting is refused while one runs.
     locked_in_session: bool = False
     zone_name: str | None = None  # a level zone's name, in the entity's name
+
+    def supported(self, caps: Capabilities) -> bool:
+        """Only a range the device has."""
+        return self.range_fn(caps) is not None
 
 
 NUMBERS: tuple[MassagerNumberDescription, ...] = (
@@ -71,21 +73,6 @@ def zone_number(zone: LevelZone) -> MassagerNumberDescription:
         value_fn=lambda state: state.zone_levels.get(zone.id),
         settings_fn=lambda value: SessionSettings(zone_levels={zone.id: value}),
         zone_name=clean_text(zone.name, MAX_NAME_LENGTH),  # from the device: cleaned
-    )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MassagerConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the numbers."""
-    coordinator = entry.runtime_data.coordinator
-    caps = coordinator.info.capabilities
-    async_add_entities(
-        MassagerNumber(coordinator, description)
-        for description in (*NUMBERS, *(zone_number(zone) for zone in caps.level_zones))
-        if description.range_fn(caps) is not None
     )
 
 
@@ -130,3 +117,8 @@ class MassagerNumber(MassagerEntity, NumberEntity):
             raise refusal("length_during_session", name=self.coordinator.info.name)
         settings = self.entity_description.settings_fn(round(value))
         await self.coordinator.async_command(lambda massager: massager.change_settings(settings))
+
+
+async_setup_entry = setup_from_table(
+    MassagerNumber, lambda caps: (*NUMBERS, *(zone_number(zone) for zone in caps.level_zones))
+)

@@ -6,24 +6,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from pysmartmassager import Capabilities, SessionSettings, SessionState
 
-from .coordinator import MassagerConfigEntry
-from .entity import MassagerEntity
+from .entity import MassagerEntity, MassagerEntityDescription, setup_from_table
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class MassagerSelectDescription(SelectEntityDescription):
+class MassagerSelectDescription(SelectEntityDescription, MassagerEntityDescription):
     """A select: its options from the capabilities, its value from the state."""
 
     options_fn: Callable[[Capabilities], list[str]]
     value_fn: Callable[[SessionState], str]
     settings_fn: Callable[[str], SessionSettings]
+
+    def supported(self, caps: Capabilities) -> bool:
+        """Only a device with options to choose from."""
+        return bool(self.options_fn(caps))
 
 
 SELECTS: tuple[MassagerSelectDescription, ...] = (
@@ -42,20 +43,6 @@ SELECTS: tuple[MassagerSelectDescription, ...] = (
         settings_fn=lambda option: SessionSettings(zone=option),
     ),
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MassagerConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the selects."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        MassagerSelect(coordinator, description)
-        for description in SELECTS
-        if description.options_fn(coordinator.info.capabilities)
-    )
 
 
 class MassagerSelect(MassagerEntity, SelectEntity):
@@ -77,3 +64,6 @@ class MassagerSelect(MassagerEntity, SelectEntity):
         """Send the new setting; the entity follows the device's answer."""
         settings = self.entity_description.settings_fn(option)
         await self.coordinator.async_command(lambda massager: massager.change_settings(settings))
+
+
+async_setup_entry = setup_from_table(MassagerSelect, lambda _caps: SELECTS)

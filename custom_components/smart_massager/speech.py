@@ -6,7 +6,7 @@ and zone names come from the device unless the language has a name for the id.
 
 from __future__ import annotations
 
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from pysmartmassager.const import MAX_MESSAGE_LENGTH
 from pysmartmassager.decoding import clean_text
@@ -34,14 +34,21 @@ def say(language: str, key: str, **values: object) -> str:
     return responses[key].format(**cleaned)
 
 
-def spoken_refusal(language: str, err: ServiceValidationError) -> str:
-    """validation.py's refusal in the language's words, where it has them; else as translated.
+def spoken_failure(language: str, err: SpokenRefusal | HomeAssistantError) -> str:
+    """What the assistant says instead of doing what was asked.
 
-    The check is validation.py's alone; a language answers a refusal whose translation key is
-    one of its response keys ("invalid_intensity") in its own, shorter, spoken words.
+    A SpokenRefusal is said as it is. validation.py's refusal (its check is validation.py's
+    alone) is said in the language's own, shorter words where a response key is its
+    translation key ("invalid_intensity"); any other failure, already translated, is quoted.
     """
+    if isinstance(err, SpokenRefusal):
+        return str(err)
     key = err.translation_key
-    if err.translation_domain == DOMAIN and key in language_of(language).responses:
+    if (
+        isinstance(err, ServiceValidationError)
+        and err.translation_domain == DOMAIN
+        and key in language_of(language).responses
+    ):
         return say(language, key, **(err.translation_placeholders or {}))
     return say(language, "failed", error=err)
 

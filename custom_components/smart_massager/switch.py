@@ -7,22 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from pysmartmassager import Capabilities, SessionSettings, SessionState
+from pysmartmassager import SessionSettings, SessionState
 
-from .coordinator import MassagerConfigEntry
-from .entity import MassagerEntity
+from .entity import MassagerEntity, MassagerEntityDescription, setup_from_table
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class MassagerSwitchDescription(SwitchEntityDescription):
-    """A switch gated on a capability."""
+class MassagerSwitchDescription(SwitchEntityDescription, MassagerEntityDescription):
+    """A switch gated on a capability (has_fn)."""
 
-    has_fn: Callable[[Capabilities], bool]
     is_on_fn: Callable[[SessionState], bool]
     settings_fn: Callable[[bool], SessionSettings]
 
@@ -36,20 +32,6 @@ SWITCHES: tuple[MassagerSwitchDescription, ...] = (
         settings_fn=lambda on: SessionSettings(heat=on),
     ),
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MassagerConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the switches the device's capabilities allow."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        MassagerSwitch(coordinator, description)
-        for description in SWITCHES
-        if description.has_fn(coordinator.info.capabilities)
-    )
 
 
 class MassagerSwitch(MassagerEntity, SwitchEntity):
@@ -73,3 +55,6 @@ class MassagerSwitch(MassagerEntity, SwitchEntity):
     async def _set(self, *, on: bool) -> None:
         settings = self.entity_description.settings_fn(on)
         await self.coordinator.async_command(lambda massager: massager.change_settings(settings))
+
+
+async_setup_entry = setup_from_table(MassagerSwitch, lambda _caps: SWITCHES)

@@ -1,7 +1,8 @@
 """The languages voice control speaks: one module each, found here by itself.
 
-A language is a module beside this one with a `LANGUAGE` (languages/language.py says what it
-holds); adding `fr.py` is all a third language takes, and the sentence files, the intents'
+A language is a module beside this one, named for its code, with one upper-case constant per
+field of `Language` (language.py says what each holds); adding `fr.py` is all a third language
+takes, and the sentence files, the intents'
 answers and the tests pick it up. What the modules may not contain is the same for all: the
 rules of thumb of the grammar, which keep other devices safe.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from dataclasses import fields
 
 from .language import Language, Sentences
 
@@ -29,11 +31,13 @@ def _found() -> dict[str, Language]:
         if module_info.name == "language":
             continue
         module = importlib.import_module(f"{__name__}.{module_info.name}")
-        language = getattr(module, "LANGUAGE", None)
-        if not isinstance(language, Language) or language.code != module_info.name:
-            msg = f"languages/{module_info.name}.py must define LANGUAGE with its own code"
+        names = [field.name for field in fields(Language) if field.name != "code"]
+        if missing := [name.upper() for name in names if not hasattr(module, name.upper())]:
+            msg = f"languages/{module_info.name}.py lacks {', '.join(missing)}"
             raise TypeError(msg)
-        languages[language.code] = language
+        languages[module_info.name] = Language(
+            code=module_info.name, **{name: getattr(module, name.upper()) for name in names}
+        )
     return dict(sorted(languages.items()))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .language import Language, Sentences
+from .language import Sentences
 
 # hassil expansion rules: the parts sentences are built from (see __init__.py for the rules of
 # thumb that keep other devices safe).
@@ -307,25 +307,11 @@ ROUTINE_ALIASES: dict[str, list[str]] = {
     "lower_back_recovery": ["erholung für den unteren rücken", "erholung"],
 }
 
-LANGUAGE = Language(
-    code="de",
-    rules=RULES,
-    sentences=SENTENCES,
-    activities=ACTIVITIES,
-    heat_states=HEAT_STATES,
-    responses=RESPONSES,
-    program_names=PROGRAM_NAMES,
-    zone_names=ZONE_NAMES,
-    zone_aliases=ZONE_ALIASES,
-    zone_ids_spoken=False,
-    level_zone_words=LEVEL_ZONE_WORDS,
-    zone_massage=ZONE_MASSAGE,
-    routine_names=ROUTINE_NAMES,
-    routine_aliases=ROUTINE_ALIASES,
-    # Parts of a routine's name too plain to name it alone.
-    filler=frozenset({"den", "für", "der", "die", "routine"}),
-    # Words a wildcard program name can never be ("start a massage" names no program).
-    not_a_program=frozenset(
-        {"eine", "ein", "die", "der", "das", "meine", "mir", "etwas", "kurze", "lange", "neue"}
-    ),
+# Whether a zone's id reads as words too ("lower_back" as "lower back").
+ZONE_IDS_SPOKEN = False
+# Parts of a routine's name too plain to name it alone.
+FILLER: frozenset[str] = frozenset({"den", "für", "der", "die", "routine"})
+# Words a wildcard program name can never be ("start a massage" names no program).
+NOT_A_PROGRAM: frozenset[str] = frozenset(
+    {"eine", "ein", "die", "der", "das", "meine", "mir", "etwas", "kurze", "lange", "neue"}
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .language import Language, Sentences
+from .language import Sentences
 
 # hassil expansion rules: the parts sentences are built from (see __init__.py for the rules of
 # thumb that keep other devices safe).
@@ -278,25 +278,11 @@ ROUTINE_ALIASES: dict[str, list[str]] = {
     "lower_back_recovery": ["lower back recovery", "recovery"],
 }
 
-LANGUAGE = Language(
-    code="en",
-    rules=RULES,
-    sentences=SENTENCES,
-    activities=ACTIVITIES,
-    heat_states=HEAT_STATES,
-    responses=RESPONSES,
-    program_names=PROGRAM_NAMES,
-    zone_names=ZONE_NAMES,
-    zone_aliases=ZONE_ALIASES,
-    zone_ids_spoken=True,
-    level_zone_words=LEVEL_ZONE_WORDS,
-    zone_massage=ZONE_MASSAGE,
-    routine_names=ROUTINE_NAMES,
-    routine_aliases=ROUTINE_ALIASES,
-    # Parts of a routine's name too plain to name it alone.
-    filler=frozenset({"for", "the", "routine"}),
-    # Words a wildcard program name can never be ("start a massage" names no program).
-    not_a_program=frozenset(
-        {"a", "an", "the", "some", "my", "me", "one", "another", "quick", "short", "long", "new"}
-    ),
+# Whether a zone's id reads as words too ("lower_back" as "lower back").
+ZONE_IDS_SPOKEN = True
+# Parts of a routine's name too plain to name it alone.
+FILLER: frozenset[str] = frozenset({"for", "the", "routine"})
+# Words a wildcard program name can never be ("start a massage" names no program).
+NOT_A_PROGRAM: frozenset[str] = frozenset(
+    {"a", "an", "the", "some", "my", "me", "one", "another", "quick", "short", "long", "new"}
 )
