@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from pysmartmassager import Massager, MassagerAuthenticationError, MassagerError
+from pysmartmassager import Massager, MassagerError
 
 from .const import CONF_TRANSPORT, DOMAIN, TRANSPORT_ENTITIES, TRANSPORT_REFERENCE
-from .coordinator import MassagerConfigEntry, MassagerCoordinator, MassagerRuntimeData
+from .coordinator import (
+    MassagerConfigEntry,
+    MassagerCoordinator,
+    MassagerRuntimeData,
+    read_device,
+)
 from .from_entities import sources_as_refs
 from .routines import RoutineRunner
 from .sentences import async_sync_sentences
@@ -65,18 +70,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> 
 async def _async_set_up(
     hass: HomeAssistant, entry: MassagerConfigEntry, massager: Massager
 ) -> bool:
-    try:
-        info = await massager.get_info()
-    except MassagerAuthenticationError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="authentication_failed"
-        ) from err
-    except MassagerError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"name": entry.title, "error": str(err)},
-        ) from err
+    info = await read_device(
+        massager.get_info(), ConfigEntryNotReady, "cannot_connect", entry.title
+    )
 
     coordinator = MassagerCoordinator(hass, entry, massager, info)
     coordinator.guard = SessionGuard(hass, coordinator)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from pysmartmassager import (
@@ -81,6 +81,28 @@ class MassagerRuntimeData:
 type MassagerConfigEntry = ConfigEntry[MassagerRuntimeData]
 
 
+async def read_device[T](
+    read: Awaitable[T], unreachable: type[HomeAssistantError], translation_key: str, name: str
+) -> T:
+    """A read from the device, its failures as Home Assistant's.
+
+    A refused credential asks for new ones (reauthentication); any other failure is
+    `unreachable` (Home Assistant retries), translated under `translation_key`.
+    """
+    try:
+        return await read
+    except MassagerAuthenticationError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="authentication_failed"
+        ) from err
+    except MassagerError as err:
+        raise unreachable(
+            translation_domain=DOMAIN,
+            translation_key=translation_key,
+            translation_placeholders={"name": name, "error": str(err)},
+        ) from err
+
+
 class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
     """Holds the massager's state and sends its commands.
 
@@ -122,18 +144,9 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
 
     async def _async_update_data(self) -> SessionState:
         """Fetch the state: at setup, while polling, and as the fallback while push is down."""
-        try:
-            state = await self.massager.get_state()
-        except MassagerAuthenticationError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="authentication_failed"
-            ) from err
-        except MassagerError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="device_unreachable",
-                translation_placeholders={"name": self.info.name, "error": str(err)},
-            ) from err
+        state = await read_device(
+            self.massager.get_state(), UpdateFailed, "device_unreachable", self.info.name
+        )
         # A state fetched by polling may be older than one pushed meanwhile.
         state = state if state.is_newer_than(self.data) else self.data
         return self._checked(state)

@@ -100,6 +100,7 @@ from .level_zones import (
     zone_key,
     zone_name,
 )
+from .repair_issues import raise_issue
 
 CONF_POWER = "power_entity"
 CONF_PROGRAM = "program_entity"
@@ -789,15 +790,7 @@ class EntitiesMassager(Massager):
             return  # the second stop is under way
         self._stop_check = "told"
         LOGGER.error("%s: its levels say the massage still runs after two stops", self._name)
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            self.stop_issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="stop_not_confirmed",
-            translation_placeholders={"name": self._name},
-        )
+        raise_issue(self._hass, self.stop_issue_id, "stop_not_confirmed", name=self._name)
 
     async def _stop_again(self) -> None:
         try:

@@ -25,6 +25,7 @@ from pysmartmassager.decoding import clean_text
 from .const import CONF_INSTALL_SENTENCES, DOMAIN, LOGGER
 from .coordinator import MassagerConfigEntry
 from .languages import LANGUAGES, Language
+from .repair_issues import raise_issue
 from .routine_catalogue import BUILTIN_ROUTINES
 
 FILE_NAME = f"{DOMAIN}.yaml"
@@ -250,14 +251,12 @@ async def async_sync_sentences(
         outcome = await hass.async_add_executor_job(_sync_file, path, text)
         issue_id = f"sentences_edited_{language}"
         if outcome == "edited":
-            ir.async_create_issue(
+            raise_issue(
                 hass,
-                DOMAIN,
                 issue_id,
-                is_fixable=False,
+                "sentences_edited",
                 severity=ir.IssueSeverity.WARNING,
-                translation_key="sentences_edited",
-                translation_placeholders={"path": str(path)},
+                path=str(path),
             )
         else:
             ir.async_delete_issue(hass, DOMAIN, issue_id)

@@ -21,6 +21,7 @@ from pysmartmassager import SessionState, Status
 
 from .const import DOMAIN, GUARD_MARGIN, LOGGER
 from .coordinator import MassagerCoordinator
+from .repair_issues import raise_issue
 
 
 class SessionGuard:
@@ -117,17 +118,13 @@ class SessionGuard:
         self._cancel()
         name = self._coordinator.info.name
         LOGGER.warning("%s reports a session past its limit (%s); stopping it", name, why)
-        ir.async_create_issue(
+        raise_issue(
             self._hass,
-            DOMAIN,
             self.issue_id,
-            is_fixable=False,
+            "session_over_cap",
             severity=ir.IssueSeverity.WARNING,
-            translation_key="session_over_cap",
-            translation_placeholders={
-                "name": name,
-                "minutes": str(self._coordinator.info.capabilities.session_minutes.maximum),
-            },
+            name=name,
+            minutes=str(self._coordinator.info.capabilities.session_minutes.maximum),
         )
         self._coordinator.config_entry.async_create_task(
             self._hass, self._send_stop(), f"{DOMAIN} guard stop"

@@ -15,6 +15,7 @@ until the device reports it off; a repair issue says when it will not.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +38,7 @@ from .const import (
     TIMER_STOP_RETRY_S,
 )
 from .coordinator import MassagerCoordinator
+from .repair_issues import raise_issue
 
 STORAGE_VERSION = 1
 # A shown end this far from the deadline means the wall clock was stepped: it is moved.
@@ -201,33 +203,45 @@ class SessionTimer:
 
     async def _stop_until_confirmed(self) -> None:
         name = self._coordinator.info.name
-        delay = TIMER_STOP_RETRY_S
+
+        async def stop() -> bool:
+            self._ended_by_timer = True
+            state = await self._coordinator.async_command(lambda massager: massager.stop())
+            if state.active:
+                return False
+            LOGGER.info("Session on %s ended by Home Assistant's timer", name)
+            ir.async_delete_issue(self._hass, DOMAIN, self.issue_id)
+            self._clear()
+            if state.heat:  # the stop's own heat-off was not obeyed
+                self._heat_owed = True
+                self._heat_off()
+            return True
+
         try:
-            for attempt in range(1, TIMER_STOP_ATTEMPTS + 1):
-                self._ended_by_timer = True
-                try:
-                    state = await self._coordinator.async_command(lambda massager: massager.stop())
-                except HomeAssistantError as err:
-                    LOGGER.warning(
-                        "Could not end the session on %s (try %s): %s", name, attempt, err
-                    )
-                else:
-                    if not state.active:
-                        LOGGER.info("Session on %s ended by Home Assistant's timer", name)
-                        ir.async_delete_issue(self._hass, DOMAIN, self.issue_id)
-                        self._clear()
-                        if state.heat:  # the stop's own heat-off was not obeyed
-                            self._heat_owed = True
-                            self._heat_off()
-                        return
-                await asyncio.sleep(delay)
-                delay *= 2
+            if await self._until_confirmed("end the session on", TIMER_STOP_ATTEMPTS, stop):
+                return
             # The stop stays owed: the end is kept, so the next state showing the session
             # still running (the device or its source back) stops it again.
             self._ended_by_timer = False
             self._raise_issue(self.issue_id, "timer_stop_failed")
         finally:
             self._stopping = False
+
+    async def _until_confirmed(
+        self, what: str, attempts: int, attempt: Callable[[], Awaitable[bool]]
+    ) -> bool:
+        """Try `attempt` until it reports success, waiting longer after each failed try."""
+        name = self._coordinator.info.name
+        delay = TIMER_STOP_RETRY_S
+        for tried in range(1, attempts + 1):
+            try:
+                if await attempt():
+                    return True
+            except HomeAssistantError as err:
+                LOGGER.warning("Could not %s %s (try %s): %s", what, name, tried, err)
+            await asyncio.sleep(delay)
+            delay *= 2
+        return False
 
     @callback
     def _heat_off(self) -> None:
@@ -251,31 +265,27 @@ class SessionTimer:
         """Heat off until the device reports it off; a repair issue after HEAT_OFF_ATTEMPTS."""
         coordinator = self._coordinator
         name = coordinator.info.name
-        delay = TIMER_STOP_RETRY_S
-        for attempt in range(1, HEAT_OFF_ATTEMPTS + 1):
-            try:
-                # Read first: a session started meanwhile keeps the heat it was started with.
-                state = await coordinator.async_command(lambda massager: massager.get_state())
-                if state.active:
-                    self._heat_owed = False
-                    return
-                if state.heat:
-                    state = await coordinator.async_command(
-                        lambda massager: massager.change_settings(SessionSettings(heat=False))
-                    )
-            except HomeAssistantError as err:
-                LOGGER.warning(
-                    "Could not switch off the heat of %s (try %s): %s", name, attempt, err
+
+        async def heat_off() -> bool:
+            # Read first: a session started meanwhile keeps the heat it was started with.
+            state = await coordinator.async_command(lambda massager: massager.get_state())
+            if state.active:
+                self._heat_owed = False
+                return True
+            if state.heat:
+                state = await coordinator.async_command(
+                    lambda massager: massager.change_settings(SessionSettings(heat=False))
                 )
-            else:
-                if not state.heat:
-                    LOGGER.info("Heat on %s switched off: its session ended with the heat on", name)
-                    self._heat_owed = False
-                    ir.async_delete_issue(self._hass, DOMAIN, self.heat_issue_id)
-                    return
-                LOGGER.warning("%s still reports its heat on (try %s)", name, attempt)
-            await asyncio.sleep(delay)
-            delay *= 2
+            if state.heat:
+                LOGGER.warning("%s still reports its heat on", name)
+                return False
+            LOGGER.info("Heat on %s switched off: its session ended with the heat on", name)
+            self._heat_owed = False
+            ir.async_delete_issue(self._hass, DOMAIN, self.heat_issue_id)
+            return True
+
+        if await self._until_confirmed("switch off the heat of", HEAT_OFF_ATTEMPTS, heat_off):
+            return
         self._raise_issue(self.heat_issue_id, "heat_off_failed")
         # Still owed: tried again now and then, and whenever a state shows the heat on.
         self._cancel_heat_retry = async_call_later(
@@ -283,15 +293,7 @@ class SessionTimer:
         )
 
     def _raise_issue(self, issue_id: str, translation_key: str) -> None:
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=translation_key,
-            translation_placeholders={"name": self._coordinator.info.name},
-        )
+        raise_issue(self._hass, issue_id, translation_key, name=self._coordinator.info.name)
 
     @callback
     def _heat_retry(self, _now: datetime) -> None:
