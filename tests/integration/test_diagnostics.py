@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.matchers import path_type
 
-from conftest import SERIAL, start_miot, start_tuya
+from conftest import start_miot, start_tuya
 from custom_components.smart_massager.const import DOMAIN, TRANSPORT_TUYA
 from custom_components.smart_massager.credentials import DOUBTS
 from emulators.reference import EmulatorServer
@@ -27,24 +27,37 @@ from pysmartmassager.credential_doubts import CredentialDoubts
 
 from .conftest import set_up
 from .entries import miot_entry, tuya_entry
+from .setups import SETUPS, set_up_massager
 
 
+@pytest.mark.parametrize("kind", SETUPS)
 async def test_diagnostics_redact_secrets(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
-    init_integration: MockConfigEntry,
     emulator: EmulatorServer,
+    config_entry: MockConfigEntry,
     snapshot: SnapshotAssertion,
+    kind: str,
 ) -> None:
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+    async with set_up_massager(kind, hass, emulator, config_entry) as massager:
+        entry = massager.entry
+        diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     text = str(diagnostics)
-    assert init_integration.data["token"] not in text
-    assert SERIAL not in text
-    assert emulator.host not in text
-    # The port is the emulator's (the OS picks it) and the revision orders pushed states: their
-    # types are recorded, their values vary from run to run.
+    for key in ("token", "local_key", "device_id", "host"):
+        if secret := entry.data.get(key):
+            assert str(secret) not in text, key
+    assert entry.unique_id is None or entry.unique_id not in text
+    # A port is the emulator's (the OS picks it), the revision orders pushed states and a
+    # source entity is kept by its registry id: their types are recorded, their values vary.
     assert diagnostics == snapshot(
-        matcher=path_type({"entry.data.port": (int,), "state.revision": (int,)})
+        matcher=path_type(
+            {
+                r"entry\.data\.port": (int,),
+                r"state\.revision": (int,),
+                r"entry\.(data|options)\.\w+_entity": (str,),
+            },
+            regex=True,
+        )
     )
 
 
