@@ -12,22 +12,28 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
 )
 from homeassistant.const import UnitOfTime
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from pysmartmassager import SessionState, Status
+from pysmartmassager import Capabilities, SessionState, Status
 
-from .coordinator import MassagerConfigEntry, MassagerCoordinator
-from .entity import MassagerEntity
+from .coordinator import MassagerCoordinator
+from .entity import MassagerEntity, MassagerEntityDescription, setup_from_table
 from .routine_catalogue import BUILTIN_ROUTINES, CUSTOM_ROUTINE
 from .routines import RoutineRunner
 from .session_time import remaining_minutes
 
 NO_ROUTINE = "none"
-ROUTINE = SensorEntityDescription(
+
+
+@dataclass(frozen=True, kw_only=True)
+class MassagerRoutineDescription(SensorEntityDescription, MassagerEntityDescription):
+    """The routine sensor's row: its value is the routine runner's, not the device's."""
+
+
+ROUTINE = MassagerRoutineDescription(
     key="routine",
     translation_key="routine",
     device_class=SensorDeviceClass.ENUM,
@@ -38,7 +44,7 @@ PARALLEL_UPDATES = 0  # read-only: state comes from the coordinator
 
 
 @dataclass(frozen=True, kw_only=True)
-class MassagerSensorDescription(SensorEntityDescription):
+class MassagerSensorDescription(SensorEntityDescription, MassagerEntityDescription):
     """A sensor read from the state; `counts_down` sensors also change with the clock."""
 
     value_fn: Callable[[SessionState, datetime], StateType | datetime]
@@ -70,21 +76,6 @@ SENSORS: tuple[MassagerSensorDescription, ...] = (
         counts_down=True,
     ),
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MassagerConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the sensors."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        [
-            *(MassagerSensor(coordinator, description) for description in SENSORS),
-            MassagerRoutineSensor(coordinator, ROUTINE, entry.runtime_data.routines),
-        ]
-    )
 
 
 class MassagerSensor(MassagerEntity, SensorEntity):
@@ -145,13 +136,10 @@ class MassagerRoutineSensor(MassagerEntity, SensorEntity):
     """The running routine, its step and end time; "none" between routines."""
 
     def __init__(
-        self,
-        coordinator: MassagerCoordinator,
-        description: SensorEntityDescription,
-        runner: RoutineRunner,
+        self, coordinator: MassagerCoordinator, description: MassagerRoutineDescription
     ) -> None:
         super().__init__(coordinator, description)
-        self._runner = runner
+        self._runner: RoutineRunner = coordinator.config_entry.runtime_data.routines
 
     async def async_added_to_hass(self) -> None:
         """Follow the runner's progress."""
@@ -179,3 +167,23 @@ class MassagerRoutineSensor(MassagerEntity, SensorEntity):
                 "ends_at": None if progress.ends_at is None else progress.ends_at.isoformat(),
             }
         return attributes
+
+
+def sensor_for(
+    coordinator: MassagerCoordinator,
+    description: MassagerSensorDescription | MassagerRoutineDescription,
+) -> SensorEntity:
+    """A state sensor, or the routine sensor."""
+    if isinstance(description, MassagerSensorDescription):
+        return MassagerSensor(coordinator, description)
+    return MassagerRoutineSensor(coordinator, description)
+
+
+def sensor_rows(
+    _caps: Capabilities,
+) -> tuple[MassagerSensorDescription | MassagerRoutineDescription, ...]:
+    """Every massager has all sensors."""
+    return (*SENSORS, ROUTINE)
+
+
+async_setup_entry = setup_from_table(sensor_for, sensor_rows)

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncGenerator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -141,6 +142,28 @@ async def test_a_press_on_the_device_is_pushed(
         await wait_until(lambda: states[-1].intensity == 3)
         # Pushed: no query was needed to see either change.
         assert server.frames[0x0A] + server.frames[0x10] == queries
+
+
+async def test_a_press_right_behind_an_answer_is_not_undone_by_it(
+    server: TuyaEmulatorServer, massager: TuyaMassager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The device answers the subscription's first query, then someone presses its power button:
+    # answer and push arrive in one read. The answer is the older of the two.
+    handle = server._handle  # the emulator's request handler, wrapped
+
+    def answer_then_press(connection: Any, request: Any) -> None:
+        handle(connection, request)
+        if request.cmd in (0x0A, 0x10) and not server.device.running:  # DP_QUERY(_NEW)
+            server.device.press("switch", True)
+
+    monkeypatch.setattr(server, "_handle", answer_then_press)
+    states: list[SessionState] = []
+    subscription = massager.subscribe(states.append)
+    async with running(subscription):
+        await wait_until(lambda: len(states) >= 2)  # the first read's state and the push's
+        await asyncio.sleep(0.05)
+        assert server.device.running
+        assert states[-1].status is Status.RUNNING
 
 
 async def test_the_device_ending_with_heat_on_is_reported_for_the_host_to_switch_off(

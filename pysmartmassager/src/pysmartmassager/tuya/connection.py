@@ -245,9 +245,11 @@ class TuyaConnection:
                 if frame.payload:
                     self._key_proven = True  # a payload decrypted (3.3's CRC needs no key)
                 self.frames_received += 1
-                self._dispatch(frame)
-                if self.frames_received % READ_YIELD_FRAMES == 0:
+                answered = self._dispatch(frame)
+                if answered or self.frames_received % READ_YIELD_FRAMES == 0:
                     # readexactly() does not yield while frames are buffered: let others run.
+                    # After an answer, the requester first: a status the device sent behind it
+                    # (in the same read) is newer and must not be overwritten by the answer.
                     await asyncio.sleep(0)
         except MassagerError as err:
             LOGGER.debug("Closing the connection to %s: %s", self.host, err)
@@ -257,19 +259,21 @@ class TuyaConnection:
         except TimeoutError:
             self._end(MassagerTimeoutError(f"{self.host} stopped in the middle of a frame"))
 
-    def _dispatch(self, frame: Frame) -> None:
+    def _dispatch(self, frame: Frame) -> bool:
+        """Route one frame; True when it answered the request in flight."""
         pending = self._pending
         if (
             not frame.payload
             and frame.command in (Command.DP_QUERY, Command.DP_QUERY_NEW)
             and frame.retcode == 0
         ):
-            return  # an acknowledgement before the answer, as some devices send: keep waiting
+            return False  # an acknowledgement before the answer, as some devices send: keep waiting
         if pending is not None and frame.command in pending[0] and not pending[1].done():
             pending[1].set_result(frame)
-            return
+            return True
         if (frame.command == Command.STATUS or frame.payload) and (dps := parse_dps(frame.payload)):
             self._deliver(dps)
+        return False
 
     def _deliver(self, dps: dict[str, Any]) -> None:
         if self._on_status is None:
