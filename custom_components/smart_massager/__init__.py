@@ -9,6 +9,8 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from pysmartmassager import Massager, MassagerError
+from pysmartmassager.const import MAX_MESSAGE_LENGTH
+from pysmartmassager.decoding import clean_text
 
 from .const import CONF_TRANSPORT, DOMAIN, TRANSPORT_ENTITIES, TRANSPORT_REFERENCE
 from .coordinator import (
@@ -53,7 +55,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> 
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="invalid_configuration",
-            translation_placeholders={"name": entry.title, "error": str(err)[:120]},
+            translation_placeholders={
+                "name": entry.title,
+                "error": clean_text(str(err), MAX_MESSAGE_LENGTH),
+            },
         ) from err
     # Connections the transport holds (a Tuya device's socket) close with the entry, also when
     # its setup fails; callbacks run last-registered first, so this runs after everything else.

@@ -86,7 +86,7 @@ from pysmartmassager import (
     StateSubscription,
     Status,
 )
-from pysmartmassager.const import MAX_NAME_LENGTH
+from pysmartmassager.const import MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH
 from pysmartmassager.decoding import clean_text
 from pysmartmassager.massager import invalid_setting
 from pysmartmassager.session import MAX_SESSION_MINUTES, HostTimedSession
@@ -1097,7 +1097,7 @@ class EntitiesMassager(Massager):
                 await done.wait()
         except TimeoutError as err:
             state = self._hass.states.get(entity_id)
-            now = "missing" if state is None else clean_text(state.state, 32)
+            now = "missing" if state is None else clean_text(state.state, MAX_NAME_LENGTH)
             raise MassagerResponseError(f"{entity_id} did not turn {wanted} (it is {now})") from err
         finally:
             remove()
@@ -1116,7 +1116,7 @@ class EntitiesMassager(Massager):
                 _domain(entity_id), service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
             )
         except (HomeAssistantError, ValueError) as err:
-            reason = clean_text(str(err), 120)
+            reason = clean_text(str(err), MAX_MESSAGE_LENGTH)
             raise MassagerResponseError(f"{entity_id} refused {service}: {reason}") from err
 
 
