@@ -162,12 +162,18 @@ def as_object(value: object, where: str) -> JsonObject:
     return value
 
 
+def _typed[T](data: JsonObject, key: str, where: str, kind: type[T], expected: str) -> T:
+    """A required field of one JSON type, or a typed error naming it and what came instead."""
+    value = data.get(key)
+    # JSON true/false are not integers here, though Python's bools are ints.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise MassagerResponseError(f"{where}.{key}: expected {expected}, got {brief(value)}")
+    return value
+
+
 def get_str(data: JsonObject, key: str, where: str) -> str:
     """A required string field."""
-    value = data.get(key)
-    if not isinstance(value, str):
-        raise MassagerResponseError(f"{where}.{key}: expected a string, got {brief(value)}")
-    return value
+    return _typed(data, key, where, str, "a string")
 
 
 def is_id(value: str) -> bool:
@@ -194,26 +200,17 @@ def get_name(data: JsonObject, key: str, where: str) -> str:
 
 def get_int(data: JsonObject, key: str, where: str) -> int:
     """A required integer field (JSON true/false are not integers here)."""
-    value = data.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise MassagerResponseError(f"{where}.{key}: expected an integer, got {brief(value)}")
-    return value
+    return _typed(data, key, where, int, "an integer")
 
 
 def get_bool(data: JsonObject, key: str, where: str) -> bool:
     """A required boolean field."""
-    value = data.get(key)
-    if not isinstance(value, bool):
-        raise MassagerResponseError(f"{where}.{key}: expected true or false, got {brief(value)}")
-    return value
+    return _typed(data, key, where, bool, "true or false")
 
 
 def get_list(data: JsonObject, key: str, where: str) -> list[Any]:
     """A required list field."""
-    value = data.get(key)
-    if not isinstance(value, list):
-        raise MassagerResponseError(f"{where}.{key}: expected a list, got {brief(value)}")
-    return value
+    return _typed(data, key, where, list, "a list")
 
 
 def get_bounded_list(data: JsonObject, key: str, where: str, maximum: int) -> list[Any]:
