@@ -93,6 +93,12 @@ class Product:
     product_id: str
     datapoints: dict[str, DataPoint]  # by dp id
     initial: dict[str, DpValue] = field(default_factory=dict)  # by code
+    # Which codes behave as the power and the heat, and their values (emulator-only "_roles";
+    # the standard set's `switch`/`heat` booleans unless a product says otherwise).
+    power_code: str = SWITCH
+    power_on: DpValue = True
+    heat_code: str = HEAT
+    heat_off: DpValue = False
 
     @classmethod
     def load(cls, name_or_path: str | Path) -> Product:
@@ -121,6 +127,7 @@ class Product:
             product_id=str(data.get("product_id", "")),
             datapoints=datapoints,
             initial=dict(data.get("_initial", {})),
+            **dict(data.get("_roles", {})),
         )
         for code, value in product.initial.items():
             if not product.by_code(code).accepts(value):
@@ -208,13 +215,21 @@ class TuyaMassager:
 
     @property
     def running(self) -> bool:
-        """True while a massage session runs (the `switch` dp is on)."""
-        return self.product.has(SWITCH) and self.value(SWITCH) is True
+        """True while a massage session runs (the power dp at its "on" value)."""
+        product = self.product
+        return (
+            product.has(product.power_code) and self.value(product.power_code) == product.power_on
+        )
 
     @property
     def session_end(self) -> float | None:
         """When the running session ends by itself, on the monotonic clock (None: it does not)."""
         return self._session_end
+
+    @property
+    def _power_off(self) -> DpValue:
+        """The power datapoint's "off" (a Boolean's other value)."""
+        return not self.product.power_on
 
     def remaining_s(self) -> int:
         """Seconds left in the running session (0 without a session or a time limit)."""
@@ -266,8 +281,8 @@ class TuyaMassager:
         """
         changes: dict[str, DpValue] = {}
         if self._session_end is not None and self.monotonic() >= self._session_end:
-            if self.product.has(SWITCH):
-                self._set(SWITCH, value=False, into=changes)
+            if self.product.has(power := self.product.power_code):
+                self._set(power, value=self._power_off, into=changes)
             self._end_session(changes)
         else:
             self._update_remaining(changes)
@@ -277,9 +292,9 @@ class TuyaMassager:
     # -- internals -----------------------------------------------------------------------------
 
     def _apply(self, accepted: dict[str, DpValue]) -> dict[str, DpValue]:
-        if self.heat_ignores_off and self.product.has(HEAT):
-            heat_id = self.product.by_code(HEAT).dp_id
-            if accepted.get(heat_id) is False:
+        if self.heat_ignores_off and self.product.has(self.product.heat_code):
+            heat_id = self.product.by_code(self.product.heat_code).dp_id
+            if accepted.get(heat_id) == self.product.heat_off:
                 accepted = {key: value for key, value in accepted.items() if key != heat_id}
         was_running = self.running
         self.dps.update(accepted)
@@ -305,8 +320,9 @@ class TuyaMassager:
         # Safety, as on most massagers: whatever ends a session also switches the heat off.
         # `heat_off_at_end = False` emulates firmware that does not, for the client's own check.
         self._session_end = None
-        if self.product.has(HEAT) and self.heat_off_at_end and not self.heat_ignores_off:
-            self._set(HEAT, value=False, into=into)
+        heat = self.product.heat_code
+        if self.product.has(heat) and self.heat_off_at_end and not self.heat_ignores_off:
+            self._set(heat, value=self.product.heat_off, into=into)
         self._update_remaining(into)
 
     def _update_remaining(self, into: dict[str, DpValue]) -> None:

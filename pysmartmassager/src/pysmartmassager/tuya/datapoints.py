@@ -26,6 +26,20 @@ from .protocol import TuyaKeyError, local_key_bytes
 
 TYPES = frozenset({"Boolean", "Integer", "Enum", "String", "Bitmap", "Json", "Raw"})
 ROLES = ("power", "programs", "intensity", "zone", "heat", "session_minutes", "remaining", "fault")
+# The Tuya types that can play each role. Heat may be an Enum (Tuya's reference neck massager:
+# "strong"/"off"), then with its off value in the map's off_values.
+ROLE_TYPES: Mapping[str, frozenset[str]] = {
+    "power": frozenset({"Boolean"}),
+    "programs": frozenset({"Enum"}),
+    "intensity": frozenset({"Enum", "Integer"}),
+    "zone": frozenset({"Enum"}),
+    "heat": frozenset({"Boolean", "Enum"}),
+    "session_minutes": frozenset({"Integer", "Enum"}),
+    "remaining": frozenset({"Integer"}),
+    "fault": frozenset({"Bitmap", "Enum", "Integer"}),
+}
+# A map of one device (its owner confirmed the roles), stored in its entry: cites no source.
+DEVICE_MAP_KEY = "device"
 MAX_DATAPOINTS = 255  # datapoint ids are one byte in Tuya's protocol
 MAX_ENUM_VALUES = 64
 MAX_TEXT = 64
@@ -75,6 +89,8 @@ class Roles:
     session_minutes: str | None = None
     remaining: str | None = None
     fault: str | None = None
+    # A power datapoint that reads false while the massage runs (some firmwares invert it).
+    power_inverted: bool = False
 
     def codes(self) -> list[str]:
         """Every code with a role."""
@@ -217,7 +233,9 @@ def parse_map_document(document: object, key: str) -> CategoryMap:
     if not isinstance(document, dict) or document.get("schema") != 1:
         raise TuyaMapError(f"{key}: not a schema 1 map")
     sources = document.get("sources")
-    if not isinstance(sources, list) or not sources:
+    if key == DEVICE_MAP_KEY and sources is None:
+        sources = []  # the device's own datapoints are the source
+    elif not isinstance(sources, list) or not sources:
         raise TuyaMapError(f"{key}: a map must cite its sources")
     cited = tuple(
         Source(_text(s.get("title"), "title", 300), _text(s.get("url"), "url", 500))
@@ -238,13 +256,15 @@ def parse_map_document(document: object, key: str) -> CategoryMap:
             raise TuyaMapError(f"{key}: {code} is not an object")
         dp_id = str(_int(dp_ids[code], f"{code} dp id")) if code in dp_ids else ""
         points[code] = _datapoint(dp_id, code, spec.get("type"), spec.get("values"))
-    roles = _roles(document.get("roles"), points, key)
+    roles = _roles(document.get("roles"), points, key, document.get("power_inverted", False))
     off_values = document.get("off_values") or {}
     if not isinstance(off_values, dict) or any(
         code not in points or value not in points[code].enum_range
         for code, value in off_values.items()
     ):
         raise TuyaMapError(f"{key}: an off value that is not one of its datapoint's values")
+    if roles.heat and points[roles.heat].type == "Enum" and roles.heat not in off_values:
+        raise TuyaMapError(f"{key}: an Enum heat needs its off value")
     product_id = document.get("product_id")
     return CategoryMap(
         key=key,
@@ -258,25 +278,20 @@ def parse_map_document(document: object, key: str) -> CategoryMap:
     )
 
 
-def _roles(raw: object, points: Mapping[str, Datapoint], key: str) -> Roles:
+def _roles(raw: object, points: Mapping[str, Datapoint], key: str, inverted: object) -> Roles:
     if not isinstance(raw, dict) or set(raw) - set(ROLES):
         raise TuyaMapError(f"{key}: roles must be an object of {', '.join(ROLES)}")
-    expected = {
-        "power": {"Boolean"},
-        "intensity": {"Enum", "Integer"},
-        "zone": {"Enum"},
-        "heat": {"Boolean"},
-        "session_minutes": {"Integer", "Enum"},
-        "remaining": {"Integer"},
-        "fault": {"Bitmap", "Enum", "Integer"},
-    }
+    if not isinstance(inverted, bool):
+        raise TuyaMapError(f"{key}: power_inverted must be true or false")
+    expected = ROLE_TYPES
 
     def role(name: str) -> str | None:
         code = raw.get(name)
         if code is None:
             return None
         if code not in points or points[code].type not in expected[name]:
-            raise TuyaMapError(f"{key}: role {name} needs one of its {expected[name]} datapoints")
+            kinds = ", ".join(sorted(expected[name]))
+            raise TuyaMapError(f"{key}: role {name} needs one of its {kinds} datapoints")
         return str(code)
 
     programs = raw.get("programs") or []
@@ -296,6 +311,7 @@ def _roles(raw: object, points: Mapping[str, Datapoint], key: str) -> Roles:
         session_minutes=role("session_minutes"),
         remaining=role("remaining"),
         fault=role("fault"),
+        power_inverted=inverted,
     )
 
 

@@ -112,11 +112,12 @@ class TuyaProfile:
                 "no datapoint of this device starts a massage", code="not_massager"
             )
         self.power: Datapoint = power
+        self.power_inverted = roles.power_inverted
         # A datapoint whose type in the device's own mapping does not fit its role is not used.
         self.programs = [dp for code in roles.programs if (dp := _typed(mapping, code, "Enum"))]
         self.zone = _typed(mapping, roles.zone, "Enum")
         self.intensity = _typed(mapping, roles.intensity, "Enum", "Integer")
-        self.heat = _typed(mapping, roles.heat, "Boolean")
+        self.heat = _typed(mapping, roles.heat, "Boolean", "Enum")
         self.minutes = _typed(mapping, roles.session_minutes, "Integer")
         self.remaining = _typed(mapping, roles.remaining, "Integer")
         self.fault = _typed(mapping, roles.fault, "Bitmap", "Enum", "Integer")
@@ -131,6 +132,31 @@ class TuyaProfile:
 
     def _on_values(self, dp: Datapoint) -> list[str]:
         return [value for value in dp.enum_range if value != self.off_values.get(dp.code)]
+
+    def running_of(self, dps: dict[str, Any]) -> bool:
+        """Whether the power datapoint says the massage runs (unknown: it does not)."""
+        return dps.get(self.power.dp_id) is (not self.power_inverted)
+
+    def power_dps(self, on: bool) -> dict[str, Any]:
+        """The power datapoint's value for on or off."""
+        return {self.power.dp_id: on is not self.power_inverted}
+
+    def heat_of(self, dps: dict[str, Any]) -> bool:
+        """Whether the heat is on: a Boolean true, or an Enum on any value but its off."""
+        if self.heat is None or (value := dps.get(self.heat.dp_id)) is None:
+            return False
+        if self.heat.type == "Enum":
+            return value in self._on_values(self.heat)
+        return value is True
+
+    def heat_dps(self, on: bool) -> dict[str, Any]:
+        """The heat datapoint's value for on or off (an Enum's first value that is not off)."""
+        if self.heat is None:
+            return {}
+        if self.heat.type != "Enum":
+            return {self.heat.dp_id: on}
+        off = self.off_values[self.heat.code]  # required by the map's schema
+        return {self.heat.dp_id: next(iter(self._on_values(self.heat)), off) if on else off}
 
     # -- capabilities ----------------------------------------------------------------------------
 
@@ -153,12 +179,23 @@ class TuyaProfile:
             device_timer=False,
         )
 
+    def levels(self) -> tuple[str, ...]:
+        """An Enum intensity's values, weakest first.
+
+        Bare numbers ("0".."15", as Tuya's reference neck massager has) by their value; others in
+        the device's order (the published level_1, level_2, ...).
+        """
+        options = self.intensity.enum_range if self.intensity else ()
+        if options and all(option.isascii() and option.isdecimal() for option in options):
+            return tuple(sorted(options, key=int))
+        return options
+
     def intensity_levels(self) -> LevelRange | None:
         """Enum levels count 1..n in the device's order; an Integer keeps its own range."""
         if self.intensity is None:
             return None
         if self.intensity.type == "Enum":
-            return LevelRange(1, len(self.intensity.enum_range))
+            return LevelRange(1, len(self.levels()))
         low, high, step, _ = self.intensity.integer_range
         # A mapping may declare up to 2^31 levels: more than MAX_INTENSITY_LEVELS are reached
         # in coarser steps that stay on the device's own grid.
@@ -189,7 +226,7 @@ class TuyaProfile:
 
     def status_of(self, dps: dict[str, Any]) -> tuple[Status, DeviceError | None]:
         """Running or idle, and the device's fault if it reports one."""
-        running = dps.get(self.power.dp_id) is True
+        running = self.running_of(dps)
         fault = dps.get(self.fault.dp_id) if self.fault else None
         if fault in (None, 0, False, "", "0"):
             return (Status.RUNNING if running else Status.IDLE), None
@@ -225,7 +262,7 @@ class TuyaProfile:
         if self.intensity is None or (value := dps.get(self.intensity.dp_id)) is None:
             return 0
         if self.intensity.type == "Enum":
-            options = self.intensity.enum_range
+            options = self.levels()
             return options.index(value) + 1 if value in options else 0
         levels = self.intensity_levels()
         declared = self._declared(self.intensity, value, "intensity")
@@ -293,7 +330,7 @@ class TuyaProfile:
         if settings.heat is not None:
             if self.heat is None:
                 raise invalid_setting("heat", None)
-            dps[self.heat.dp_id] = settings.heat
+            dps.update(self.heat_dps(settings.heat))
         if settings.minutes is not None:
             allowed_minutes = self.session_minutes()
             if settings.minutes not in allowed_minutes:
@@ -320,7 +357,7 @@ class TuyaProfile:
         if self.intensity is None or levels is None or level not in levels:
             raise invalid_setting("intensity", levels)
         if self.intensity.type == "Enum":
-            return {self.intensity.dp_id: self.intensity.enum_range[level - 1]}
+            return {self.intensity.dp_id: self.levels()[level - 1]}
         return {self.intensity.dp_id: level}
 
 
@@ -469,7 +506,7 @@ class TuyaMassager(Massager):
                 self.profile.minutes_of(self._dps) or self.profile.capabilities().default_minutes
             )
             dps.update(self.profile.datapoints_for(SessionSettings(minutes=minutes)))
-        dps[self.profile.power.dp_id] = True
+        dps.update(self.profile.power_dps(on=True))
         return await self._exchange(dps)
 
     async def change_settings(self, settings: SessionSettings) -> SessionState:
@@ -480,9 +517,7 @@ class TuyaMassager(Massager):
 
     async def stop(self) -> SessionState:
         """Power off, and heat off with it."""
-        dps: dict[str, Any] = {self.profile.power.dp_id: False}
-        if self.profile.heat is not None:
-            dps[self.profile.heat.dp_id] = False
+        dps = {**self.profile.power_dps(on=False), **self.profile.heat_dps(on=False)}
         return await self._exchange(dps)
 
     def subscribe(
@@ -518,7 +553,7 @@ class TuyaMassager(Massager):
         profile = self.profile
         dps = self._dps
         status, error = profile.status_of(dps)
-        running = dps.get(profile.power.dp_id) is True
+        running = profile.running_of(dps)
         # A session that ended with the heat on gets it switched off by the host's session
         # timer, the one owner of that rule; the transport only reports.
         self._session.observe(running)
@@ -527,7 +562,7 @@ class TuyaMassager(Massager):
             program=profile.program_of(dps),
             zone=profile.zone_of(dps),
             intensity=profile.intensity_of(dps),
-            heat=profile.heat is not None and dps.get(profile.heat.dp_id) is True,
+            heat=profile.heat_of(dps),
             # Without a minutes datapoint, the length chosen (Home Assistant times it).
             minutes=profile.minutes_of(dps),
             remaining_s=profile.remaining_of(dps) if running else 0,

@@ -1,0 +1,167 @@
+"""Roles for a Tuya massager that no shipped map fits: proposed, confirmed, and run.
+
+The device is the Tuya emulator's neck massager, shaped like Tuya's reference design (every
+function on a custom id 101-105, heat as an Enum, a gear Enum of bare numbers, a power switch
+that reads false while it runs), over loopback TCP in the emulator's tinytuya wire layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from dataclasses import replace
+
+import pytest
+
+from conftest import TUYA_KEY, start_tuya
+from emulators.tuya import TuyaEmulatorServer
+from pysmartmassager import MassagerInvalidRequestError, SessionSettings, Status
+from pysmartmassager.tuya import TuyaDevice, TuyaMassager, Version, parse_mapping
+from pysmartmassager.tuya.datapoints import DEVICE_MAP_KEY, TuyaMapError, map_for
+from pysmartmassager.tuya.roles import device_map, device_map_document, propose
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+# What the owner confirms on the role step for the neck massager (see the product file).
+CONFIRMED = {
+    "power": "on_off",
+    "programs": ["work_pattern"],
+    "intensity": "gear",
+    "heat": "heat_gear",
+}
+
+
+@pytest.fixture
+async def neck() -> AsyncGenerator[TuyaEmulatorServer]:
+    server = await start_tuya("neck_massager", "3.4")
+    yield server
+    await server.stop()
+
+
+def neck_mapping(server: TuyaEmulatorServer):  # type: ignore[no-untyped-def]
+    return parse_mapping(server.device_entry()["mapping"])
+
+
+def test_no_shipped_map_fits_the_reference_design(neck: TuyaEmulatorServer) -> None:
+    with pytest.raises(TuyaMapError):
+        map_for(None, None, neck_mapping(neck))
+
+
+def test_roles_are_proposed_from_codes_types_and_ranges(neck: TuyaEmulatorServer) -> None:
+    proposal = propose(neck_mapping(neck))
+    assert proposal.proposed["power"] == "on_off"
+    assert proposal.proposed["intensity"] == "gear"
+    assert proposal.proposed["heat"] == "heat_gear"
+    assert proposal.programs == ("work_pattern",)
+    assert proposal.off_values == {"heat_gear": "off"}
+    # The battery flag is a Boolean too: offered for the power role, not proposed for it.
+    assert set(proposal.candidates["power"]) == {"on_off", "battery_state"}
+    assert proposal.proposed["session_minutes"] is None
+
+
+def test_pinyin_codes_are_understood() -> None:
+    mapping = parse_mapping(
+        {
+            "1": {"code": "kaiguan", "type": "Boolean", "values": {}},
+            "2": {"code": "dangwei", "type": "Integer", "values": {"min": 1, "max": 9}},
+            "3": {"code": "jiare", "type": "Boolean", "values": {}},
+            "4": {"code": "moshi", "type": "Enum", "values": {"range": ["a", "b"]}},
+            "5": {"code": "dingshi", "type": "Integer", "values": {"min": 0, "max": 60}},
+        }
+    )
+    proposal = propose(mapping)
+    assert [proposal.proposed[role] for role in ("power", "intensity", "heat")] == [
+        "kaiguan",
+        "dangwei",
+        "jiare",
+    ]
+    assert (proposal.programs, proposal.proposed["session_minutes"]) == (("moshi",), "dingshi")
+
+
+def test_a_confirmed_map_is_checked_by_the_shipped_maps_schema(neck: TuyaEmulatorServer) -> None:
+    mapping = neck_mapping(neck)
+    # An Enum heat without its off value is refused, as in a shipped map.
+    with pytest.raises(TuyaMapError, match="off value"):
+        device_map(mapping, "Neck massager", CONFIRMED, {})
+    with pytest.raises(TuyaMapError, match="needs one of its"):
+        device_map(mapping, "Neck massager", {**CONFIRMED, "zone": "on_off"}, {})
+    with pytest.raises(TuyaMapError, match="not datapoints of this device"):
+        device_map(mapping, "Neck massager", {**CONFIRMED, "zone": "nope"}, {})
+    built = device_map(mapping, "Neck massager", CONFIRMED, {"heat_gear": "off"})
+    assert built.key == DEVICE_MAP_KEY
+    assert built.has_dp_ids
+    assert built.roles.power == "on_off"
+
+
+async def test_the_reference_design_runs_a_session(neck: TuyaEmulatorServer) -> None:
+    mapping = neck_mapping(neck)
+    document = device_map_document(
+        mapping, "Neck massager", CONFIRMED, {"heat_gear": "off"}, power_inverted=True
+    )
+    device = TuyaDevice(
+        host=neck.host,
+        port=neck.port,
+        device_id=neck.device_id,
+        local_key=TUYA_KEY,
+        version=Version(neck.version),
+        mapping=mapping,
+        category_map=device_map(
+            mapping, "Neck massager", CONFIRMED, {"heat_gear": "off"}, power_inverted=True
+        ),
+        name="Neck massager",
+    )
+    assert document["power_inverted"] is True
+    massager = TuyaMassager(device, timeout=1.0, heartbeat=0.5)
+    try:
+        caps = (await massager.get_info()).capabilities
+        assert caps.program_ids == [
+            "relieve",
+            "vitality",
+            "hammering",
+            "scraping_therapy",
+            "intelligent",
+        ]
+        assert (caps.intensity.minimum, caps.intensity.maximum) == (1, 16)  # type: ignore[union-attr]
+        assert caps.heat
+        state = await massager.get_state()
+        assert (state.status, state.heat) == (Status.IDLE, False)  # on_off reads true: off
+
+        state = await massager.start_session(
+            SessionSettings(program="hammering", intensity=11, heat=True)
+        )
+        values = neck.device
+        assert values.running
+        assert values.value("on_off") is False  # the device's own "on"
+        assert (values.value("work_pattern"), values.value("gear")) == ("hammering", "10")
+        assert values.value("heat_gear") == "strong"
+        assert (state.status, state.intensity, state.heat) == (Status.RUNNING, 11, True)
+
+        with pytest.raises(MassagerInvalidRequestError):
+            await massager.change_settings(SessionSettings(intensity=17))
+
+        state = await massager.stop()
+        assert not values.running
+        assert (values.value("on_off"), values.value("heat_gear")) == (True, "off")
+        assert (state.status, state.heat) == (Status.IDLE, False)
+    finally:
+        await massager.close()
+
+
+async def test_without_the_inversion_the_switch_would_read_backwards(
+    neck: TuyaEmulatorServer,
+) -> None:
+    """The checkbox matters: the same device, confirmed without it, reads idle as running."""
+    mapping = neck_mapping(neck)
+    device = TuyaDevice(
+        host=neck.host,
+        port=neck.port,
+        device_id=neck.device_id,
+        local_key=TUYA_KEY,
+        version=Version(neck.version),
+        mapping=mapping,
+        category_map=device_map(mapping, "Neck massager", CONFIRMED, {"heat_gear": "off"}),
+    )
+    massager = TuyaMassager(replace(device, name="Neck massager"), timeout=1.0, heartbeat=0.5)
+    try:
+        assert (await massager.get_state()).status is Status.RUNNING
+    finally:
+        await massager.close()
