@@ -35,6 +35,8 @@ CONF_LOCAL_KEY: Final = "local_key"
 CONF_PROTOCOL_VERSION: Final = "protocol_version"
 CONF_MAPPING: Final = "mapping"
 CONF_DATAPOINT_MAP: Final = "datapoint_map"
+# A Tuya device no shipped map fits: the map of its roles, as its owner confirmed them.
+CONF_DEVICE_MAP: Final = "device_map"
 
 # Xiaomi MIoT: the device's model (miIO.info) and the massage roles found in its published spec.
 # The token (CONF_TOKEN) and device id are secrets: redacted everywhere.

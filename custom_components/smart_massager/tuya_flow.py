@@ -16,6 +16,7 @@ from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -29,6 +30,8 @@ from homeassistant.helpers.selector import (
 )
 
 from pysmartmassager import Massager, MassagerConnectionError, MassagerError
+from pysmartmassager.const import MAX_MESSAGE_LENGTH
+from pysmartmassager.decoding import clean_markup
 from pysmartmassager.tuya import (
     DEFAULT_PORT,
     CategoryMap,
@@ -50,11 +53,14 @@ from pysmartmassager.tuya import (
     probe,
     shipped_maps,
 )
+from pysmartmassager.tuya.datapoints import DEVICE_MAP_KEY, ROLES, parse_map_document
 from pysmartmassager.tuya.discovery import PORTS, Announcement, HeardDevices, TuyaDiscovery
+from pysmartmassager.tuya.roles import Proposal, device_map_document, off_value, propose
 
 from .const import (
     CONF_DATAPOINT_MAP,
     CONF_DEVICE_ID,
+    CONF_DEVICE_MAP,
     CONF_LOCAL_KEY,
     CONF_MAPPING,
     CONF_PROTOCOL_VERSION,
@@ -74,6 +80,10 @@ CONF_DEVICES_JSON = "devices_json"
 CONF_DISCOVERED = "discovered"
 MANUAL = "manual"
 CONF_DEVICE = "device"
+NONE_OF_THESE = "none"  # the pick step's way to a device no shipped map fits
+CONF_HEAT_OFF = "heat_off"
+CONF_POWER_INVERTED = "power_inverted"
+NO_ROLE = "none"
 AUTO_VERSION = "auto"
 # The title of a device added by hand without a name (a map's name, such as "Massage chair",
 # would mislabel a cushion that uses the same datapoints).
@@ -98,14 +108,23 @@ def paste_schema() -> vol.Schema:
     )
 
 
-def pick_schema(entries: list[DevicesJsonEntry]) -> vol.Schema:
-    """Which device of a pasted file (by name and category, never by key)."""
+def pick_schema(entries: list[DevicesJsonEntry], *, none_of_these: bool = False) -> vol.Schema:
+    """Which device of a pasted file (by name and address, never by key).
+
+    With `none_of_these`, a last option leads to the devices whose roles the user assigns.
+    """
     options = [
         SelectOptionDict(value=str(index), label=f"{entry.name} ({_where(entry)})")
         for index, entry in enumerate(entries)
     ]
+    if none_of_these:
+        options.append(SelectOptionDict(value=NONE_OF_THESE, label=NONE_OF_THESE))
     return vol.Schema(
-        {vol.Required(CONF_DEVICE): SelectSelector(SelectSelectorConfig(options=options))}
+        {
+            vol.Required(CONF_DEVICE): SelectSelector(
+                SelectSelectorConfig(options=options, translation_key="tuya_pick")
+            )
+        }
     )
 
 
@@ -213,15 +232,136 @@ def massager_entries(entries: list[DevicesJsonEntry]) -> list[DevicesJsonEntry]:
     return found
 
 
+def role_entries(entries: list[DevicesJsonEntry]) -> list[DevicesJsonEntry]:
+    """The devices no shipped map fits whose roles a user could assign.
+
+    A Boolean to run the massage and something more: a plug's lone switch is no massager.
+    """
+    return [
+        entry
+        for entry in entries
+        if entry.mapping is not None
+        and entry not in massager_entries([entry])
+        and len(entry.mapping.datapoints) >= 2  # noqa: PLR2004  # power and one more
+        and any(dp.type == "Boolean" for dp in entry.mapping.datapoints)
+    ]
+
+
+def _datapoint_label(mapping: DeviceMapping, code: str) -> str:
+    """A datapoint as the role form shows it: id, code, type and what its values look like."""
+    dp = mapping.by_code(code)
+    assert dp is not None  # only the device's own codes are offered
+    if dp.type == "Enum":
+        values = ", ".join(dp.enum_range[:4]) + (", ..." if len(dp.enum_range) > 4 else "")  # noqa: PLR2004
+        detail = f"{dp.type}: {values}"
+    elif dp.type == "Integer":
+        low, high, _, _ = dp.integer_range
+        detail = f"{dp.type} {low}..{high} {dp.values.get('unit', '')}".rstrip()
+    else:
+        detail = dp.type
+    # Codes are checked ([a-z0-9_]); Enum values and units come from the device: cleaned.
+    return clean_markup(f"{dp.dp_id} {dp.code} ({detail})", MAX_MESSAGE_LENGTH)
+
+
+def roles_schema(mapping: DeviceMapping, proposal: Proposal) -> vol.Schema:
+    """A select per role, of the device's datapoints that can play it; heat's off; polarity."""
+
+    def options(role: str, *, none: bool) -> list[SelectOptionDict]:
+        found = [
+            SelectOptionDict(value=code, label=_datapoint_label(mapping, code))
+            for code in proposal.candidates[role]
+        ]
+        return [SelectOptionDict(value=NO_ROLE, label="-"), *found] if none else found
+
+    fields: dict[Any, Any] = {}
+    for role in ROLES:
+        if role == "power":
+            selector = SelectSelector(SelectSelectorConfig(options=options(role, none=False)))
+            fields[vol.Required(role)] = selector
+        elif role == "programs":
+            config = SelectSelectorConfig(options=options(role, none=False), multiple=True)
+            fields[vol.Optional(role)] = SelectSelector(config)
+        elif proposal.candidates[role]:
+            config = SelectSelectorConfig(
+                options=options(role, none=True), mode=SelectSelectorMode.DROPDOWN
+            )
+            fields[vol.Optional(role, default=NO_ROLE)] = SelectSelector(config)
+    heat_values = sorted(
+        {
+            value
+            for code in proposal.candidates["heat"]
+            if (dp := mapping.by_code(code)) is not None
+            for value in dp.enum_range
+        }
+    )
+    if heat_values:
+        fields[vol.Optional(CONF_HEAT_OFF)] = SelectSelector(
+            SelectSelectorConfig(
+                options=[SelectOptionDict(value=v, label=clean_markup(v)) for v in heat_values]
+            )
+        )
+    fields[vol.Optional(CONF_POWER_INVERTED, default=False)] = BooleanSelector()
+    return vol.Schema(fields)
+
+
+def proposed_roles(proposal: Proposal) -> dict[str, Any]:
+    """The role form's suggested values: the proposal, for the user to confirm."""
+    suggested: dict[str, Any] = {
+        role: code for role, code in proposal.proposed.items() if code is not None
+    }
+    suggested["programs"] = list(proposal.programs)
+    if (heat := proposal.proposed.get("heat")) and heat in proposal.off_values:
+        suggested[CONF_HEAT_OFF] = proposal.off_values[heat]
+    return suggested
+
+
+def confirmed_map(mapping: DeviceMapping, name: str, user_input: dict[str, Any]) -> dict[str, Any]:
+    """The device map from the role form; FlowError on the field that does not fit."""
+    roles: dict[str, Any] = {}
+    used: set[str] = set()
+    for role in ROLES:
+        value = user_input.get(role)
+        codes = [c for c in (value if isinstance(value, list) else [value]) if c and c != NO_ROLE]
+        if not codes:
+            continue
+        if used & set(codes):
+            raise FlowError("datapoint_twice", role)
+        used.update(codes)
+        roles[role] = codes if role == "programs" else codes[0]
+    off_values: dict[str, str] = {}
+    for code in [*roles.get("programs", []), roles.get("zone")]:
+        if (dp := mapping.by_code(code)) is not None and (off := off_value(dp)) is not None:
+            off_values[dp.code] = off
+    heat = mapping.by_code(roles.get("heat"))
+    if heat is not None and heat.type == "Enum":
+        if user_input.get(CONF_HEAT_OFF) not in heat.enum_range:
+            raise FlowError("heat_off_value", CONF_HEAT_OFF)
+        off_values[heat.code] = user_input[CONF_HEAT_OFF]
+    inverted = bool(user_input.get(CONF_POWER_INVERTED, False))
+    try:
+        document = device_map_document(mapping, name, roles, off_values, power_inverted=inverted)
+        parse_map_document(document, DEVICE_MAP_KEY)
+    except TuyaMapError as err:
+        raise FlowError("invalid_roles") from err
+    return document
+
+
+def entry_map(data: Mapping[str, Any]) -> CategoryMap:
+    """An entry's map: a shipped one by its key, or the device's own (its confirmed roles)."""
+    if data[CONF_DATAPOINT_MAP] == DEVICE_MAP_KEY:
+        return parse_map_document(data[CONF_DEVICE_MAP], DEVICE_MAP_KEY)
+    return shipped_maps()[data[CONF_DATAPOINT_MAP]]
+
+
 def tuya_entry_data(  # noqa: PLR0917  # the six facts of an entry, in one order everywhere
     address: tuple[str, int],
     device_id: str,
     local_key: str,
     version: str,
     mapping: DeviceMapping,
-    category_map: CategoryMap,
+    category_map: CategoryMap | dict[str, Any],
 ) -> dict[str, Any]:
-    """A Tuya config entry's data."""
+    """A Tuya config entry's data; a device's own map (a document) is stored whole."""
     return {
         CONF_TRANSPORT: TRANSPORT_TUYA,
         CONF_HOST: address[0],
@@ -230,7 +370,11 @@ def tuya_entry_data(  # noqa: PLR0917  # the six facts of an entry, in one order
         CONF_LOCAL_KEY: local_key,
         CONF_PROTOCOL_VERSION: version,
         CONF_MAPPING: mapping.as_json(),
-        CONF_DATAPOINT_MAP: category_map.key,
+        **(
+            {CONF_DATAPOINT_MAP: DEVICE_MAP_KEY, CONF_DEVICE_MAP: category_map}
+            if isinstance(category_map, dict)
+            else {CONF_DATAPOINT_MAP: category_map.key}
+        ),
     }
 
 
@@ -329,7 +473,7 @@ def tuya_device(data: Mapping[str, Any], name: str) -> TuyaDevice:
         local_key=data[CONF_LOCAL_KEY],
         version=Version(data[CONF_PROTOCOL_VERSION]),
         mapping=parse_mapping(data[CONF_MAPPING]),
-        category_map=shipped_maps()[data[CONF_DATAPOINT_MAP]],
+        category_map=entry_map(data),
         name=name,
     )
 
@@ -337,9 +481,7 @@ def tuya_device(data: Mapping[str, Any], name: str) -> TuyaDevice:
 def tuya_power_id(data: Mapping[str, Any]) -> str | None:
     """The datapoint that starts the massage, if the transport can run this entry at all."""
     try:
-        profile = TuyaProfile(
-            parse_mapping(data[CONF_MAPPING]), shipped_maps()[data[CONF_DATAPOINT_MAP]]
-        )
+        profile = TuyaProfile(parse_mapping(data[CONF_MAPPING]), entry_map(data))
         profile.capabilities()
     except MassagerError, KeyError, ValueError:
         return None
@@ -414,6 +556,8 @@ class TuyaFlow(FamilyFlow):
     def __init__(self) -> None:
         super().__init__()
         self._tuya_entries: list[DevicesJsonEntry] = []
+        self._tuya_others: list[DevicesJsonEntry] = []  # no shipped map fits: roles by the user
+        self._tuya_roles_from: dict[str, Any] = {}  # the device step's entry data, for the roles
         self._tuya_entry: DevicesJsonEntry | None = None
         self._tuya_manual: dict[str, Any] = {}
         self._tuya_discovery: FlowDiscovery | None = None
@@ -452,9 +596,12 @@ class TuyaFlow(FamilyFlow):
                 errors[CONF_DEVICES_JSON] = "invalid_devices_json"
             else:
                 self._tuya_entries = massager_entries(entries)
-                if not self._tuya_entries:
+                self._tuya_others = role_entries(entries)
+                if not self._tuya_entries and not self._tuya_others:
                     errors[CONF_DEVICES_JSON] = "no_massager_in_file"
-                elif len(self._tuya_entries) == 1:
+                elif not self._tuya_entries:
+                    return await self.async_step_tuya_pick_other()
+                elif len(self._tuya_entries) == 1 and not self._tuya_others:
                     self._tuya_entry = self._tuya_entries[0]
                     return await self.async_step_tuya_device()
                 else:
@@ -465,12 +612,24 @@ class TuyaFlow(FamilyFlow):
     async def async_step_tuya_pick(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Which massager of the file."""
+        """Which massager of the file (or none of these: one whose roles the user assigns)."""
         if user_input is not None:
+            if user_input[CONF_DEVICE] == NONE_OF_THESE:
+                return await self.async_step_tuya_pick_other()
             self._tuya_entry = self._tuya_entries[int(user_input[CONF_DEVICE])]
             return await self.async_step_tuya_device()
+        schema = pick_schema(self._tuya_entries, none_of_these=bool(self._tuya_others))
+        return self.async_show_form(step_id="tuya_pick", data_schema=schema)
+
+    async def async_step_tuya_pick_other(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A device of the file no shipped map fits: its roles are assigned after its address."""
+        if user_input is not None:
+            self._tuya_entry = self._tuya_others[int(user_input[CONF_DEVICE])]
+            return await self.async_step_tuya_device()
         return self.async_show_form(
-            step_id="tuya_pick", data_schema=pick_schema(self._tuya_entries)
+            step_id="tuya_pick_other", data_schema=pick_schema(self._tuya_others)
         )
 
     async def async_step_tuya_device(
@@ -490,9 +649,17 @@ class TuyaFlow(FamilyFlow):
             except FlowError as err:
                 errors = errors_for(err, schema)
             else:
-                category_map = map_for(entry.category, entry.product_id, entry.mapping)
                 # A key typed here replaces the file's (pasted before the device was re-paired).
                 local_key = str(user_input.get(CONF_LOCAL_KEY, "")).strip() or entry.local_key
+                try:
+                    category_map = map_for(entry.category, entry.product_id, entry.mapping)
+                except TuyaMapError:  # a device of tuya_pick_other: its roles come next
+                    self._tuya_roles_from = {
+                        "address": address,
+                        CONF_LOCAL_KEY: local_key,
+                        CONF_PROTOCOL_VERSION: user_input[CONF_PROTOCOL_VERSION],
+                    }
+                    return await self.async_step_tuya_roles()
                 return await self._tuya_create(
                     entry.name,
                     tuya_entry_data(
@@ -515,6 +682,48 @@ class TuyaFlow(FamilyFlow):
             ),
             errors=errors,
             description_placeholders=shown({"name": entry.name}),
+        )
+
+    async def async_step_tuya_roles(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Which datapoint does what, proposed from the device's own and confirmed by the user."""
+        entry = self._tuya_entry
+        assert entry is not None
+        assert entry.mapping is not None
+        proposal = propose(entry.mapping)
+        schema = roles_schema(entry.mapping, proposal)
+        placeholders = shown({"name": entry.name})
+        if user_input is not None:
+            try:
+                document = confirmed_map(entry.mapping, entry.name, user_input)
+            except FlowError as err:
+                return self.async_show_form(
+                    step_id="tuya_roles",
+                    data_schema=self.add_suggested_values_to_schema(schema, user_input),
+                    errors=errors_for(err, schema),
+                    description_placeholders=placeholders,
+                )
+            given = self._tuya_roles_from
+            return await self._tuya_create(
+                entry.name,
+                tuya_entry_data(
+                    given["address"],
+                    entry.device_id,
+                    given[CONF_LOCAL_KEY],
+                    AUTO_VERSION,
+                    entry.mapping,
+                    document,
+                ),
+                given[CONF_PROTOCOL_VERSION],
+                step_id="tuya_roles",
+                schema=schema,
+                user_input=user_input,
+            )
+        return self.async_show_form(
+            step_id="tuya_roles",
+            data_schema=self.add_suggested_values_to_schema(schema, proposed_roles(proposal)),
+            description_placeholders=placeholders,
         )
 
     async def async_step_tuya_manual(
@@ -633,9 +842,7 @@ class TuyaFlow(FamilyFlow):
                 step_id=step_id,
                 data_schema=self.add_suggested_values_to_schema(schema, shown_values(user_input)),
                 errors=errors_for(err, schema),
-                description_placeholders=shown(
-                    {"name": name, "map": shipped_maps()[data[CONF_DATAPOINT_MAP]].name}
-                ),
+                description_placeholders=shown({"name": name, "map": entry_map(data).name}),
             )
         return self.async_create_entry(title=name, data={**data, CONF_PROTOCOL_VERSION: found})
 

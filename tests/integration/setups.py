@@ -9,8 +9,10 @@ Today: the reference protocol (its emulator over loopback TCP), the Home-Assista
 from existing entities (real input helpers as plug, mode select, level and heat pad), a bed base
 built from Adjustable Bed's entities (head and foot numbers, "massage off", no toggle), Tuya
 massagers over Tuya's local protocol (the Tuya emulator, whose wire layer is tinytuya's: a massage
-chair on protocol 3.5 and a cushion on 3.3), and Xiaomi MIoT massagers over the miio protocol (the
-MIoT emulator, built on python-miio's codec: a chair with its own countdown and a cushion without).
+chair on protocol 3.5 and a cushion on 3.3; a neck massager shaped like Tuya's reference design,
+which no shipped map fits, added by the roles its owner confirms), and Xiaomi MIoT massagers over
+the miio protocol (the MIoT emulator, built on python-miio's codec: a chair with its own countdown
+and a cushion without).
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_c
 from conftest import start_miot, start_tuya
 from custom_components.smart_massager import transport
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
+from custom_components.smart_massager.tuya_flow import tuya_entry_data, tuya_unique_id
 from emulators.miot import MiotEmulatorServer
 from emulators.reference import EmulatorServer
 from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager import Status
 from pysmartmassager.tuya import parse_mapping
+from pysmartmassager.tuya.roles import device_map_document
 from tests.fake_massager import FakeMassager, fake_row
 
 from .adjustable_bed import Bed, BedFlow, BedShape, add_bed
@@ -47,6 +51,7 @@ SETUPS = [
     "entities_bed",
     "tuya_chair",
     "tuya_cushion",
+    "tuya_neck",
     "miot_chair",
     "miot_cushion",
 ]
@@ -64,6 +69,7 @@ class Massager:
     # Someone switches the massage off on the device itself, which leaves its heat on; None for
     # a device that ends its sessions and heat by itself (Home Assistant is not its timer).
     off_on_device: Callable[[], Awaitable[None]] | None = None
+    program: str = "shiatsu"  # a program the device has (a neck massager has no shiatsu)
 
 
 @asynccontextmanager
@@ -93,6 +99,10 @@ async def set_up_massager(
             miot = await start_miot(kind.removeprefix("miot_"))
             servers.append(miot)
             handle = miot_massager(miot)
+        elif kind == "tuya_neck":
+            neck = await start_tuya("neck_massager", "3.4")
+            servers.append(neck)
+            handle = neck_massager(neck)
         else:
             tuya = await (
                 start_tuya("massage_chair", "3.5")
@@ -188,6 +198,64 @@ def tuya_massager(server: TuyaEmulatorServer) -> Massager:
     fan = "fan." + file_entry["name"].lower().replace(" ", "_")
     return Massager(
         entry, fan, read, lambda: sum(server.frames.values()), len(levels), off_on_device
+    )
+
+
+# The neck massager's roles as its owner confirms them on the role step (its product file says
+# what each custom datapoint is; tests/integration/test_tuya_roles_flow.py walks the step).
+NECK_ROLES = {
+    "power": "on_off",
+    "programs": ["work_pattern"],
+    "intensity": "gear",
+    "heat": "heat_gear",
+}
+
+
+def neck_massager(server: TuyaEmulatorServer) -> Massager:
+    """A Tuya neck massager no shipped map fits (Tuya's reference design), added by its roles."""
+    file_entry = server.device_entry()
+    mapping = parse_mapping(file_entry["mapping"])
+    document = device_map_document(
+        mapping, file_entry["name"], NECK_ROLES, {"heat_gear": "off"}, power_inverted=True
+    )
+    data = tuya_entry_data(
+        (server.host, server.port),
+        server.device_id,
+        server.local_key,
+        server.version,
+        mapping,
+        document,
+    )
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=file_entry["name"],
+        unique_id=tuya_unique_id(server.device_id),
+        minor_version=2,
+        data=data,
+    )
+    device = server.device
+    levels = sorted(mapping.by_code("gear").enum_range, key=int)  # type: ignore[union-attr]
+
+    def read() -> dict[str, Any]:
+        return {
+            "status": "running" if device.running else "idle",
+            "program": device.value("work_pattern"),
+            "intensity": levels.index(str(device.value("gear"))) + 1,
+            "heat": device.value("heat_gear") != "off",
+        }
+
+    async def off_on_device() -> None:
+        device.heat_off_at_end = False
+        await server.press("on_off", True)  # its own button: true is off on this design
+
+    return Massager(
+        entry,
+        "fan.neck_massager",
+        read,
+        lambda: sum(server.frames.values()),
+        len(levels),
+        off_on_device,
+        program="hammering",
     )
 
 

@@ -56,10 +56,12 @@ async def test_fan_starts_and_stops_a_session(hass: HomeAssistant, massager: Mas
 
 async def test_start_session_with_settings(hass: HomeAssistant, massager: Massager) -> None:
     strongest = massager.strongest
-    await act(hass, massager, "start_session", program="shiatsu", intensity=strongest, heat=True)
+    await act(
+        hass, massager, "start_session", program=massager.program, intensity=strongest, heat=True
+    )
     assert massager.device() == {
         "status": "running",
-        "program": "shiatsu",
+        "program": massager.program,
         "intensity": strongest,
         "heat": True,
     }
@@ -84,9 +86,9 @@ async def test_refusals_send_nothing(
 
 
 async def test_nothing_restarts_a_running_session(hass: HomeAssistant, massager: Massager) -> None:
-    await act(hass, massager, "start_session", program="shiatsu")
+    await act(hass, massager, "start_session", program=massager.program)
     with pytest.raises(ServiceValidationError) as err:
-        await act(hass, massager, "start_session", program="shiatsu")
+        await act(hass, massager, "start_session", program=massager.program)
     assert err.value.translation_key == "session_active"
 
 
@@ -94,14 +96,14 @@ async def test_gentler_and_firmer(hass: HomeAssistant, massager: Massager) -> No
     await act(hass, massager, "start_session", intensity=massager.strongest - 1)
     await act(hass, massager, "adjust", firmer=1)
     assert massager.device()["intensity"] == massager.strongest
-    await act(hass, massager, "adjust", gentler=10)  # clamped to the lowest level
+    await act(hass, massager, "adjust", gentler=massager.strongest + 5)  # clamped to the lowest
     assert massager.device()["intensity"] == 1
 
 
 async def test_routine_starts_its_first_step(hass: HomeAssistant, massager: Massager) -> None:
-    await act(hass, massager, "run_routine", steps=[{"program": "shiatsu", "minutes": 10}])
+    await act(hass, massager, "run_routine", steps=[{"program": massager.program, "minutes": 10}])
     await wait_for(hass, lambda: massager.device()["status"] == "running")
-    assert massager.device()["program"] == "shiatsu"
+    assert massager.device()["program"] == massager.program
     await act(hass, massager, "stop_routine")
     assert massager.device()["status"] == "idle"
 
@@ -131,7 +133,7 @@ async def test_safety_stop_blueprint(
     await use_blueprint(
         hass, tmp_path, "safety_stop.yaml", {"massagers": [massager.fan], "latest_time": "23:59:59"}
     )
-    await act(hass, massager, "start_session", program="shiatsu", heat=True)
+    await act(hass, massager, "start_session", program=massager.program, heat=True)
     hass.states.async_set("zone.home", "0")  # everybody left
     await wait_for(hass, lambda: massager.device()["status"] == "idle")
     assert massager.device()["heat"] is False
@@ -142,7 +144,7 @@ async def test_the_length_is_locked_during_a_session(
     hass: HomeAssistant, massager: Massager
 ) -> None:
     length = massager.fan.replace("fan.", "number.") + "_session_length"
-    await act(hass, massager, "start_session", program="shiatsu")
+    await act(hass, massager, "start_session", program=massager.program)
     before, sent = hass.states.get(length).state, massager.sent()
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
@@ -158,7 +160,7 @@ async def test_a_session_ended_on_the_device_takes_its_heat_with_it(
     """Home Assistant's session timer is the one owner of this rule, for every transport."""
     if massager.off_on_device is None:
         pytest.skip("the device ends its sessions, and their heat, by itself")
-    await act(hass, massager, "start_session", program="shiatsu", heat=True)
+    await act(hass, massager, "start_session", program=massager.program, heat=True)
     await massager.off_on_device()
     assert massager.device()["heat"] is True  # left on by the device
     await wait_for(hass, lambda: massager.device()["heat"] is False)

@@ -1,0 +1,175 @@
+"""A Tuya massager no shipped map fits, added through the role step and run.
+
+The device is the Tuya emulator's neck massager (shaped like Tuya's reference neck massager
+design: custom ids 101-105, an Enum heat, a gear of "0".."15", an on/off that reads false while
+it runs) over loopback TCP; the user pastes its devices.json entry and confirms the roles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+
+from conftest import start_tuya
+from custom_components.smart_massager import tuya_flow
+from custom_components.smart_massager.const import DOMAIN
+from emulators.tuya import TuyaEmulatorServer
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+FAN = "fan.neck_massager"
+CONFIRMED = {
+    "power": "on_off",
+    "programs": ["work_pattern"],
+    "intensity": "gear",
+    "heat": "heat_gear",
+    "heat_off": "off",
+    "power_inverted": True,
+}
+
+
+@pytest.fixture
+async def neck(monkeypatch: pytest.MonkeyPatch) -> AsyncGenerator[TuyaEmulatorServer]:
+    server = await start_tuya("neck_massager", "3.4")
+    # The flow's listener on an OS-chosen loopback port; entries use the emulator's port.
+    monkeypatch.setattr(tuya_flow, "DISCOVERY_PORTS", (0,))
+    monkeypatch.setattr(tuya_flow, "DISCOVERY_HOST", "127.0.0.1")
+    monkeypatch.setattr(tuya_flow, "DEFAULT_PORT", server.port)
+    yield server
+    await server.stop()
+
+
+async def to_roles(
+    hass: HomeAssistant, neck: TuyaEmulatorServer, others: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """From the menu to the role step, the neck massager's devices.json pasted."""
+    flow = hass.config_entries.flow
+    result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await flow.async_configure(result["flow_id"], {"next_step_id": "tuya"})
+    result = await flow.async_configure(result["flow_id"], {"next_step_id": "tuya_paste"})
+    pasted = json.dumps([*(others or []), neck.device_entry()])
+    result = await flow.async_configure(result["flow_id"], {"devices_json": pasted})
+    if result["step_id"] == "tuya_pick":  # a massager a shipped map fits is in the file too
+        result = await flow.async_configure(result["flow_id"], {"device": "none"})
+    assert result["step_id"] == "tuya_pick_other"
+    result = await flow.async_configure(result["flow_id"], {"device": "0"})
+    assert result["step_id"] == "tuya_device"
+    result = await flow.async_configure(
+        result["flow_id"], {"host": neck.host, "protocol_version": "auto"}
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "tuya_roles")
+    return result
+
+
+def suggested(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+
+
+async def test_the_role_step_proposes_and_the_massager_runs(
+    hass: HomeAssistant, neck: TuyaEmulatorServer
+) -> None:
+    result = await to_roles(hass, neck)
+    # What the user is asked to confirm: the proposal from codes, types and ranges.
+    assert suggested(result) == {
+        "power": "on_off",
+        "programs": ["work_pattern"],
+        "intensity": "gear",
+        "heat": "heat_gear",
+        "heat_off": "off",
+    }
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CONFIRMED)
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
+    data = result["data"]
+    assert data["datapoint_map"] == "device"
+    assert data["device_map"]["dp_ids"] == {
+        "on_off": 105,
+        "work_pattern": 104,
+        "gear": 103,
+        "heat_gear": 102,
+    }
+    await hass.async_block_till_done()
+
+    assert hass.states.get(FAN).state == "off"  # on_off reads true: the massager is off
+    await hass.services.async_call(
+        DOMAIN,
+        "start_session",
+        {"entity_id": FAN, "program": "vitality", "intensity": 5, "heat": True},
+        blocking=True,
+    )
+    device = neck.device
+    assert device.value("on_off") is False
+    assert (device.value("work_pattern"), device.value("gear"), device.value("heat_gear")) == (
+        "vitality",
+        "4",
+        "strong",
+    )
+    assert hass.states.get(FAN).state == "on"
+    await hass.services.async_call("fan", "turn_off", {"entity_id": FAN}, blocking=True)
+    assert (device.value("on_off"), device.value("heat_gear")) == (True, "off")
+    assert hass.states.get(FAN).state == "off"
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"zone": "work_pattern"}, {"zone": "datapoint_twice"}),
+        ({"heat_off": None}, {"heat_off": "heat_off_value"}),
+    ],
+)
+async def test_a_role_that_does_not_fit_is_named_on_its_field(
+    hass: HomeAssistant,
+    neck: TuyaEmulatorServer,
+    changes: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    result = await to_roles(hass, neck)
+    answer = {key: value for key, value in {**CONFIRMED, **changes}.items() if value is not None}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
+    assert (result["type"], result["step_id"], result["errors"]) == (
+        FlowResultType.FORM,
+        "tuya_roles",
+        errors,
+    )
+    assert not hass.config_entries.async_entries(DOMAIN)  # nothing was created
+
+
+async def test_a_plug_stays_out_and_a_known_massager_is_offered_first(
+    hass: HomeAssistant, neck: TuyaEmulatorServer
+) -> None:
+    plug = {
+        "name": "Desk plug",
+        "id": "bf" + "1" * 18,
+        "key": "x" * 16,
+        "mapping": {"1": {"code": "switch_1", "type": "Boolean"}},
+    }
+    chair = {**neck.device_entry(), "id": "bf" + "2" * 18, "name": "Chair"}
+    chair["mapping"] = {
+        "1": {"code": "switch", "type": "Boolean"},
+        "2": {"code": "heat", "type": "Boolean"},
+    }
+    flow = hass.config_entries.flow
+    result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await flow.async_configure(result["flow_id"], {"next_step_id": "tuya"})
+    result = await flow.async_configure(result["flow_id"], {"next_step_id": "tuya_paste"})
+    pasted = json.dumps([plug, chair, neck.device_entry()])
+    result = await flow.async_configure(result["flow_id"], {"devices_json": pasted})
+    assert result["step_id"] == "tuya_pick"
+    (field,) = result["data_schema"].schema.values()
+    assert [option["value"] for option in field.config["options"]] == ["0", "none"]
+    result = await flow.async_configure(result["flow_id"], {"device": "none"})
+    (field,) = result["data_schema"].schema.values()
+    labels = [option["label"] for option in field.config["options"]]
+    assert len(labels) == 1  # the plug is no massager
+    assert labels[0].startswith("Neck massager")
+    await to_roles(hass, neck, [plug])  # a file of a plug and the neck massager: roles offered
