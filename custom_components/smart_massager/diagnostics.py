@@ -13,7 +13,7 @@ from pysmartmassager.const import MAX_MESSAGE_LENGTH
 from pysmartmassager.decoding import clean_text
 
 from .coordinator import MassagerConfigEntry
-from .transport import secret_keys
+from .transport import secret_keys, transport_of
 
 # Every family's secrets (the registry's), and what names any massager or where it is: the host
 # too, an address on the user's network is theirs, not the bug report's.
@@ -47,6 +47,9 @@ async def async_get_config_entry_diagnostics(
             "reason": _without_secrets(entry.reason, entry) if entry.reason else None,
         },
     }
+    row = transport_of(entry.data)
+    if row is not None and row.device_shape is not None:
+        diagnostics["device_shape"] = row.device_shape(entry.data)
     runtime = getattr(entry, "runtime_data", None)
     if runtime is not None:
         coordinator = runtime.coordinator

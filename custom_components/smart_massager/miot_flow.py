@@ -8,6 +8,7 @@ device must then answer a read of the property that starts the massage.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,6 +188,22 @@ def miot_entry_data(found: FoundDevice, mapping: MiotMap) -> dict[str, Any]:
         CONF_DEVICE_ID: found.device_id,
         CONF_MODEL: found.model,
         CONF_MIOT_MAP: mapping.as_data(),
+    }
+
+
+def device_shape(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The model, its spec type and the properties the entry uses, with formats and ranges."""
+    stored = data.get(CONF_MIOT_MAP)
+    if not isinstance(stored, dict) or not isinstance(stored.get("roles"), dict):
+        return {"error": "the entry holds no readable MIoT map"}
+    return {
+        "model": stored.get("model"),
+        "urn": stored.get("urn"),
+        "properties": [
+            {"role": role, **prop}
+            for role, prop in sorted(stored["roles"].items())
+            if isinstance(prop, dict)
+        ],
     }
 
 

@@ -59,6 +59,9 @@ class Transport:
     """Reads the family's data files once, off the event loop, when the integration sets up."""
     on_remove: Callable[[HomeAssistant, ConfigEntry], None] | None = None
     """Undoes what the entry did outside itself, when it is removed."""
+    device_shape: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+    """The device's datapoints or properties with their types and ranges, from the entry's data,
+    for diagnostics: what an owner pastes into an issue about a device nobody has mapped yet."""
 
 
 # In the order of the add menu: from a device and from entities first (where most users start).
@@ -83,6 +86,7 @@ TRANSPORTS: dict[str, Transport] = {
             # A local key opens the device to anyone on the network; the id names it in the cloud.
             secrets=frozenset({CONF_LOCAL_KEY, CONF_DEVICE_ID}),
             load_data=tuya_flow.load_data,
+            device_shape=tuya_flow.device_shape,
         ),
         Transport(
             id=TRANSPORT_MIOT,
@@ -92,6 +96,7 @@ TRANSPORTS: dict[str, Transport] = {
             reauth_step="miot_reauth",
             reconfigure_step="miot_reconfigure",
             secrets=frozenset({CONF_TOKEN, CONF_DEVICE_ID}),
+            device_shape=miot_flow.device_shape,
         ),
         Transport(
             id=TRANSPORT_REFERENCE,

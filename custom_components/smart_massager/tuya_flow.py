@@ -53,7 +53,7 @@ from pysmartmassager.tuya import (
     probe,
     shipped_maps,
 )
-from pysmartmassager.tuya.datapoints import DEVICE_MAP_KEY, ROLES, parse_map_document
+from pysmartmassager.tuya.datapoints import DEVICE_MAP_KEY, ROLES, Roles, parse_map_document
 from pysmartmassager.tuya.discovery import PORTS, Announcement, HeardDevices, TuyaDiscovery
 from pysmartmassager.tuya.roles import Proposal, device_map_document, off_value, propose
 
@@ -476,6 +476,35 @@ def tuya_device(data: Mapping[str, Any], name: str) -> TuyaDevice:
         category_map=entry_map(data),
         name=name,
     )
+
+
+def device_shape(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Every datapoint of the device (id, code, type, values) and the roles the entry gave them."""
+    try:
+        mapping = parse_mapping(data[CONF_MAPPING])
+        roles = entry_map(data).roles
+    except (TuyaMapError, KeyError) as err:
+        return {"error": f"the entry's datapoints cannot be read: {type(err).__name__}"}
+    by_code = {code: role for role in ROLES for code in _role_codes(roles, role)}
+    return {
+        "map": data.get(CONF_DATAPOINT_MAP),
+        "power_inverted": roles.power_inverted,
+        "datapoints": [
+            {
+                "id": int(dp.dp_id),
+                "code": dp.code,
+                "type": dp.type,
+                "values": dict(dp.values),
+                "role": by_code.get(dp.code),
+            }
+            for dp in mapping.datapoints
+        ],
+    }
+
+
+def _role_codes(roles: Roles, role: str) -> tuple[str, ...]:
+    value = getattr(roles, role)
+    return tuple(value) if isinstance(value, tuple) else ((value,) if value else ())
 
 
 def tuya_power_id(data: Mapping[str, Any]) -> str | None:
