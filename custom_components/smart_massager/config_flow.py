@@ -28,7 +28,7 @@ from .entities_flow import EntitiesFlow, EntitiesOptions
 from .miot_flow import MiotFlow
 from .reference_flow import ReferenceFlow
 from .transport import TRANSPORTS, transport_of
-from .tuya_flow import TuyaFlow
+from .tuya_flow import TuyaFlow, TuyaOptions
 
 # Before the entry has loaded there are no capabilities to read: the reference device's ranges.
 _FALLBACK_MINUTES = LevelRange(minimum=1, maximum=30)
@@ -79,7 +79,7 @@ class SmartMassagerConfigFlow(EntitiesFlow, TuyaFlow, MiotFlow, ReferenceFlow, d
         return MassagerOptionsFlow()
 
 
-class MassagerOptionsFlow(EntitiesOptions):
+class MassagerOptionsFlow(EntitiesOptions, TuyaOptions):
     """Default session length and intensity; whether to install voice sentences."""
 
     def _family_steps(self) -> tuple[str, ...]:

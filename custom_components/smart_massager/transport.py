@@ -85,6 +85,7 @@ TRANSPORTS: dict[str, Transport] = {
             reconfigure_step="tuya_reconfigure",
             # A local key opens the device to anyone on the network; the id names it in the cloud.
             secrets=frozenset({CONF_LOCAL_KEY, CONF_DEVICE_ID}),
+            options_steps=("tuya_roles",),
             load_data=tuya_flow.load_data,
             device_shape=tuya_flow.device_shape,
         ),

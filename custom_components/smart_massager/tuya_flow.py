@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
@@ -903,3 +903,54 @@ class TuyaFlow(FamilyFlow):
 
         current = tuya_host_text(dict(entry.data))
         return await self._async_new_host("tuya_reconfigure", user_input, current, updates_for)
+
+
+def current_roles(category_map: CategoryMap) -> dict[str, Any]:
+    """An entry's roles as the role form's values (to change them in the options)."""
+    roles = category_map.roles
+    values: dict[str, Any] = {
+        role: code for role in ROLES if role != "programs" and (code := getattr(roles, role))
+    }
+    values["programs"] = list(roles.programs)
+    if roles.heat and roles.heat in category_map.off_values:
+        values[CONF_HEAT_OFF] = category_map.off_values[roles.heat]
+    values[CONF_POWER_INVERTED] = roles.power_inverted
+    return values
+
+
+class TuyaOptions(OptionsFlowWithReload):
+    """Tuya's options step: which datapoint does what (the entry's own map from then on)."""
+
+    async def async_step_tuya_roles(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The role form, filled with the entry's roles; saving it reloads the entry."""
+        entry = self.config_entry
+        mapping = parse_mapping(entry.data[CONF_MAPPING])
+        schema = roles_schema(mapping, propose(mapping))
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                document = confirmed_map(mapping, entry.title, user_input)
+            except FlowError as err:
+                errors = errors_for(err, schema)
+            else:
+                self.hass.config_entries.async_update_entry(
+                    entry,
+                    data={
+                        **entry.data,
+                        CONF_DATAPOINT_MAP: DEVICE_MAP_KEY,
+                        CONF_DEVICE_MAP: document,
+                    },
+                )
+                # The options themselves are unchanged: the new map takes effect by a reload.
+                self.hass.config_entries.async_schedule_reload(entry.entry_id)
+                return self.async_create_entry(data=dict(entry.options))
+        return self.async_show_form(
+            step_id="tuya_roles",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or current_roles(entry_map(entry.data))
+            ),
+            errors=errors,
+            description_placeholders=shown({"name": entry.title}),
+        )

@@ -173,3 +173,34 @@ async def test_a_plug_stays_out_and_a_known_massager_is_offered_first(
     assert len(labels) == 1  # the plug is no massager
     assert labels[0].startswith("Neck massager")
     await to_roles(hass, neck, [plug])  # a file of a plug and the neck massager: roles offered
+
+
+async def test_the_roles_are_changed_in_the_options(
+    hass: HomeAssistant, neck: TuyaEmulatorServer
+) -> None:
+    result = await to_roles(hass, neck)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], CONFIRMED)
+    await hass.async_block_till_done()
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    assert hass.states.get("switch.neck_massager_heat") is not None
+
+    options = hass.config_entries.options
+    result = await options.async_init(entry.entry_id)
+    assert "tuya_roles" in result["menu_options"]
+    result = await options.async_configure(result["flow_id"], {"next_step_id": "tuya_roles"})
+    assert suggested(result) == {**CONFIRMED}  # the entry's own roles, to change
+    # A datapoint twice is refused here too, and the entry is left as it was.
+    bad = await options.async_configure(result["flow_id"], {**CONFIRMED, "zone": "gear"})
+    assert bad["errors"] == {"zone": "datapoint_twice"}
+    without_heat = {
+        key: value for key, value in CONFIRMED.items() if key not in ("heat", "heat_off")
+    }
+    result = await options.async_configure(bad["flow_id"], without_heat)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.data["device_map"]["roles"]["heat"] is None
+    heat = hass.states.get("switch.neck_massager_heat")  # reloaded without heat: not provided
+    assert heat is None or heat.state == "unavailable"
+    await hass.services.async_call("fan", "turn_on", {"entity_id": FAN}, blocking=True)
+    assert neck.device.running
+    await hass.config_entries.async_unload(entry.entry_id)
