@@ -60,5 +60,7 @@ async def async_get_config_entry_diagnostics(
             "stream_connected": coordinator.stream_connected,
             "last_update_success": coordinator.last_update_success,
             "last_error": _without_secrets(str(error), entry) if error else None,
+            # What the transport learned (a property dropped from the poll, a unit assumed).
+            "transport_notes": coordinator.massager.diagnostics(),
         }
     return async_redact_data(diagnostics, TO_REDACT)

@@ -44,7 +44,8 @@ CODE_NOT_WRITABLE = -4002
 CODE_NOT_FOUND = -4003
 CODE_BAD_VALUE = -4005
 
-MASSAGER_SERVICE = "massager"
+# The standard service type, and the service name of the m900 chair (al-one/hass-xiaomi-miot#2753).
+MASSAGER_SERVICES = ("massager", "massage")
 SECONDS_PER_MINUTE = 60
 # The chair's status value-list (products/chair.json).
 STATUS_IDLE, STATUS_MASSAGING, STATUS_FINISHED = 0, 1, 2
@@ -150,6 +151,9 @@ class Product:
     spec: dict[str, Any]
     session_minutes: int | None = None  # the device's own session length; None: no countdown
     initial: dict[str, Value] = field(default_factory=dict)  # by property name
+    # Properties that answer an error code at every read, as (siid, piid) -> code (the m900's
+    # -4004 on three vendor properties).
+    failing: dict[tuple[int, int], int] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], key: str = "") -> Product:
@@ -164,6 +168,7 @@ class Product:
             spec=dict(data["spec"]),
             session_minutes=int(minutes) if minutes else None,
             initial=dict(data.get("initial", {})),
+            failing={(int(s), int(p)): int(code) for s, p, code in data.get("failing", [])},
         )
 
     def properties(self) -> list[PropertySpec]:
@@ -202,7 +207,7 @@ class Product:
     def massager_siid(self) -> int:
         """The iid of the massager service."""
         for service in self.spec.get("services", []):
-            if urn_name(str(service["type"])) == MASSAGER_SERVICE:
+            if urn_name(str(service["type"])) in MASSAGER_SERVICES:
                 return int(service["iid"])
         raise ValueError("the spec has no massager service")
 
@@ -333,6 +338,8 @@ class MiotMassagerDevice:
             return CODE_NOT_FOUND, None
         if not prop.readable:
             return CODE_NOT_READABLE, None
+        if (code := self.product.failing.get((prop.siid, prop.piid))) is not None:
+            return code, None
         return CODE_OK, self.values[prop.siid, prop.piid]
 
     def set_property(self, siid: object, piid: object, value: object) -> int:

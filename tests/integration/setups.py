@@ -54,6 +54,7 @@ SETUPS = [
     "tuya_neck",
     "miot_chair",
     "miot_cushion",
+    "miot_m900",
 ]
 
 
@@ -272,7 +273,11 @@ def spec_property(spec: dict[str, Any], name: str) -> dict[str, Any]:
 def miot_massager(server: MiotEmulatorServer) -> Massager:
     """A MIoT massager added by address and token, its roles found in its published spec."""
     device = server.device
-    modes = {i["value"]: i["description"] for i in spec_property(device.spec, "mode")["value-list"]}
+    # The program: `mode`, or on a massage service without one (the m900) its technique.
+    program = "massage-manipulation" if device.product.key == "m900" else "mode"
+    modes = {
+        i["value"]: i["description"] for i in spec_property(device.spec, program)["value-list"]
+    }
     levels = spec_property(device.spec, "massage-strength")
     listed = [item["value"] for item in levels.get("value-list", [])]
 
@@ -280,7 +285,7 @@ def miot_massager(server: MiotEmulatorServer) -> Massager:
         strength = device.value("massage-strength")
         return {
             "status": "running" if device.value("on") else "idle",
-            "program": modes[device.value("mode")].casefold(),
+            "program": modes[device.value(program)].casefold(),
             "intensity": listed.index(strength) + 1 if listed else strength,
             "heat": device.value("heating"),
         }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from typing import Any
 
 from .exceptions import MassagerInvalidRequestError
 from .models import DeviceInfo, LevelRange, SessionSettings, SessionState
@@ -117,6 +118,13 @@ class Massager(ABC):
 
     async def close(self) -> None:  # noqa: B027  # optional: most transports hold nothing
         """Release what the transport holds (connections); the default holds nothing."""
+
+    def diagnostics(self) -> dict[str, Any]:
+        """What the transport learned of the device that a bug report needs (nothing secret).
+
+        Such as properties it stopped reading because they always fail; the default: nothing.
+        """
+        return {}
 
 
 def _cannot_pause() -> MassagerInvalidRequestError:

@@ -53,11 +53,12 @@ from pysmartmassager.session import MAX_SESSION_MINUTES, HostTimedSession
 
 from .connection import DEFAULT_PORT, MiotConnection, MiotSilentError
 from .protocol import MiotTokenError
-from .spec import UNREADABLE, MiotMap, MiotProperty, Value
+from .spec import ASSUMED_UNIT, UNREADABLE, MiotMap, MiotProperty, Value
 
 LOGGER = logging.getLogger(__package__)
 
 ACTIVE_POLL_S = 1.0
+DROP_AFTER_FAILURES = 3  # failed reads in a row before a property is no longer polled
 IDLE_POLL_S = 10.0
 RETRY_MIN_S = 1.0
 RETRY_MAX_S = 30.0
@@ -124,6 +125,10 @@ class MiotProfile:
         self.zones = _choices(self.zone)
         self.properties = [p for p in mapping.roles.values() if p.readable]
         self._by_key = {p.key: p for p in self.properties}
+        # Reads that failed in a row, per property; past DROP_AFTER_FAILURES it is not polled
+        # again (the m900 answered -4004 for three properties at every poll).
+        self._failures: dict[tuple[int, int], int] = {}
+        self.dropped: dict[tuple[int, int], int] = {}  # property -> the device's last error code
         self._warnings = OnceWarnings(LOGGER)  # kinds of nonsense already logged for this device
 
     def take(self, read: dict[tuple[int, int], tuple[int, Any]]) -> dict[tuple[int, int], Any]:
@@ -136,8 +141,14 @@ class MiotProfile:
         taken: dict[tuple[int, int], Any] = {}
         for key, (code, raw) in read.items():
             prop = self._by_key.get(key)
-            if code != 0 or prop is None:
+            if prop is None:
                 continue
+            if code != 0:
+                self._failed(prop, code)
+                if prop.key == self.power.key:  # unknown is not "off": an error, as below
+                    raise MassagerResponseError(f"the device could not read its on/off ({code})")
+                continue
+            self._failures.pop(key, None)
             value = prop.read(raw)
             if value is UNREADABLE:
                 self._warn_once(
@@ -150,6 +161,37 @@ class MiotProfile:
                 continue
             taken[key] = value
         return taken
+
+    def _failed(self, prop: MiotProperty, code: int) -> None:
+        """One more failed read; a property that never reads is dropped from the poll.
+
+        Never the on/off: a massage whose state cannot be read must stay visible as an error.
+        """
+        failures = self._failures[prop.key] = self._failures.get(prop.key, 0) + 1
+        if failures < DROP_AFTER_FAILURES or prop.key == self.power.key:
+            return
+        self.properties = [p for p in self.properties if p.key != prop.key]
+        self.dropped[prop.key] = code
+        LOGGER.warning(
+            "MIoT %s (siid %s, piid %s): %s failed reads in a row (error %s), no longer polled",
+            prop.name,
+            prop.siid,
+            prop.piid,
+            failures,
+            code,
+        )
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Properties dropped from the poll, and a time left whose unit was assumed."""
+        found: dict[str, Any] = {
+            "dropped_properties": [
+                {"name": self._by_key[key].name, "siid": key[0], "piid": key[1], "error": code}
+                for key, code in sorted(self.dropped.items())
+            ]
+        }
+        if self.remaining is not None and not self.remaining.unit:
+            found["left_time_unit"] = f"not in the spec: taken as {ASSUMED_UNIT}"
+        return found
 
     def _warn_once(self, kind: str, message: str) -> None:
         self._warnings.warn(kind, "MIoT device %s", message)
@@ -233,7 +275,8 @@ class MiotProfile:
         value = values.get(prop.key) if prop else None
         if prop is None or not isinstance(value, int) or isinstance(value, bool) or value < 0:
             return 0
-        return min(value * 60 if prop.unit == "minutes" else value, 24 * 3600)
+        minutes = prop.unit in ("minutes", "")  # no unit: taken as minutes (ASSUMED_UNIT)
+        return min(value * 60 if minutes else value, 24 * 3600)
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -391,6 +434,10 @@ class MiotMassager(Massager):
     async def close(self) -> None:
         """Release the socket."""
         await self.connection.close()
+
+    def diagnostics(self) -> dict[str, Any]:
+        """See MiotProfile.diagnostics."""
+        return self.profile.diagnostics()
 
     # -- state -----------------------------------------------------------------------------------
 

@@ -36,6 +36,11 @@ ROLE_NAMES: dict[str, str] = {
     "status": "status",
     "fault": "fault",
 }
+# Where a service has no `mode`, its `massage-manipulation` (the technique) is the program: the
+# m900 chair's massage service has both names (al-one/hass-xiaomi-miot#2753).
+FALLBACK_NAMES: dict[str, str] = {"program": "massage-manipulation"}
+# A left-time without a unit is taken as minutes (and said so in diagnostics).
+ASSUMED_UNIT = "minutes"
 MAX_SERVICES = 64
 MAX_PROPERTIES = 256
 MAX_CHOICES = 64
@@ -272,6 +277,8 @@ def massager_map(model: str, spec: Any) -> MiotMap:
         raise MiotSpecError("the spec has too many services")
     roles: dict[str, MiotProperty] = {}
     wanted = {name: role for role, name in ROLE_NAMES.items()}
+    fallback = {name: role for role, name in FALLBACK_NAMES.items()}
+    second: dict[str, MiotProperty] = {}
     for service in services:
         if not isinstance(service, dict):
             raise MiotSpecError("a service is not an object")
@@ -286,6 +293,11 @@ def massager_map(model: str, spec: Any) -> MiotMap:
             name = _urn_name(raw.get("type"), "property")
             if (role := wanted.get(name)) is not None and role not in roles:
                 roles[role] = _property(raw, service.get("iid"), name)
+            elif (role := fallback.get(name)) is not None and role not in second:
+                second[role] = _property(raw, service.get("iid"), name)
+    for role, prop in second.items():
+        if role not in roles or not _fits(role, roles[role]):
+            roles[role] = prop
     return _checked(MiotMap(_text(model), _text(spec.get("type"), 256), roles))
 
 
@@ -313,6 +325,6 @@ def _fits(role: str, prop: MiotProperty) -> bool:
             )
             return (bool(prop.choices) or ranged) and prop.readable and prop.writable
         case "remaining":
-            return integer and prop.readable and prop.unit in ("minutes", "seconds")
+            return integer and prop.readable and prop.unit in ("minutes", "seconds", "")
         case _:  # status, fault: shown, never written
             return prop.readable and (integer or prop.format == "bool")

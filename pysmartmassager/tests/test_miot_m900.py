@@ -1,0 +1,108 @@
+"""A MIoT chair shaped like the real myoung.massage.m900, over the miio protocol on loopback.
+
+The emulator's m900 product has the published device type (massage, not massager), a service
+named `massage` without `mode` (its technique is `massage-manipulation`), a `left-time` without
+a unit, a vendor service, and properties that answer -4004 at every read (see the product file
+for what is published and what is a placeholder).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncGenerator
+from dataclasses import replace
+
+import pytest
+
+from conftest import MIOT_TOKEN, miot_device, start_miot
+from emulators.miot import MiotEmulatorServer
+from emulators.miot.device import load_product
+from pysmartmassager import MassagerResponseError, SessionSettings, Status
+from pysmartmassager.miot import MiotMassager
+from pysmartmassager.miot.spec import massager_map
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+
+@pytest.fixture
+async def m900() -> AsyncGenerator[MiotEmulatorServer]:
+    server = await start_miot("m900")
+    yield server
+    await server.stop()
+
+
+def test_the_real_device_type_and_service_are_recognised(m900: MiotEmulatorServer) -> None:
+    found = massager_map(m900.model, m900.device.spec)
+    assert found.urn.startswith("urn:miot-spec-v2:device:massage:0000A018")
+    # No `mode` in the massage service: the technique is the program. The backrest's `mode`
+    # (another service) is not taken for it.
+    assert found.roles["program"].name == "massage-manipulation"
+    assert (found.roles["program"].siid, found.roles["remaining"].unit) == (2, "")
+    assert set(found.roles) == {
+        "power",
+        "program",
+        "intensity",
+        "zone",
+        "heat",
+        "remaining",
+        "status",
+        "fault",
+    }
+
+
+async def test_a_session_on_the_m900(m900: MiotEmulatorServer) -> None:
+    massager = MiotMassager(miot_device(m900), timeout=1.0)
+    try:
+        caps = (await massager.get_info()).capabilities
+        assert caps.program_ids == ["kneading", "tapping", "shiatsu", "rolling", "knocking"]
+        state = await massager.start_session(SessionSettings(program="shiatsu", intensity=4))
+        assert m900.device.value("massage-manipulation") == 3
+        assert (state.status, state.program, state.intensity) == (Status.RUNNING, "shiatsu", 4)
+        # left-time has no unit in this spec: taken as minutes, and diagnostics say so.
+        assert 14 * 60 < state.remaining_s <= 15 * 60
+        assert massager.diagnostics()["left_time_unit"] == "not in the spec: taken as minutes"
+        state = await massager.stop()
+        assert state.status is Status.IDLE
+    finally:
+        await massager.close()
+
+
+async def test_a_property_that_never_reads_is_dropped_and_reported() -> None:
+    """The m900 answered -4004 for some properties at every poll; here its strength does."""
+    product = load_product("m900")
+    product = replace(product, failing={(2, 4): -4004})  # massage-strength
+    server = MiotEmulatorServer(product=copy.deepcopy(product), token=MIOT_TOKEN)
+    await server.start()
+    massager = MiotMassager(miot_device(server), timeout=1.0)
+    try:
+        for _ in range(2):
+            state = await massager.get_state()  # a partial read is still a state
+            assert state.status is Status.IDLE
+            assert massager.diagnostics()["dropped_properties"] == []
+        asked = server.datagrams
+        await massager.get_state()  # the third failure in a row: no longer polled
+        assert massager.diagnostics()["dropped_properties"] == [
+            {"name": "massage-strength", "siid": 2, "piid": 4, "error": -4004}
+        ]
+        assert server.datagrams > asked
+        await massager.start_session(SessionSettings(program="kneading"))
+        assert (await massager.get_state()).status is Status.RUNNING
+    finally:
+        await massager.close()
+        await server.stop()
+
+
+async def test_the_on_off_is_never_dropped() -> None:
+    """A massage whose on/off cannot be read stays visible as a failure, however often."""
+    product = replace(load_product("m900"), failing={(2, 1): -4004})
+    server = MiotEmulatorServer(product=product, token=MIOT_TOKEN)
+    await server.start()
+    massager = MiotMassager(miot_device(server), timeout=1.0)
+    try:
+        for _ in range(4):
+            with pytest.raises(MassagerResponseError, match="on/off"):
+                await massager.get_state()
+        assert massager.diagnostics()["dropped_properties"] == []
+    finally:
+        await massager.close()
+        await server.stop()
