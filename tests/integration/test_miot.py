@@ -51,8 +51,9 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def chair() -> AsyncGenerator[MiotEmulatorServer]:
-    server = await start_miot("chair")
+async def chair(request: pytest.FixtureRequest) -> AsyncGenerator[MiotEmulatorServer]:
+    """The emulated chair; a test may ask for another product (indirect parametrize)."""
+    server = await start_miot(getattr(request, "param", "chair"))
     yield server
     await server.stop()
 
@@ -115,8 +116,14 @@ def form(chair: MiotEmulatorServer, **changes: str) -> dict[str, str]:
 # -- adding a massager -----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("chair", "model"),
+    [("chair", "smartmassager.massage.emuchair"), ("m900", "myoung.massage.m900")],
+    indirect=["chair"],
+)
 async def test_add_by_address_and_token(
     hass: HomeAssistant,
+    model: str,
     chair: MiotEmulatorServer,
     spec_server: SpecServer,
     caplog: pytest.LogCaptureFixture,
@@ -129,7 +136,7 @@ async def test_add_by_address_and_token(
     assert result["title"] == "Xiaomi chair"
     entry = result["result"]
     assert entry.unique_id == f"miot:{chair.device_id}"
-    assert entry.data["model"] == "smartmassager.massage.emuchair"
+    assert entry.data["model"] == model  # the m900: its real device type, massage not massager
     assert entry.data["port"] == chair.port
     assert set(entry.data["miot_map"]["roles"]) >= {"power", "program", "intensity", "heat"}
     await hass.async_block_till_done()
