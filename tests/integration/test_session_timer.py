@@ -25,14 +25,13 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from conftest import wait_until
 from custom_components.smart_massager import session_timer, transport
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
 from custom_components.smart_massager.routines import EVENT_ROUTINE_ENDED
 from pysmartmassager import Status
 from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager, fake_row
 
-from .conftest import step_wall_clock
+from .conftest import step_wall_clock, wait_for
 
 FAN = "fan.cushion"
 ENDS = "sensor.cushion_session_ends"
@@ -180,9 +179,9 @@ async def test_unreachable_at_restart_then_stopped_when_back(
     assert fake_entry.state is ConfigEntryState.SETUP_RETRY
     fake.reachable = True
     await advance(hass, freezer, seconds=30)  # Home Assistant's set-up retry
-    # The retry is a background task (so is the poller, which never ends): wait for the state.
-    await wait_until(lambda: fake_entry.state is ConfigEntryState.LOADED)
-    await hass.async_block_till_done()
+    # The retry is a background task (so is the poller, which never ends): wait for the state,
+    # yielding to the loop (its clock is frozen: a sleep would never end).
+    await wait_for(hass, lambda: fake_entry.state is ConfigEntryState.LOADED)
     assert fake.status is Status.IDLE
     assert fake.commands == ["start", "stop"]
 
