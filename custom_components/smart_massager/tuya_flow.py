@@ -53,9 +53,15 @@ from pysmartmassager.tuya import (
     probe,
     shipped_maps,
 )
-from pysmartmassager.tuya.datapoints import DEVICE_MAP_KEY, ROLES, Roles, parse_map_document
+from pysmartmassager.tuya.datapoints import DEVICE_MAP_KEY, ROLES, Roles
 from pysmartmassager.tuya.discovery import PORTS, Announcement, HeardDevices, TuyaDiscovery
-from pysmartmassager.tuya.roles import Proposal, device_map_document, off_value, propose
+from pysmartmassager.tuya.roles import (
+    Proposal,
+    device_map,
+    device_map_document,
+    off_value,
+    propose,
+)
 
 from .const import (
     CONF_DATAPOINT_MAP,
@@ -340,7 +346,7 @@ def confirmed_map(mapping: DeviceMapping, name: str, user_input: dict[str, Any])
     inverted = bool(user_input.get(CONF_POWER_INVERTED, False))
     try:
         document = device_map_document(mapping, name, roles, off_values, power_inverted=inverted)
-        parse_map_document(document, DEVICE_MAP_KEY)
+        device_map(document)
     except TuyaMapError as err:
         raise FlowError("invalid_roles") from err
     return document
@@ -349,7 +355,7 @@ def confirmed_map(mapping: DeviceMapping, name: str, user_input: dict[str, Any])
 def entry_map(data: Mapping[str, Any]) -> CategoryMap:
     """An entry's map: a shipped one by its key, or the device's own (its confirmed roles)."""
     if data[CONF_DATAPOINT_MAP] == DEVICE_MAP_KEY:
-        return parse_map_document(data[CONF_DEVICE_MAP], DEVICE_MAP_KEY)
+        return device_map(data[CONF_DEVICE_MAP])
     return shipped_maps()[data[CONF_DATAPOINT_MAP]]
 
 

@@ -8,7 +8,6 @@ that reads false while it runs), over loopback TCP in the emulator's tinytuya wi
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from dataclasses import replace
 
 import pytest
 
@@ -16,7 +15,13 @@ from conftest import TUYA_KEY, start_tuya
 from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager import MassagerInvalidRequestError, SessionSettings, Status
 from pysmartmassager.tuya import TuyaDevice, TuyaMassager, Version, parse_mapping
-from pysmartmassager.tuya.datapoints import DEVICE_MAP_KEY, TuyaMapError, map_for
+from pysmartmassager.tuya.datapoints import (
+    DEVICE_MAP_KEY,
+    CategoryMap,
+    DeviceMapping,
+    TuyaMapError,
+    map_for,
+)
 from pysmartmassager.tuya.roles import device_map, device_map_document, propose
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -37,8 +42,32 @@ async def neck() -> AsyncGenerator[TuyaEmulatorServer]:
     await server.stop()
 
 
-def neck_mapping(server: TuyaEmulatorServer):  # type: ignore[no-untyped-def]
+def neck_mapping(server: TuyaEmulatorServer) -> DeviceMapping:
     return parse_mapping(server.device_entry()["mapping"])
+
+
+def confirmed(
+    mapping: DeviceMapping, roles: dict[str, object], off: dict[str, str], *, inverted: bool = False
+) -> CategoryMap:
+    """The owner's roles as the map the entry keeps."""
+    return device_map(
+        device_map_document(mapping, "Neck massager", roles, off, power_inverted=inverted)
+    )
+
+
+def neck_massager(server: TuyaEmulatorServer, category_map: CategoryMap) -> TuyaMassager:
+    """The library's massager for the emulated neck massager, under the given map."""
+    device = TuyaDevice(
+        host=server.host,
+        port=server.port,
+        device_id=server.device_id,
+        local_key=TUYA_KEY,
+        version=Version(server.version),
+        mapping=neck_mapping(server),
+        category_map=category_map,
+        name="Neck massager",
+    )
+    return TuyaMassager(device, timeout=1.0, heartbeat=0.5)
 
 
 def test_no_shipped_map_fits_the_reference_design(neck: TuyaEmulatorServer) -> None:
@@ -81,36 +110,21 @@ def test_a_confirmed_map_is_checked_by_the_shipped_maps_schema(neck: TuyaEmulato
     mapping = neck_mapping(neck)
     # An Enum heat without its off value is refused, as in a shipped map.
     with pytest.raises(TuyaMapError, match="off value"):
-        device_map(mapping, "Neck massager", CONFIRMED, {})
+        confirmed(mapping, CONFIRMED, {})
     with pytest.raises(TuyaMapError, match="needs one of its"):
-        device_map(mapping, "Neck massager", {**CONFIRMED, "zone": "on_off"}, {})
+        confirmed(mapping, {**CONFIRMED, "zone": "on_off"}, {})
     with pytest.raises(TuyaMapError, match="not datapoints of this device"):
-        device_map(mapping, "Neck massager", {**CONFIRMED, "zone": "nope"}, {})
-    built = device_map(mapping, "Neck massager", CONFIRMED, {"heat_gear": "off"})
+        confirmed(mapping, {**CONFIRMED, "zone": "nope"}, {})
+    built = confirmed(mapping, CONFIRMED, {"heat_gear": "off"})
     assert built.key == DEVICE_MAP_KEY
     assert built.has_dp_ids
     assert built.roles.power == "on_off"
 
 
 async def test_the_reference_design_runs_a_session(neck: TuyaEmulatorServer) -> None:
-    mapping = neck_mapping(neck)
-    document = device_map_document(
-        mapping, "Neck massager", CONFIRMED, {"heat_gear": "off"}, power_inverted=True
-    )
-    device = TuyaDevice(
-        host=neck.host,
-        port=neck.port,
-        device_id=neck.device_id,
-        local_key=TUYA_KEY,
-        version=Version(neck.version),
-        mapping=mapping,
-        category_map=device_map(
-            mapping, "Neck massager", CONFIRMED, {"heat_gear": "off"}, power_inverted=True
-        ),
-        name="Neck massager",
-    )
-    assert document["power_inverted"] is True
-    massager = TuyaMassager(device, timeout=1.0, heartbeat=0.5)
+    category_map = confirmed(neck_mapping(neck), CONFIRMED, {"heat_gear": "off"}, inverted=True)
+    assert category_map.roles.power_inverted
+    massager = neck_massager(neck, category_map)
     try:
         caps = (await massager.get_info()).capabilities
         assert caps.program_ids == [
@@ -150,17 +164,7 @@ async def test_without_the_inversion_the_switch_would_read_backwards(
     neck: TuyaEmulatorServer,
 ) -> None:
     """The checkbox matters: the same device, confirmed without it, reads idle as running."""
-    mapping = neck_mapping(neck)
-    device = TuyaDevice(
-        host=neck.host,
-        port=neck.port,
-        device_id=neck.device_id,
-        local_key=TUYA_KEY,
-        version=Version(neck.version),
-        mapping=mapping,
-        category_map=device_map(mapping, "Neck massager", CONFIRMED, {"heat_gear": "off"}),
-    )
-    massager = TuyaMassager(replace(device, name="Neck massager"), timeout=1.0, heartbeat=0.5)
+    massager = neck_massager(neck, confirmed(neck_mapping(neck), CONFIRMED, {"heat_gear": "off"}))
     try:
         assert (await massager.get_state()).status is Status.RUNNING
     finally:

@@ -136,19 +136,9 @@ def _plausible(mapping: DeviceMapping, code: str, role: str) -> bool:
     return True
 
 
-def device_map(
-    mapping: DeviceMapping,
-    name: str,
-    roles: Mapping[str, Any],
-    off_values: Mapping[str, str],
-    *,
-    power_inverted: bool = False,
-) -> CategoryMap:
-    """The map of this one device from the roles its owner confirmed; TuyaMapError if unfit."""
-    return parse_map_document(
-        device_map_document(mapping, name, roles, off_values, power_inverted=power_inverted),
-        DEVICE_MAP_KEY,
-    )
+def device_map(document: Mapping[str, Any]) -> CategoryMap:
+    """The map of one device from its document; TuyaMapError if the roles do not fit."""
+    return parse_map_document(document, DEVICE_MAP_KEY)
 
 
 def device_map_document(
