@@ -1,4 +1,4 @@
-"""Status, session end (timestamp) and remaining minutes."""
+"""Status, session end (timestamp), remaining minutes, the routine, and usage totals."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from .entity import MassagerEntity, MassagerEntityDescription, setup_from_table
 from .routine_catalogue import BUILTIN_ROUTINES, CUSTOM_ROUTINE
 from .routines import RoutineRunner
 from .session_time import remaining_minutes
+from .usage_sensor import USAGE_SENSORS, MassagerUsageDescription, MassagerUsageSensor
 
 NO_ROUTINE = "none"
 
@@ -169,21 +170,21 @@ class MassagerRoutineSensor(MassagerEntity, SensorEntity):
         return attributes
 
 
-def sensor_for(
-    coordinator: MassagerCoordinator,
-    description: MassagerSensorDescription | MassagerRoutineDescription,
-) -> SensorEntity:
-    """A state sensor, or the routine sensor."""
+type SensorRow = MassagerSensorDescription | MassagerRoutineDescription | MassagerUsageDescription
+
+
+def sensor_for(coordinator: MassagerCoordinator, description: SensorRow) -> SensorEntity:
+    """A state sensor, the routine sensor, or a usage total."""
     if isinstance(description, MassagerSensorDescription):
         return MassagerSensor(coordinator, description)
+    if isinstance(description, MassagerUsageDescription):
+        return MassagerUsageSensor(coordinator, description)
     return MassagerRoutineSensor(coordinator, description)
 
 
-def sensor_rows(
-    _caps: Capabilities,
-) -> tuple[MassagerSensorDescription | MassagerRoutineDescription, ...]:
+def sensor_rows(_caps: Capabilities) -> tuple[SensorRow, ...]:
     """Every massager has all sensors."""
-    return (*SENSORS, ROUTINE)
+    return (*SENSORS, ROUTINE, *USAGE_SENSORS)
 
 
 async_setup_entry = setup_from_table(sensor_for, sensor_rows)

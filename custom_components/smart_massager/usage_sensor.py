@@ -1,0 +1,115 @@
+"""The massage-time and sessions sensors: totals that only grow, kept across restarts.
+
+`total_increasing` sensors, so Home Assistant's recorder keeps their long-term statistics
+(hourly, for as long as it keeps any) with no configuration: a week of massage minutes is a
+statistics graph away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import UnitOfTime
+from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.restore_state import RestoreEntity
+
+from .coordinator import MassagerCoordinator
+from .entity import MassagerEntity, MassagerEntityDescription
+from .usage import SECONDS_PER_MINUTE, Usage, UsageCounter
+
+
+@dataclass(frozen=True, kw_only=True)
+class MassagerUsageDescription(SensorEntityDescription, MassagerEntityDescription):
+    """A usage total: which one the counter's totals it shows."""
+
+    total_fn: Callable[[UsageCounter, float], float | int]
+
+
+USAGE_SENSORS: tuple[MassagerUsageDescription, ...] = (
+    MassagerUsageDescription(
+        key="massage_time",
+        translation_key="massage_time",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        total_fn=lambda counter, now: round(counter.minutes(now), 2),
+    ),
+    MassagerUsageDescription(
+        key="sessions",
+        translation_key="sessions",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        total_fn=lambda counter, _now: counter.usage.sessions,
+    ),
+)
+
+
+class MassagerUsageSensor(MassagerEntity, RestoreEntity, SensorEntity):
+    """A usage total, counted from confirmed states and written once a minute while it runs."""
+
+    entity_description: MassagerUsageDescription
+    _cancel_tick: CALLBACK_TYPE | None = None
+
+    def __init__(
+        self, coordinator: MassagerCoordinator, description: MassagerUsageDescription
+    ) -> None:
+        super().__init__(coordinator, description)
+        self._counter = UsageCounter(Usage())
+
+    async def async_added_to_hass(self) -> None:
+        """Go on from the stored totals, and count the state the massager is in now."""
+        await super().async_added_to_hass()
+        if (stored := await self.async_get_last_extra_data()) is not None:
+            self._counter = UsageCounter(Usage.from_dict(stored.as_dict()))
+        self.async_on_remove(self._stop_ticking)
+        self._observe()
+
+    @property
+    def native_value(self) -> float | int:
+        """The total up to now."""
+        return self.entity_description.total_fn(self._counter, self.hass.loop.time())
+
+    @property
+    def extra_restore_state_data(self) -> Usage:
+        """The totals, kept across restarts."""
+        self._counter.minutes(self.hass.loop.time())  # the running stretch so far, included
+        return self._counter.usage
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._observe()
+        super()._handle_coordinator_update()
+
+    @callback
+    def _observe(self) -> None:
+        self._counter.observe(self.state_data, self.hass.loop.time())
+        self._stop_ticking()
+        if self._counter.running:
+            # The minutes grow while it runs: written once a minute, not at every second.
+            self._cancel_tick = async_call_later(
+                self.hass, timedelta(seconds=SECONDS_PER_MINUTE), self._tick
+            )
+
+    @callback
+    def _tick(self, _now: datetime) -> None:
+        self._cancel_tick = None
+        self.async_write_ha_state()
+        if self._counter.running:
+            self._cancel_tick = async_call_later(
+                self.hass, timedelta(seconds=SECONDS_PER_MINUTE), self._tick
+            )
+
+    @callback
+    def _stop_ticking(self) -> None:
+        if self._cancel_tick is not None:
+            self._cancel_tick()
+            self._cancel_tick = None
