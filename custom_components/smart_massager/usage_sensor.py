@@ -32,6 +32,8 @@ class MassagerUsageDescription(SensorEntityDescription, MassagerEntityDescriptio
     """A usage total: which one the counter's totals it shows."""
 
     total_fn: Callable[[UsageCounter, float], float | int]
+    # Attributes beside the total (the sessions sensor: when the last session started).
+    attributes_fn: Callable[[Usage], dict[str, object]] | None = None
 
 
 USAGE_SENSORS: tuple[MassagerUsageDescription, ...] = (
@@ -49,6 +51,8 @@ USAGE_SENSORS: tuple[MassagerUsageDescription, ...] = (
         translation_key="sessions",
         state_class=SensorStateClass.TOTAL_INCREASING,
         total_fn=lambda counter, _now: counter.usage.sessions,
+        # Kept across restarts (a state's last_changed is not): the reminder blueprint reads it.
+        attributes_fn=lambda usage: {"last_started": usage.last_session},
     ),
 )
 
@@ -77,6 +81,12 @@ class MassagerUsageSensor(MassagerEntity, RestoreEntity, SensorEntity):
     def native_value(self) -> float | int:
         """The total up to now."""
         return self.entity_description.total_fn(self._counter, self.hass.loop.time())
+
+    @property
+    def extra_state_attributes(self) -> dict[str, object] | None:
+        """The description's attributes, if it has any."""
+        attributes_fn = self.entity_description.attributes_fn
+        return attributes_fn(self._counter.usage) if attributes_fn is not None else None
 
     @property
     def extra_restore_state_data(self) -> Usage:

@@ -49,6 +49,7 @@ MINIMAL_INPUTS: dict[str, dict[str, Any]] = {
     "desk_break_relief.yaml": {"massager": FAN, "desk_sensor": "binary_sensor.desk"},
     "post_workout_recovery.yaml": {"massager": FAN},
     "safety_stop.yaml": {"massagers": [FAN]},
+    "massage_reminder.yaml": {"sessions": "sensor.back_massager_sessions"},
 }
 
 
@@ -417,3 +418,32 @@ async def test_safety_stop(
     await wait_for(hass, lambda: bool(ended))
     assert ended[0].data["outcome"] == "stopped"
     assert emulator.device.heat is False
+
+
+@pytest.mark.usefixtures("massager")
+async def test_massage_reminder_after_days_without_a_session(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, tmp_path: Path
+) -> None:
+    notify = async_mock_service(hass, "notify", "test")
+    await use_blueprint(
+        hass,
+        tmp_path,
+        "massage_reminder.yaml",
+        {
+            "sessions": "sensor.back_massager_sessions",
+            "days": 3,
+            "at": "21:31:00",
+            "remind": [{"action": "notify.test", "data": {"message": "Time for a massage"}}],
+        },
+    )
+    await hass.services.async_call("fan", "turn_on", {"entity_id": FAN}, blocking=True)
+    await hass.services.async_call("fan", "turn_off", {"entity_id": FAN}, blocking=True)
+    started = hass.states.get("sensor.back_massager_sessions").attributes["last_started"]
+    assert started is not None
+    await advance(hass, freezer, minutes=2)  # 21:31 today: a massage just now
+    assert notify == []
+    for _ in range(2):  # 21:31 the next two days: not yet three days
+        await advance(hass, freezer, days=1)
+    assert notify == []
+    await advance(hass, freezer, days=1)  # the third day without one
+    assert [call.data for call in notify] == [{"message": "Time for a massage"}]
