@@ -92,9 +92,10 @@ async def test_a_property_that_never_reads_is_dropped_and_reported() -> None:
         await server.stop()
 
 
-async def test_the_on_off_is_never_dropped() -> None:
-    """A massage whose on/off cannot be read stays visible as a failure, however often."""
-    product = replace(load_product("m900"), failing={(2, 1): -4004})
+async def test_the_on_off_is_never_dropped_nor_anything_read_with_it() -> None:
+    """A massage whose on/off cannot be read stays visible as a failure, however often; and a
+    device failing every read at once (booting) loses none of its properties."""
+    product = replace(load_product("m900"), failing={(2, 1): -4004, (2, 4): -4004})
     server = MiotEmulatorServer(product=product, token=MIOT_TOKEN)
     await server.start()
     massager = MiotMassager(miot_device(server), timeout=1.0)
@@ -103,6 +104,8 @@ async def test_the_on_off_is_never_dropped() -> None:
             with pytest.raises(MassagerResponseError, match="on/off"):
                 await massager.get_state()
         assert massager.diagnostics()["dropped_properties"] == []
+        server.device.product.failing.clear()  # booted: everything reads again
+        assert (await massager.get_state()).intensity == 3
     finally:
         await massager.close()
         await server.stop()

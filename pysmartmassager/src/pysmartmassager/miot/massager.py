@@ -139,14 +139,17 @@ class MiotProfile:
         be read keeps its session, timed and ended by Home Assistant.
         """
         taken: dict[tuple[int, int], Any] = {}
+        power_code = read.get(self.power.key, (0, None))[0]
+        if power_code != 0:  # unknown is not "off": an error, as below
+            raise MassagerResponseError(f"the device could not read its on/off ({power_code})")
         for key, (code, raw) in read.items():
             prop = self._by_key.get(key)
             if prop is None:
                 continue
             if code != 0:
+                # Counted only in a read whose on/off answered: a device that fails every
+                # read at once (booting, overloaded) drops none of its properties.
                 self._failed(prop, code)
-                if prop.key == self.power.key:  # unknown is not "off": an error, as below
-                    raise MassagerResponseError(f"the device could not read its on/off ({code})")
                 continue
             self._failures.pop(key, None)
             value = prop.read(raw)
@@ -165,10 +168,11 @@ class MiotProfile:
     def _failed(self, prop: MiotProperty, code: int) -> None:
         """One more failed read; a property that never reads is dropped from the poll.
 
-        Never the on/off: a massage whose state cannot be read must stay visible as an error.
+        Never the on/off (take() refuses a read without it): a massage whose state cannot be
+        read must stay visible as an error.
         """
         failures = self._failures[prop.key] = self._failures.get(prop.key, 0) + 1
-        if failures < DROP_AFTER_FAILURES or prop.key == self.power.key:
+        if failures < DROP_AFTER_FAILURES:
             return
         self.properties = [p for p in self.properties if p.key != prop.key]
         self.dropped[prop.key] = code
