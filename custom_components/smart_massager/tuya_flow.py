@@ -65,6 +65,7 @@ from pysmartmassager.tuya.roles import (
 
 from .const import (
     CONF_DATAPOINT_MAP,
+    CONF_DEFAULT_INTENSITY,
     CONF_DEVICE_ID,
     CONF_DEVICE_MAP,
     CONF_LOCAL_KEY,
@@ -571,6 +572,12 @@ async def async_check(data: dict[str, Any], requested_version: str, *, power: bo
     # reports the datapoint that starts the massage.
     if power and ((power_id := tuya_power_id(data)) is None or power_id not in dps):
         raise _error("not_massager")
+    if power and data.get(CONF_DATAPOINT_MAP) == DEVICE_MAP_KEY:
+        # Roles the user gave: a wrong polarity would make every stop a start. A massager
+        # being added or re-mapped is idle, so a power that reads "running" is checked.
+        profile = TuyaProfile(parse_mapping(data[CONF_MAPPING]), entry_map(data))
+        if profile.running_of(dps):
+            raise FlowError("reports_running", CONF_POWER_INVERTED)
     return found.value
 
 
@@ -930,33 +937,41 @@ class TuyaOptions(OptionsFlowWithReload):
     async def async_step_tuya_roles(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """The role form, filled with the entry's roles; saving it reloads the entry."""
+        """The role form, filled with the entry's roles; checked on the device, then reloaded."""
         entry = self.config_entry
-        mapping = parse_mapping(entry.data[CONF_MAPPING])
+        try:
+            mapping = parse_mapping(entry.data[CONF_MAPPING])
+            current = current_roles(entry_map(entry.data))
+        except TuyaMapError, KeyError:
+            return self.async_abort(reason="invalid_entry_data")
         schema = roles_schema(mapping, propose(mapping))
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
                 document = confirmed_map(mapping, entry.title, user_input)
+                data = {**entry.data, CONF_DATAPOINT_MAP: DEVICE_MAP_KEY, CONF_DEVICE_MAP: document}
+                await async_check(data, data[CONF_PROTOCOL_VERSION])
             except FlowError as err:
                 errors = errors_for(err, schema)
             else:
-                self.hass.config_entries.async_update_entry(
-                    entry,
-                    data={
-                        **entry.data,
-                        CONF_DATAPOINT_MAP: DEVICE_MAP_KEY,
-                        CONF_DEVICE_MAP: document,
-                    },
-                )
-                # The options themselves are unchanged: the new map takes effect by a reload.
+                self.hass.config_entries.async_update_entry(entry, data=data)
+                # The options themselves may stay: the new map takes effect by a reload.
                 self.hass.config_entries.async_schedule_reload(entry.entry_id)
-                return self.async_create_entry(data=dict(entry.options))
+                return self.async_create_entry(data=options_for(entry.options, data))
         return self.async_show_form(
             step_id="tuya_roles",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or current_roles(entry_map(entry.data))
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or current),
             errors=errors,
             description_placeholders=shown({"name": entry.title}),
         )
+
+
+def options_for(options: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """The entry's options under a new map: a default intensity it no longer has is dropped."""
+    levels = TuyaProfile(parse_mapping(data[CONF_MAPPING]), entry_map(data)).intensity_levels()
+    kept = dict(options)
+    if CONF_DEFAULT_INTENSITY in kept and (
+        levels is None or kept[CONF_DEFAULT_INTENSITY] not in levels
+    ):
+        del kept[CONF_DEFAULT_INTENSITY]
+    return kept

@@ -9,6 +9,7 @@ recorder builds long-term statistics from them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from homeassistant.helpers.restore_state import ExtraStoredData
@@ -25,8 +26,8 @@ class Usage(ExtraStoredData):
 
     minutes: float = 0.0
     sessions: int = 0
-    # The session last counted (its start as the device or Home Assistant reported it), and
-    # whether one was active: a session running across a restart is not counted twice.
+    # When the last session counted started (wall clock, ISO), and whether one was active: a
+    # session running across a restart is not counted twice.
     last_session: str | None = None
     was_active: bool = False
 
@@ -71,19 +72,25 @@ class UsageCounter:
         """Whether minutes are being counted now."""
         return self._running_since is not None
 
-    def observe(self, state: SessionState, now: float) -> None:
-        """A confirmed state at monotonic time `now`."""
+    def observe(
+        self, state: SessionState, now: float, *, started: datetime, confirmed: bool
+    ) -> None:
+        """A state at monotonic time `now`; `confirmed` False when the device is not answering.
+
+        A session is counted when one becomes active (a resume, or a restart of Home Assistant
+        during a session, is none: `was_active` is kept across restarts); `started` is the wall
+        time kept for it where the state gives none. Minutes stop while the device does not
+        answer: the last state it confirmed is not taken for one that goes on running.
+        """
         usage = self.usage
         self._close(now)
+        if not confirmed:
+            return
         if state.status is Status.RUNNING:
             self._running_since = now
-        session = state.started_at.isoformat() if state.started_at is not None else None
-        if state.active and (
-            (session is not None and session != usage.last_session)
-            or (session is None and not usage.was_active)
-        ):
+        if state.active and not usage.was_active:
             usage.sessions += 1
-            usage.last_session = session
+            usage.last_session = (state.started_at or started).isoformat()
         usage.was_active = state.active
 
     def minutes(self, now: float) -> float:

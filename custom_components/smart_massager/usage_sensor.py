@@ -21,6 +21,7 @@ from homeassistant.const import UnitOfTime
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.restore_state import RestoreEntity
+from homeassistant.util import dt as dt_util
 
 from .coordinator import MassagerCoordinator
 from .entity import MassagerEntity, MassagerEntityDescription
@@ -101,7 +102,12 @@ class MassagerUsageSensor(MassagerEntity, RestoreEntity, SensorEntity):
 
     @callback
     def _observe(self) -> None:
-        self._counter.observe(self.state_data, self.hass.loop.time())
+        self._counter.observe(
+            self.state_data,
+            self.hass.loop.time(),
+            started=dt_util.utcnow(),
+            confirmed=self.coordinator.last_update_success,
+        )
         self._stop_ticking()
         if self._counter.running:
             # The minutes grow while it runs: written once a minute, not at every second.

@@ -109,3 +109,20 @@ async def test_the_on_off_is_never_dropped_nor_anything_read_with_it() -> None:
     finally:
         await massager.close()
         await server.stop()
+
+
+async def test_a_property_that_read_once_is_not_dropped_when_it_fails_for_a_while(
+    m900: MiotEmulatorServer,
+) -> None:
+    massager = MiotMassager(miot_device(m900), timeout=1.0)
+    try:
+        assert (await massager.get_state()).intensity == 3
+        m900.device.product.failing[2, 4] = -4004  # the strength fails for a while
+        for _ in range(5):
+            await massager.get_state()
+        assert massager.diagnostics()["dropped_properties"] == []
+        m900.device.product.failing.clear()
+        m900.device.press("massage-strength", 5)
+        assert (await massager.get_state()).intensity == 5  # still read
+    finally:
+        await massager.close()

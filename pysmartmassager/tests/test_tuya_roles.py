@@ -14,7 +14,7 @@ import pytest
 from conftest import TUYA_KEY, start_tuya
 from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager import MassagerInvalidRequestError, SessionSettings, Status
-from pysmartmassager.tuya import TuyaDevice, TuyaMassager, Version, parse_mapping
+from pysmartmassager.tuya import TuyaDevice, TuyaMassager, TuyaProfile, Version, parse_mapping
 from pysmartmassager.tuya.datapoints import (
     DEVICE_MAP_KEY,
     CategoryMap,
@@ -169,3 +169,33 @@ async def test_without_the_inversion_the_switch_would_read_backwards(
         assert (await massager.get_state()).status is Status.RUNNING
     finally:
         await massager.close()
+
+
+def test_an_enum_heat_at_a_value_the_map_does_not_list_reads_as_on(
+    neck: TuyaEmulatorServer,
+) -> None:
+    """Heat that may be on is on: the session's end then switches it off."""
+    profile = TuyaProfile(
+        neck_mapping(neck), confirmed(neck_mapping(neck), CONFIRMED, {"heat_gear": "off"})
+    )
+    assert profile.heat_of({"102": "medium"}) is True  # a firmware's new level
+    assert profile.heat_of({"102": "off"}) is False
+    assert profile.heat_of({}) is False  # not reported: nothing to switch off
+
+
+def test_only_what_the_transport_can_run_is_offered() -> None:
+    mapping = parse_mapping(
+        {
+            "1": {"code": "switch", "type": "Boolean", "values": {}},
+            "2": {"code": "fault", "type": "Enum", "values": {"range": ["normal", "overheat"]}},
+            "3": {"code": "timer", "type": "Enum", "values": {"range": ["15", "30"]}},
+            "4": {"code": "heat", "type": "Enum", "values": {"range": ["off"]}},
+            "5": {"code": "alarm", "type": "Bitmap", "values": {}},
+        }
+    )
+    candidates = propose(mapping).candidates
+    # An Enum fault would read "normal" as a fault; an Enum length is not minutes; an Enum heat
+    # of one value cannot be switched on.
+    assert candidates["fault"] == ("alarm",)
+    assert candidates["session_minutes"] == ()
+    assert "heat" not in candidates["heat"]  # the other Booleans and Enums are offered

@@ -125,6 +125,8 @@ async def test_the_role_step_proposes_and_the_massager_runs(
     [
         ({"zone": "work_pattern"}, {"zone": "datapoint_twice"}),
         ({"heat_off": None}, {"heat_off": "heat_off_value"}),
+        # Idle, it reads its on/off as true: taken as not reversed, every stop would start it.
+        ({"power_inverted": False}, {"power_inverted": "reports_running"}),
     ],
 )
 async def test_a_role_that_does_not_fit_is_named_on_its_field(
@@ -192,6 +194,10 @@ async def test_the_roles_are_changed_in_the_options(
     # A datapoint twice is refused here too, and the entry is left as it was.
     bad = await options.async_configure(result["flow_id"], {**CONFIRMED, "zone": "gear"})
     assert bad["errors"] == {"zone": "datapoint_twice"}
+    # Checked on the device too: the wrong polarity is refused, and nothing is saved.
+    bad = await options.async_configure(bad["flow_id"], {**CONFIRMED, "power_inverted": False})
+    assert bad["errors"] == {"power_inverted": "reports_running"}
+    assert entry.data["device_map"]["power_inverted"] is True
     without_heat = {
         key: value for key, value in CONFIRMED.items() if key not in ("heat", "heat_off")
     }

@@ -175,3 +175,23 @@ async def test_the_recorder_keeps_long_term_statistics(
     (row,) = found[MINUTES]
     assert row["state"] == pytest.approx(4, abs=0.05)
     assert row["sum"] == pytest.approx(4, abs=0.05)  # total_increasing: a sum, from zero
+
+
+async def test_minutes_stop_while_the_massager_does_not_answer(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+) -> None:
+    """Its last confirmed state said running; that is not taken for minutes of massage."""
+    await setup(hass, fake_entry)
+    await start(hass, minutes=10)
+    await advance(hass, freezer, minutes=2)
+    fake.reachable = False  # unplugged
+    for _ in range(5):
+        await advance(hass, freezer, minutes=1)
+    assert hass.states.get(MINUTES).state == "unavailable"
+    fake.reachable = True  # back, still massaging: 7 minutes since the start, 5 of them unseen
+    await advance(hass, freezer, minutes=1)
+    assert fake.status is Status.RUNNING
+    assert value(hass, MINUTES) < 4  # 2 before, at most 1 since, and the polls between: not 8

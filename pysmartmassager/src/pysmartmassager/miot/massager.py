@@ -128,6 +128,7 @@ class MiotProfile:
         # Reads that failed in a row, per property; past DROP_AFTER_FAILURES it is not polled
         # again (the m900 answered -4004 for three properties at every poll).
         self._failures: dict[tuple[int, int], int] = {}
+        self._ever_read: set[tuple[int, int]] = set()  # a property that read once is kept
         self.dropped: dict[tuple[int, int], int] = {}  # property -> the device's last error code
         self._warnings = OnceWarnings(LOGGER)  # kinds of nonsense already logged for this device
 
@@ -152,6 +153,7 @@ class MiotProfile:
                 self._failed(prop, code)
                 continue
             self._failures.pop(key, None)
+            self._ever_read.add(key)
             value = prop.read(raw)
             if value is UNREADABLE:
                 self._warn_once(
@@ -172,7 +174,9 @@ class MiotProfile:
         read must stay visible as an error.
         """
         failures = self._failures[prop.key] = self._failures.get(prop.key, 0) + 1
-        if failures < DROP_AFTER_FAILURES:
+        # Only one that never read: a property that did is failing for now (it keeps being
+        # asked; its last value stays until it answers again).
+        if failures < DROP_AFTER_FAILURES or prop.key in self._ever_read:
             return
         self.properties = [p for p in self.properties if p.key != prop.key]
         self.dropped[prop.key] = code

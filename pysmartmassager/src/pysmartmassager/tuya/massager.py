@@ -146,7 +146,9 @@ class TuyaProfile:
         if self.heat is None or (value := dps.get(self.heat.dp_id)) is None:
             return False
         if self.heat.type == "Enum":
-            return value in self._on_values(self.heat)
+            # Anything but its off is on, a value the map does not list too: heat that may be
+            # on is reported on, so the session's end switches it off.
+            return bool(value != self.off_values[self.heat.code])
         return value is True
 
     def heat_dps(self, on: bool) -> dict[str, Any]:

@@ -84,8 +84,19 @@ def _rank(role: str) -> Callable[[Datapoint], tuple[int, int]]:
     return lambda dp: (-_score(dp.code, role), int(dp.dp_id))
 
 
+# What the role step offers: the types the transport can run for each role (a shipped map may
+# name more). A session length in minutes is an Integer; a fault Enum would read its every
+# value, "normal" too, as a fault, so only a Bitmap or a number of faults is offered.
+OFFERED_TYPES: Mapping[str, frozenset[str]] = {
+    **ROLE_TYPES,
+    "session_minutes": frozenset({"Integer"}),
+    "fault": frozenset({"Bitmap", "Integer"}),
+}
+
+
 def _fits(dp: Datapoint, role: str) -> bool:
-    return dp.type in ROLE_TYPES[role]
+    # An Enum is a choice only with two values or more (a heat needs its off and an on).
+    return dp.type in OFFERED_TYPES[role] and (dp.type != "Enum" or len(dp.enum_range) >= 2)  # noqa: PLR2004
 
 
 def off_value(dp: Datapoint) -> str | None:
@@ -103,11 +114,7 @@ def propose(mapping: DeviceMapping) -> Proposal:
     proposed: dict[str, str | None] = {}
     programs: list[str] = []
     for role in PROPOSAL_ORDER:
-        scored = [
-            code
-            for code in candidates[role]
-            if code not in taken and _score(code, role) > 0 and _plausible(mapping, code, role)
-        ]
+        scored = [code for code in candidates[role] if code not in taken and _score(code, role) > 0]
         if role == "programs":
             programs = scored
             taken.update(scored)
@@ -124,16 +131,6 @@ def propose(mapping: DeviceMapping) -> Proposal:
             if off is not None:
                 off_values[dp.code] = off
     return Proposal(candidates, proposed, tuple(programs), off_values)
-
-
-def _plausible(mapping: DeviceMapping, code: str, role: str) -> bool:
-    """Type fits, and the range does too (an Enum heat needs two values, a level two levels)."""
-    dp = mapping.by_code(code)
-    if dp is None:
-        return False
-    if dp.type == "Enum":
-        return len(dp.enum_range) >= 2  # noqa: PLR2004  # one value is no choice
-    return True
 
 
 def device_map(document: Mapping[str, Any]) -> CategoryMap:
