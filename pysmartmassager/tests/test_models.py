@@ -192,3 +192,16 @@ def test_gentler_never_switches_a_zone_off_nor_on() -> None:
     assert zone.moved(9, 5) == 10
     assert chair.moved(3, -10) == 1  # a range without an off: as before, its lowest
     assert LevelRange.of((10, 15, 20)).moved(15, -1) == 10
+
+
+def test_a_skewed_clock_gives_one_start_time_across_states() -> None:
+    """Measures a second apart are one skew: the corrected start stays put (a routine keys on
+    it); a real change of the device's clock is still followed."""
+    reader = StateReader()
+    started = NOW - timedelta(minutes=2)
+    raw = good_state(status="running", started_at=started.isoformat(), now=NOW.isoformat())
+    first = reader.parse(raw, received_at=NOW - timedelta(minutes=10))
+    jittered = reader.parse(raw, received_at=NOW - timedelta(minutes=10, seconds=-1))
+    assert first.started_at == jittered.started_at == started - timedelta(minutes=10)
+    moved = reader.parse(raw, received_at=NOW - timedelta(minutes=5))
+    assert moved.started_at == started - timedelta(minutes=5)

@@ -38,6 +38,8 @@ from pysmartmassager.models import (
 
 # A device clock closer than this to ours is trusted as is; beyond it, times are corrected.
 CLOCK_SKEW_TOLERANCE = timedelta(seconds=2)
+# How much one clock measure may differ from the last without being a new skew.
+SKEW_JITTER = timedelta(seconds=1)
 # `seq` is an unsigned 32-bit counter that may wrap (docs/protocol.md); compared as serial numbers.
 SEQ_MODULUS = 2**32
 # Old boot ids remembered, so that a late answer from before a reboot is not taken as a new boot.
@@ -121,6 +123,18 @@ class StateReader:
         self._seq = 0
         self._revision = 0
         self._old_boots: list[str] = []
+        self._skew: timedelta | None = None  # the correction in use, kept while it still fits
+
+    def _steady_skew(self, measured: timedelta) -> timedelta:
+        """The correction to use: the one in use while a new measure is within a second of it.
+
+        Each measure is off by up to a second (the device's time is truncated, the answer takes
+        a while), so without this a skewed device's corrected start time moved by a second from
+        one state to the next, and a routine took its own session for another one.
+        """
+        if self._skew is None or abs(measured - self._skew) > SKEW_JITTER:
+            self._skew = measured
+        return self._skew
 
     def parse(self, value: object, *, received_at: datetime | None = None) -> SessionState:
         """A state object; `received_at` (default now) measures the device's clock skew."""
@@ -138,7 +152,7 @@ class StateReader:
         if not 0 <= seq < SEQ_MODULUS:
             raise MassagerResponseError("state.seq: not an unsigned 32-bit number")
         boot_id = get_str(data, "boot_id", "state")
-        skew = _skew(device_time, received_at or datetime.now(UTC))
+        skew = self._steady_skew(_skew(device_time, received_at or datetime.now(UTC)))
         return SessionState(
             status=status,
             program=get_str(data, "program", "state"),
