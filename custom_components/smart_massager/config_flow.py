@@ -25,7 +25,7 @@ from pysmartmassager import LevelRange
 from .const import CONF_DEFAULT_INTENSITY, CONF_DEFAULT_MINUTES, CONF_INSTALL_SENTENCES, DOMAIN
 from .coordinator import MassagerConfigEntry
 from .entities_flow import EntitiesFlow, EntitiesOptions
-from .miot_flow import MiotFlow
+from .miot_flow import MiotFlow, MiotOptions
 from .reference_flow import ReferenceFlow
 from .transport import TRANSPORTS, transport_of
 from .tuya_flow import TuyaFlow, TuyaOptions
@@ -79,7 +79,7 @@ class SmartMassagerConfigFlow(EntitiesFlow, TuyaFlow, MiotFlow, ReferenceFlow, d
         return MassagerOptionsFlow()
 
 
-class MassagerOptionsFlow(EntitiesOptions, TuyaOptions):
+class MassagerOptionsFlow(EntitiesOptions, TuyaOptions, MiotOptions):
     """Default session length and intensity; whether to install voice sentences."""
 
     def _family_steps(self) -> tuple[str, ...]:

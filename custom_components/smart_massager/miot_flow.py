@@ -13,11 +13,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
+from homeassistant.helpers.selector import (
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
 
 from pysmartmassager import (
     Massager,
@@ -25,6 +33,8 @@ from pysmartmassager import (
     MassagerConnectionError,
     MassagerError,
 )
+from pysmartmassager.const import MAX_MESSAGE_LENGTH
+from pysmartmassager.decoding import clean_markup
 from pysmartmassager.miot import (
     DEFAULT_PORT,
     SPEC_SERVER,
@@ -41,6 +51,7 @@ from pysmartmassager.miot import (
     parse_token,
     strict_json,
 )
+from pysmartmassager.miot.spec import ROLE_NAMES, MiotProperty, map_with_roles, offered_roles
 
 from .const import (
     CONF_DEVICE_ID,
@@ -343,3 +354,114 @@ class MiotFlow(FamilyFlow):
 
         current = miot_host_text(dict(entry.data))
         return await self._async_new_host("miot_reconfigure", user_input, current, updates_for)
+
+
+NO_ROLE = "none"
+
+
+def _key_text(prop: MiotProperty) -> str:
+    return f"{prop.siid}.{prop.piid}"
+
+
+def _property_label(prop: MiotProperty) -> str:
+    """A property as the role form shows it: where it is, its name, format and values."""
+    if prop.choices:
+        detail = ", ".join(description or str(value) for value, description in prop.choices[:4])
+    elif prop.value_range is not None:
+        low, high, _ = prop.value_range
+        detail = f"{low:g}..{high:g} {prop.unit}".rstrip()
+    else:
+        detail = prop.format
+    # Names, descriptions and units come from the spec (untrusted): cleaned for the form.
+    return clean_markup(f"{_key_text(prop)} {prop.name} ({detail})", MAX_MESSAGE_LENGTH)
+
+
+def roles_schema(offered: Mapping[str, list[MiotProperty]]) -> vol.Schema:
+    """A select per role of the properties that can play it (power is required)."""
+    fields: dict[Any, Any] = {}
+    for role in ROLE_NAMES:
+        options = [
+            SelectOptionDict(value=_key_text(prop), label=_property_label(prop))
+            for prop in offered.get(role, [])
+        ]
+        if role == "power":
+            fields[vol.Required(role)] = SelectSelector(SelectSelectorConfig(options=options))
+        elif options:
+            none = SelectOptionDict(value=NO_ROLE, label="-")
+            config = SelectSelectorConfig(
+                options=[none, *options], mode=SelectSelectorMode.DROPDOWN
+            )
+            fields[vol.Optional(role, default=NO_ROLE)] = SelectSelector(config)
+    return vol.Schema(fields)
+
+
+def chosen_keys(user_input: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
+    """The role form's answers as (siid, piid) per role; FlowError on a property used twice."""
+    chosen: dict[str, tuple[int, int]] = {}
+    for role in ROLE_NAMES:
+        value = user_input.get(role)
+        if not isinstance(value, str) or value == NO_ROLE:
+            continue
+        siid, _, piid = value.partition(".")
+        key = (int(siid), int(piid))  # the selector allowed only the offered "siid.piid"
+        if key in chosen.values() and role not in ("status", "fault"):
+            raise FlowError("datapoint_twice", role)
+        chosen[role] = key
+    return chosen
+
+
+class MiotOptions(OptionsFlowWithReload):
+    """MIoT's options step: which property of the model's spec plays which role."""
+
+    async def async_step_miot_roles(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Every fitting property of the published spec per role, vendor services too."""
+        entry = self.config_entry
+        model = entry.data[CONF_MODEL]
+        try:
+            spec = await fetch_spec(
+                async_get_clientsession(self.hass), model, server=SPEC_SERVER_URL
+            )
+            offered = offered_roles(spec)
+            current = MiotMap.from_data(entry.data[CONF_MIOT_MAP])
+        except MiotSpecMissingError:
+            return self.async_abort(reason="spec_not_published")
+        except MiotSpecError:
+            return self.async_abort(reason="spec_unreachable")
+        schema = roles_schema(offered)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                mapping = self._mapping(model, spec, user_input)
+                found = FoundDevice(
+                    entry.data[CONF_HOST],
+                    entry.data[CONF_PORT],
+                    entry.data[CONF_TOKEN],
+                    entry.data[CONF_DEVICE_ID],
+                    model,
+                    "",
+                )
+                await async_check_power(found, mapping)
+            except FlowError as err:
+                errors = errors_for(err, schema)
+            else:
+                data = {**entry.data, CONF_MIOT_MAP: mapping.as_data()}
+                self.hass.config_entries.async_update_entry(entry, data=data)
+                # The options stay: the new roles take effect by a reload.
+                self.hass.config_entries.async_schedule_reload(entry.entry_id)
+                return self.async_create_entry(data=dict(entry.options))
+        suggested = {role: _key_text(prop) for role, prop in current.roles.items()}
+        return self.async_show_form(
+            step_id="miot_roles",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or suggested),
+            errors=errors,
+            description_placeholders=shown({"name": entry.title, "model": model}),
+        )
+
+    @staticmethod
+    def _mapping(model: str, spec: Any, user_input: Mapping[str, Any]) -> MiotMap:
+        try:
+            return map_with_roles(model, spec, chosen_keys(user_input))
+        except MiotSpecError as err:
+            raise FlowError("spec_not_massager") from err

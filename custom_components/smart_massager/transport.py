@@ -96,6 +96,7 @@ TRANSPORTS: dict[str, Transport] = {
             add_steps=("miot",),
             reauth_step="miot_reauth",
             reconfigure_step="miot_reconfigure",
+            options_steps=("miot_roles",),
             secrets=frozenset({CONF_TOKEN, CONF_DEVICE_ID}),
             device_shape=miot_flow.device_shape,
         ),

@@ -19,7 +19,7 @@ from emulators.miot import MiotEmulatorServer
 from emulators.miot.device import load_product
 from pysmartmassager import MassagerResponseError, SessionSettings, Status
 from pysmartmassager.miot import MiotMassager
-from pysmartmassager.miot.spec import massager_map
+from pysmartmassager.miot.spec import MiotSpecError, map_with_roles, massager_map, offered_roles
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -126,3 +126,19 @@ async def test_a_property_that_read_once_is_not_dropped_when_it_fails_for_a_whil
         assert (await massager.get_state()).intensity == 5  # still read
     finally:
         await massager.close()
+
+
+def test_every_fitting_property_is_offered_for_the_owner_to_choose(
+    m900: MiotEmulatorServer,
+) -> None:
+    spec = m900.device.spec
+    offered = offered_roles(spec)
+    intensity = {prop.key for prop in offered["intensity"]}
+    assert {(2, 4), (5, 4), (5, 7)} <= intensity  # the standard strength, the vendor's levels
+    assert all(prop.siid != 1 for props in offered.values() for prop in props)
+    chosen = map_with_roles(m900.model, spec, {"power": (2, 1), "intensity": (5, 4)})
+    assert chosen.roles["intensity"].name == "air-level"
+    with pytest.raises(MiotSpecError, match="heat"):
+        map_with_roles(m900.model, spec, {"power": (2, 1), "heat": (2, 4)})  # a level, not a bool
+    with pytest.raises(MiotSpecError):
+        map_with_roles(m900.model, spec, {"intensity": (5, 4)})  # no on/off

@@ -592,3 +592,48 @@ async def test_a_device_answering_nonsense_is_an_unknown_error(
     result = await start_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], form(chair))
     assert result["errors"] == {"base": "unknown"}
+
+
+@pytest.mark.parametrize("chair", ["m900"], indirect=True)
+async def test_a_vendor_property_takes_a_role_in_the_options(
+    hass: HomeAssistant, chair: MiotEmulatorServer, spec_server: SpecServer
+) -> None:
+    """The m900's vendor service (siid 5) has its own air level: chosen as the intensity."""
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(chair))
+    entry = result["result"]
+    await hass.async_block_till_done()
+    options = hass.config_entries.options
+    result = await options.async_init(entry.entry_id)
+    assert "miot_roles" in result["menu_options"]
+    result = await options.async_configure(result["flow_id"], {"next_step_id": "miot_roles"})
+    schema = result["data_schema"].schema
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested["intensity"] == "2.4"  # the standard massage-strength, as found at set-up
+    offered = {
+        option["value"]
+        for option in schema[next(k for k in schema if k == "intensity")].config["options"]
+    }
+    assert "5.4" in offered  # the vendor's air level
+    assert not any(value.startswith("1.") for value in offered)  # never device information
+    answer = {**suggested, "intensity": "5.4", "status": "none", "fault": "none"}
+    # A property used twice is named on its field, and nothing is saved.
+    bad = await options.async_configure(result["flow_id"], {**answer, "heat": answer["power"]})
+    assert bad["errors"] == {"heat": "datapoint_twice"}
+    assert entry.data["miot_map"]["roles"]["intensity"]["siid"] == 2
+    result = await options.async_configure(bad["flow_id"], answer)
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
+    await hass.async_block_till_done()
+    assert entry.data["miot_map"]["roles"]["intensity"]["siid"] == 5
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": "number.xiaomi_chair_intensity", "value": 4},
+        blocking=True,
+    )
+    assert chair.device.get(5, 4) == 4  # written to the vendor's property
+    await hass.config_entries.async_unload(entry.entry_id)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -298,6 +299,47 @@ def massager_map(model: str, spec: Any) -> MiotMap:
     for role, prop in second.items():
         if role not in roles or not _fits(role, roles[role]):
             roles[role] = prop
+    return _checked(MiotMap(_text(model), _text(spec.get("type"), 256), roles))
+
+
+def offered_roles(spec: Any) -> dict[str, list[MiotProperty]]:
+    """For each role, every property of the spec (a vendor's service too) that can play it.
+
+    For the owner to choose from when the standard names miss what a model has (the m900's
+    vendor service has its own time control, air level and speed); device information is left
+    out. A property the spec describes unreadably is skipped, not an error: the rest is offered.
+    """
+    if not isinstance(spec, dict) or not isinstance(spec.get("services"), list):
+        raise MiotSpecError("not a MIoT instance spec (no services)")
+    offered: dict[str, list[MiotProperty]] = {role: [] for role in ROLE_NAMES}
+    for service in spec["services"][:MAX_SERVICES]:
+        if not isinstance(service, dict):
+            continue
+        if _urn_name(service.get("type"), "service") == "device-information":
+            continue
+        properties = service.get("properties")
+        for raw in properties[:MAX_PROPERTIES] if isinstance(properties, list) else []:
+            if not isinstance(raw, dict):
+                continue
+            try:
+                prop = _property(raw, service.get("iid"), _urn_name(raw.get("type"), "property"))
+            except MiotSpecError:
+                continue
+            for role, found in offered.items():
+                if _fits(role, prop):
+                    found.append(prop)
+    return offered
+
+
+def map_with_roles(model: str, spec: Any, chosen: Mapping[str, tuple[int, int]]) -> MiotMap:
+    """The map of the properties the owner chose per role; MiotSpecError if one does not fit."""
+    offered = offered_roles(spec)
+    roles: dict[str, MiotProperty] = {}
+    for role, key in chosen.items():
+        prop = next((p for p in offered.get(role, []) if p.key == key), None)
+        if prop is None:
+            raise MiotSpecError(f"{role}: no fitting property at {key}")
+        roles[role] = prop
     return _checked(MiotMap(_text(model), _text(spec.get("type"), 256), roles))
 
 
