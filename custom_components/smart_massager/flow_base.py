@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.const import CONF_HOST
 
 from pysmartmassager.decoding import clean_markup
@@ -105,4 +105,44 @@ class FamilyFlow(ConfigFlow):
                 HOST_SCHEMA, user_input or {CONF_HOST: current}
             ),
             errors=errors,
+        )
+
+
+type RolesSave = Callable[[dict[str, Any]], Awaitable[tuple[dict[str, Any], dict[str, Any]]]]
+
+
+class RolesOptions(OptionsFlowWithReload):
+    """An options step that says again what a device's parts do: a form, a check, a reload."""
+
+    async def _roles_step(  # the form's four parts and what saving does
+        self,
+        step_id: str,
+        user_input: dict[str, Any] | None,
+        *,
+        schema: vol.Schema,
+        current: dict[str, Any],
+        placeholders: dict[str, str],
+        save: RolesSave,
+    ) -> ConfigFlowResult:
+        """The form, filled with `current`; saved as `save` says, then reloaded.
+
+        `save` checks the answer (raising FlowError) and returns the entry's new data and options.
+        """
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                data, options = await save(user_input)
+            except FlowError as err:
+                errors = errors_for(err, schema)
+            else:
+                entry = self.config_entry
+                self.hass.config_entries.async_update_entry(entry, data=data)
+                # The options may stay as they were: the new roles take effect by a reload.
+                self.hass.config_entries.async_schedule_reload(entry.entry_id)
+                return self.async_create_entry(data=options)
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or current),
+            errors=errors,
+            description_placeholders=shown(placeholders),
         )

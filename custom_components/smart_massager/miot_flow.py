@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -63,7 +63,7 @@ from .const import (
     TRANSPORT_MIOT,
 )
 from .credentials import credential_doubts
-from .flow_base import BASE, FamilyFlow, FlowError, errors_for, shown
+from .flow_base import BASE, FamilyFlow, FlowError, RolesOptions, errors_for, shown
 from .host_input import InvalidHostError, host_and_port, host_text
 
 CONF_SPEC = "spec"
@@ -410,7 +410,7 @@ def chosen_keys(user_input: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
     return chosen
 
 
-class MiotOptions(OptionsFlowWithReload):
+class MiotOptions(RolesOptions):
     """MIoT's options step: which property of the model's spec plays which role."""
 
     async def async_step_miot_roles(
@@ -420,48 +420,32 @@ class MiotOptions(OptionsFlowWithReload):
         entry = self.config_entry
         model = entry.data[CONF_MODEL]
         try:
-            spec = await fetch_spec(
-                async_get_clientsession(self.hass), model, server=SPEC_SERVER_URL
-            )
+            session = async_get_clientsession(self.hass)
+            spec = await fetch_spec(session, model, server=SPEC_SERVER_URL)
             offered = offered_roles(spec)
             current = MiotMap.from_data(entry.data[CONF_MIOT_MAP])
         except MiotSpecMissingError:
             return self.async_abort(reason="spec_not_published")
         except MiotSpecError:
             return self.async_abort(reason="spec_unreachable")
-        schema = roles_schema(offered)
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                mapping = self._mapping(model, spec, user_input)
-                found = FoundDevice(
-                    entry.data[CONF_HOST],
-                    entry.data[CONF_PORT],
-                    entry.data[CONF_TOKEN],
-                    entry.data[CONF_DEVICE_ID],
-                    model,
-                    "",
-                )
-                await async_check_power(found, mapping)
-            except FlowError as err:
-                errors = errors_for(err, schema)
-            else:
-                data = {**entry.data, CONF_MIOT_MAP: mapping.as_data()}
-                self.hass.config_entries.async_update_entry(entry, data=data)
-                # The options stay: the new roles take effect by a reload.
-                self.hass.config_entries.async_schedule_reload(entry.entry_id)
-                return self.async_create_entry(data=dict(entry.options))
-        suggested = {role: _key_text(prop) for role, prop in current.roles.items()}
-        return self.async_show_form(
-            step_id="miot_roles",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or suggested),
-            errors=errors,
-            description_placeholders=shown({"name": entry.title, "model": model}),
-        )
 
-    @staticmethod
-    def _mapping(model: str, spec: Any, user_input: Mapping[str, Any]) -> MiotMap:
-        try:
-            return map_with_roles(model, spec, chosen_keys(user_input))
-        except MiotSpecError as err:
-            raise FlowError("spec_not_massager") from err
+        async def save(answer: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+            try:
+                mapping = map_with_roles(model, spec, chosen_keys(answer))
+            except MiotSpecError as err:
+                raise FlowError("spec_not_massager") from err
+            data = entry.data
+            found = FoundDevice(
+                data[CONF_HOST], data[CONF_PORT], data[CONF_TOKEN], data[CONF_DEVICE_ID], model, ""
+            )
+            await async_check_power(found, mapping)
+            return {**data, CONF_MIOT_MAP: mapping.as_data()}, dict(entry.options)
+
+        return await self._roles_step(
+            "miot_roles",
+            user_input,
+            schema=roles_schema(offered),
+            current={role: _key_text(prop) for role, prop in current.roles.items()},
+            placeholders={"name": entry.title, "model": model},
+            save=save,
+        )

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
@@ -76,7 +76,7 @@ from .const import (
     TRANSPORT_TUYA,
 )
 from .credentials import credential_doubts
-from .flow_base import BASE, FamilyFlow, FlowError, errors_for, shown
+from .flow_base import BASE, FamilyFlow, FlowError, RolesOptions, errors_for, shown
 from .host_input import InvalidHostError, host_and_port, host_text
 
 # Where the flow listens for devices announcing themselves (tests point it at loopback).
@@ -931,7 +931,7 @@ def current_roles(category_map: CategoryMap) -> dict[str, Any]:
     return values
 
 
-class TuyaOptions(OptionsFlowWithReload):
+class TuyaOptions(RolesOptions):
     """Tuya's options step: which datapoint does what (the entry's own map from then on)."""
 
     async def async_step_tuya_roles(
@@ -944,25 +944,20 @@ class TuyaOptions(OptionsFlowWithReload):
             current = current_roles(entry_map(entry.data))
         except TuyaMapError, KeyError:
             return self.async_abort(reason="invalid_entry_data")
-        schema = roles_schema(mapping, propose(mapping))
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                document = confirmed_map(mapping, entry.title, user_input)
-                data = {**entry.data, CONF_DATAPOINT_MAP: DEVICE_MAP_KEY, CONF_DEVICE_MAP: document}
-                await async_check(data, data[CONF_PROTOCOL_VERSION])
-            except FlowError as err:
-                errors = errors_for(err, schema)
-            else:
-                self.hass.config_entries.async_update_entry(entry, data=data)
-                # The options themselves may stay: the new map takes effect by a reload.
-                self.hass.config_entries.async_schedule_reload(entry.entry_id)
-                return self.async_create_entry(data=options_for(entry.options, data))
-        return self.async_show_form(
-            step_id="tuya_roles",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or current),
-            errors=errors,
-            description_placeholders=shown({"name": entry.title}),
+
+        async def save(answer: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+            document = confirmed_map(mapping, entry.title, answer)
+            data = {**entry.data, CONF_DATAPOINT_MAP: DEVICE_MAP_KEY, CONF_DEVICE_MAP: document}
+            await async_check(data, data[CONF_PROTOCOL_VERSION])
+            return data, options_for(entry.options, data)
+
+        return await self._roles_step(
+            "tuya_roles",
+            user_input,
+            schema=roles_schema(mapping, propose(mapping)),
+            current=current,
+            placeholders={"name": entry.title},
+            save=save,
         )
 
 
