@@ -24,7 +24,7 @@ from .routines import RoutineRunner
 from .sentences import async_sync_sentences
 from .services import async_setup_services
 from .session_guard import SessionGuard
-from .session_timer import SessionTimer, async_stop_owed_session
+from .session_timer import SessionTimer, async_remove_stored_end, async_stop_owed_session
 from .transport import async_load_transport_data, create_massager, transport_of
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -136,4 +136,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: MassagerConfigEntry) ->
     row = transport_of(entry.data)
     if row is not None and row.on_remove is not None:
         row.on_remove(hass, entry)
+    await async_remove_stored_end(hass, entry.entry_id)
     await async_sync_sentences(hass, leaving=entry)

@@ -57,6 +57,7 @@ from .from_entities import (
     TIMER_DOMAINS,
     EntitiesMassager,
     async_hide_sources,
+    commanded_store,
     identity_source,
     sources_as_entity_ids,
     sources_as_refs,
@@ -234,8 +235,9 @@ def build(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
 
 
 def on_remove(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """A removed massager shows again the sources it hid."""
+    """A removed massager shows again the sources it hid, and its stored commands go."""
     async_hide_sources(hass, _sources(entry), hide=False)
+    hass.async_create_task(commanded_store(hass, entry.entry_id).async_remove())
 
 
 class EntitiesFlow(FamilyFlow):

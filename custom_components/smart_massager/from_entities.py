@@ -284,6 +284,11 @@ class _Commanded:
     zone_levels: dict[str, int] = field(default_factory=dict)
 
 
+def commanded_store(hass: HomeAssistant, serial: str) -> Store[dict[str, Any]]:
+    """Where a massager built from entities keeps what it last commanded (a toggle's state)."""
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.commanded.{serial}")
+
+
 class EntitiesMassager(Massager):
     """A massager whose parts are other entities."""
 
@@ -296,9 +301,7 @@ class EntitiesMassager(Massager):
         self._config = dict(config)
         self._zones = configured_zones(self._config)
         self._commanded = _Commanded(level=1)
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.commanded.{serial}"
-        )
+        self._store = commanded_store(hass, serial)
         self._loaded = False
         self._hidden = False  # whether this massager has hidden its sources (kept)
         # The session under way as Home Assistant times it (the sources hold no length).

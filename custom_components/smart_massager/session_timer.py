@@ -49,6 +49,11 @@ def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, str]]:
     return Store(hass, STORAGE_VERSION, f"{DOMAIN}.session_timer.{entry_id}")
 
 
+async def async_remove_stored_end(hass: HomeAssistant, entry_id: str) -> None:
+    """A removed entry's stored session end goes with it (no file left behind)."""
+    await _store(hass, entry_id).async_remove()
+
+
 def _stored_end(stored: dict[str, Any] | None) -> tuple[datetime, int] | None:
     """The stored wall-clock end and length; None for nothing stored or nothing readable."""
     if not isinstance(stored, dict):

@@ -483,3 +483,21 @@ async def test_timer_options_are_read_in_their_units(
     assert hass.states.get("input_select.bed_timer").state == armed
     await call(hass, DOMAIN, "stop_session", entity_id=FAN)
     assert hass.states.get("input_select.bed_timer").state == options[0]
+
+
+async def test_a_removed_massager_leaves_no_stored_files(
+    hass: HomeAssistant, hass_storage: dict[str, Any], plug: str
+) -> None:
+    """Its session end and what it last commanded (a toggle button's state) go with it."""
+    entry = await add_through_the_flow(hass, power_entity=plug)
+    await start(hass, minutes=15)
+    await hass.async_block_till_done()
+    timer = f"smart_massager.session_timer.{entry.entry_id}"
+    commanded = f"smart_massager.commanded.{entry.entry_id}"
+    assert timer in hass_storage  # written while it runs
+    # A plug writes no commands; a toggle-button massager would have this file.
+    hass_storage[commanded] = {"version": 1, "minor_version": 1, "key": commanded, "data": {}}
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert timer not in hass_storage
+    assert commanded not in hass_storage
