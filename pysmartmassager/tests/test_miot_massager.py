@@ -491,6 +491,22 @@ def test_intensity_levels_stay_on_the_devices_grid(span: list[int], levels: list
         assert profile.values_for(SessionSettings(intensity=level))
 
 
+def test_a_range_of_thousands_is_at_most_a_hundred_levels_read_to_the_nearest() -> None:
+    """As Tuya's: a spec's 1..100000 is reached in coarser steps on the device's own grid."""
+    spec = copy.deepcopy(load_product("chair").spec)
+    strength = next(p for p in spec["services"][1]["properties"] if "strength" in p["type"])
+    strength["value-range"] = [1, 100000, 1]
+    strength["format"] = "uint32"
+    profile = MiotProfile(massager_map("m", spec))
+    found = profile.intensity_levels()
+    assert found is not None
+    assert found.levels <= 100
+    assert (found.minimum, found.step) == (1, 1000)
+    key = profile.intensity.key  # type: ignore[union-attr]
+    assert profile.intensity_of({key: 2003}) == 2001  # off the coarse grid: the nearest level
+    assert profile.intensity_of({key: 10**9}) == 0  # outside the range: unknown
+
+
 async def test_closing_ends_a_waiting_request_at_once(
     chair: MiotEmulatorServer, chair_massager: MiotMassager
 ) -> None:

@@ -7,10 +7,13 @@ into these. Times are on the caller's clock (a transport corrects a device clock
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+from .const import MAX_INTENSITY_LEVELS
 
 
 class Status(StrEnum):
@@ -39,6 +42,18 @@ class LevelRange:
     maximum: int
     step: int = 1
     values: tuple[int, ...] = ()
+
+    @classmethod
+    def on_grid(cls, low: int, high: int, step: int) -> LevelRange:
+        """The levels low..high by `step`, at most MAX_INTENSITY_LEVELS of them.
+
+        A device may declare a range of 2^31 levels: then they are reached in coarser steps that
+        stay on the device's own grid (every level one the device takes).
+        """
+        count = (high - low) // step + 1
+        if count > MAX_INTENSITY_LEVELS:
+            step *= math.ceil(count / MAX_INTENSITY_LEVELS)
+        return cls(low, high - (high - low) % step, step)
 
     @classmethod
     def of(cls, values: tuple[int, ...]) -> LevelRange:

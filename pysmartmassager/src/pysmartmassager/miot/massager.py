@@ -234,7 +234,7 @@ class MiotProfile:
         # The lowest level on the device's grid that is at least 1 (0 would be "off", which is
         # the power's job).
         low = start if start >= 1 else start + step * math.ceil((1 - start) / step)
-        return LevelRange(low, high - (high - low) % step, step) if low <= high else None
+        return LevelRange.on_grid(low, high, step) if low <= high else None
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -271,11 +271,13 @@ class MiotProfile:
             listed = [known for known, _ in prop.choices]
             return listed.index(value) + 1 if value in listed else 0
         levels = self.intensity_levels()
-        if not isinstance(value, int) or levels is None or value not in levels:
+        if not isinstance(value, int) or levels is None:
+            return 0
+        if not levels.minimum <= value <= levels.maximum:
             # Outside the spec's range (10^9 on a 1-5 scale): unknown, not shown as sent.
             self._warn_once("intensity range", f"reports an intensity of {brief(value)}")
             return 0
-        return value
+        return levels.clamp(value)  # on a range of more levels than shown: the nearest
 
     def remaining_of(self, values: dict[tuple[int, int], Any]) -> int:
         """Seconds left on the device's own countdown, where it has one."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -63,7 +62,6 @@ LOGGER = logging.getLogger(__package__)
 # Tuya's time_set allows 500 minutes: a session here is capped like every host-timed one.
 DEFAULT_MINUTES = 15
 FALLBACK_MINUTES = LevelRange(5, MAX_SESSION_MINUTES, 5)  # a massager without a minutes datapoint
-MAX_INTENSITY_LEVELS = 100
 RECONNECT_MIN_S = 1.0
 RECONNECT_MAX_S = 30.0
 STABLE_S = 30.0  # a connection up this long resets the backoff
@@ -199,12 +197,7 @@ class TuyaProfile:
         if self.intensity.type == "Enum":
             return LevelRange(1, len(self.levels()))
         low, high, step, _ = self.intensity.integer_range
-        # A mapping may declare up to 2^31 levels: more than MAX_INTENSITY_LEVELS are reached
-        # in coarser steps that stay on the device's own grid.
-        count = (high - low) // step + 1
-        if count > MAX_INTENSITY_LEVELS:
-            step *= math.ceil(count / MAX_INTENSITY_LEVELS)
-        return LevelRange(low, high - (high - low) % step, step)
+        return LevelRange.on_grid(low, high, step)
 
     def _in_minutes(self) -> Datapoint | None:
         """The minutes datapoint, if it really is whole minutes (not seconds, not an Enum)."""
