@@ -239,8 +239,10 @@ def massager_entries(entries: list[DevicesJsonEntry]) -> list[DevicesJsonEntry]:
     return found
 
 
-def role_entries(entries: list[DevicesJsonEntry]) -> list[DevicesJsonEntry]:
-    """The devices no shipped map fits whose roles a user could assign.
+def role_entries(
+    entries: list[DevicesJsonEntry], massagers: list[DevicesJsonEntry]
+) -> list[DevicesJsonEntry]:
+    """The devices no shipped map fits (not among `massagers`) whose roles a user could assign.
 
     A Boolean to run the massage and something more: a plug's lone switch is no massager.
     """
@@ -248,7 +250,7 @@ def role_entries(entries: list[DevicesJsonEntry]) -> list[DevicesJsonEntry]:
         entry
         for entry in entries
         if entry.mapping is not None
-        and entry not in massager_entries([entry])
+        and entry not in massagers
         and len(entry.mapping.datapoints) >= 2  # noqa: PLR2004  # power and one more
         and any(dp.type == "Boolean" for dp in entry.mapping.datapoints)
     ]
@@ -317,8 +319,8 @@ def proposed_roles(proposal: Proposal) -> dict[str, Any]:
         role: code for role, code in proposal.proposed.items() if code is not None
     }
     suggested["programs"] = list(proposal.programs)
-    if (heat := proposal.proposed.get("heat")) and heat in proposal.off_values:
-        suggested[CONF_HEAT_OFF] = proposal.off_values[heat]
+    if proposal.heat_off is not None:
+        suggested[CONF_HEAT_OFF] = proposal.heat_off
     return suggested
 
 
@@ -514,14 +516,14 @@ def _role_codes(roles: Roles, role: str) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, tuple) else ((value,) if value else ())
 
 
-def tuya_power_id(data: Mapping[str, Any]) -> str | None:
-    """The datapoint that starts the massage, if the transport can run this entry at all."""
+def tuya_profile(data: Mapping[str, Any]) -> TuyaProfile | None:
+    """The entry's datapoints as a massage session, if the transport can run this entry at all."""
     try:
         profile = TuyaProfile(parse_mapping(data[CONF_MAPPING]), entry_map(data))
         profile.capabilities()
     except MassagerError, KeyError, ValueError:
         return None
-    return profile.power.dp_id
+    return profile
 
 
 # What a failed connection says, most specific first.
@@ -570,14 +572,14 @@ async def async_check(data: dict[str, Any], requested_version: str, *, power: bo
         raise _error(key) from err
     # The entry must be one the transport can run: its capabilities build, and the device
     # reports the datapoint that starts the massage.
-    if power and ((power_id := tuya_power_id(data)) is None or power_id not in dps):
+    if not power:
+        return found.value
+    if (profile := tuya_profile(data)) is None or profile.power.dp_id not in dps:
         raise _error("not_massager")
-    if power and data.get(CONF_DATAPOINT_MAP) == DEVICE_MAP_KEY:
-        # Roles the user gave: a wrong polarity would make every stop a start. A massager
-        # being added or re-mapped is idle, so a power that reads "running" is checked.
-        profile = TuyaProfile(parse_mapping(data[CONF_MAPPING]), entry_map(data))
-        if profile.running_of(dps):
-            raise FlowError("reports_running", CONF_POWER_INVERTED)
+    # Roles the user gave: a wrong polarity would make every stop a start. A massager being
+    # added or re-mapped is idle, so a power that reads "running" is refused.
+    if data.get(CONF_DATAPOINT_MAP) == DEVICE_MAP_KEY and profile.running_of(dps):
+        raise FlowError("reports_running", CONF_POWER_INVERTED)
     return found.value
 
 
@@ -638,7 +640,7 @@ class TuyaFlow(FamilyFlow):
                 errors[CONF_DEVICES_JSON] = "invalid_devices_json"
             else:
                 self._tuya_entries = massager_entries(entries)
-                self._tuya_others = role_entries(entries)
+                self._tuya_others = role_entries(entries, self._tuya_entries)
                 if not self._tuya_entries and not self._tuya_others:
                     errors[CONF_DEVICES_JSON] = "no_massager_in_file"
                 elif not self._tuya_entries:

@@ -108,9 +108,13 @@ class MassagerUsageSensor(MassagerEntity, RestoreEntity, SensorEntity):
             started=dt_util.utcnow(),
             confirmed=self.coordinator.last_update_success,
         )
+        self._schedule_tick()
+
+    @callback
+    def _schedule_tick(self) -> None:
+        """While it runs the minutes grow: written once a minute, not at every second."""
         self._stop_ticking()
         if self._counter.running:
-            # The minutes grow while it runs: written once a minute, not at every second.
             self._cancel_tick = async_call_later(
                 self.hass, timedelta(seconds=SECONDS_PER_MINUTE), self._tick
             )
@@ -119,10 +123,7 @@ class MassagerUsageSensor(MassagerEntity, RestoreEntity, SensorEntity):
     def _tick(self, _now: datetime) -> None:
         self._cancel_tick = None
         self.async_write_ha_state()
-        if self._counter.running:
-            self._cancel_tick = async_call_later(
-                self.hass, timedelta(seconds=SECONDS_PER_MINUTE), self._tick
-            )
+        self._schedule_tick()
 
     @callback
     def _stop_ticking(self) -> None:

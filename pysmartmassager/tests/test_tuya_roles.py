@@ -81,7 +81,7 @@ def test_roles_are_proposed_from_codes_types_and_ranges(neck: TuyaEmulatorServer
     assert proposal.proposed["intensity"] == "gear"
     assert proposal.proposed["heat"] == "heat_gear"
     assert proposal.programs == ("work_pattern",)
-    assert proposal.off_values == {"heat_gear": "off"}
+    assert proposal.heat_off == "off"
     # The battery flag is a Boolean too: offered for the power role, not proposed for it.
     assert set(proposal.candidates["power"]) == {"on_off", "battery_state"}
     assert proposal.proposed["session_minutes"] is None

@@ -442,10 +442,12 @@ async def test_a_hang_up_at_set_up_is_retried_not_a_new_key(
 
 def test_an_entry_the_transport_cannot_run_is_recognised(chair: TuyaEmulatorServer) -> None:
     data = dict(entry_for(chair).data)
-    assert tuya_flow.tuya_power_id(data) == "1"
+    profile = tuya_flow.tuya_profile(data)
+    assert profile is not None
+    assert profile.power.dp_id == "1"
     broken = {**data, "mapping": {"1": {"code": "switch", "type": "String"}}}
-    assert tuya_flow.tuya_power_id(broken) is None
-    assert tuya_flow.tuya_power_id({**data, "datapoint_map": "no_such_map"}) is None
+    assert tuya_flow.tuya_profile(broken) is None
+    assert tuya_flow.tuya_profile({**data, "datapoint_map": "no_such_map"}) is None
 
 
 async def test_a_new_protocol_version_is_found_and_kept(

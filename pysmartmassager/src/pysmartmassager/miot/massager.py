@@ -125,7 +125,7 @@ class MiotProfile:
         self.zones = _choices(self.zone)
         self.properties = [p for p in mapping.roles.values() if p.readable]
         self._by_key = {p.key: p for p in self.properties}
-        # Reads that failed in a row, per property; past DROP_AFTER_FAILURES it is not polled
+        # Failed reads of a property that never read; past DROP_AFTER_FAILURES it is not polled
         # again (the m900 answered -4004 for three properties at every poll).
         self._failures: dict[tuple[int, int], int] = {}
         self._ever_read: set[tuple[int, int]] = set()  # a property that read once is kept
@@ -152,7 +152,6 @@ class MiotProfile:
                 # read at once (booting, overloaded) drops none of its properties.
                 self._failed(prop, code)
                 continue
-            self._failures.pop(key, None)
             self._ever_read.add(key)
             value = prop.read(raw)
             if value is UNREADABLE:
@@ -173,10 +172,12 @@ class MiotProfile:
         Never the on/off (take() refuses a read without it): a massage whose state cannot be
         read must stay visible as an error.
         """
-        failures = self._failures[prop.key] = self._failures.get(prop.key, 0) + 1
         # Only one that never read: a property that did is failing for now (it keeps being
         # asked; its last value stays until it answers again).
-        if failures < DROP_AFTER_FAILURES or prop.key in self._ever_read:
+        if prop.key in self._ever_read:
+            return
+        failures = self._failures[prop.key] = self._failures.get(prop.key, 0) + 1
+        if failures < DROP_AFTER_FAILURES:
             return
         self.properties = [p for p in self.properties if p.key != prop.key]
         self.dropped[prop.key] = code

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .datapoints import (
@@ -65,8 +65,9 @@ class Proposal:
     candidates: Mapping[str, tuple[str, ...]]
     proposed: Mapping[str, str | None]
     programs: tuple[str, ...]  # the programs role takes several Enums
-    # An Enum heat's proposed "off" value, and a proposed "off" per program Enum that has one.
-    off_values: Mapping[str, str] = field(default_factory=dict)
+    # The proposed heat's "off" value where it is an Enum (a program's or zone's off is found
+    # when the roles are confirmed: the owner chooses only the heat's).
+    heat_off: str | None = None
 
 
 def _score(code: str, role: str) -> int:
@@ -121,16 +122,12 @@ def propose(mapping: DeviceMapping) -> Proposal:
             continue
         proposed[role] = scored[0] if scored else None
         taken.update(scored[:1])
-    off_values: dict[str, str] = {}
     heat = mapping.by_code(proposed.get("heat"))
-    for dp in (heat, *(mapping.by_code(code) for code in programs)):
-        if dp is not None and dp.type == "Enum":
-            off = off_value(dp)
-            if dp is heat and off is None:
-                off = dp.enum_range[-1]  # an Enum heat needs an off: the owner confirms it
-            if off is not None:
-                off_values[dp.code] = off
-    return Proposal(candidates, proposed, tuple(programs), off_values)
+    heat_off = None
+    if heat is not None and heat.type == "Enum":
+        # An Enum heat needs an off: the one that reads so, else its last; the owner confirms.
+        heat_off = off_value(heat) or heat.enum_range[-1]
+    return Proposal(candidates, proposed, tuple(programs), heat_off)
 
 
 def device_map(document: Mapping[str, Any]) -> CategoryMap:
