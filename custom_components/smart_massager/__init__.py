@@ -12,6 +12,7 @@ from pysmartmassager import Massager, MassagerError
 from pysmartmassager.const import MAX_MESSAGE_LENGTH
 from pysmartmassager.decoding import clean_text
 
+from .card import async_register_card
 from .const import CONF_TRANSPORT, DOMAIN, TRANSPORT_ENTITIES, TRANSPORT_REFERENCE
 from .coordinator import (
     MassagerConfigEntry,
@@ -40,9 +41,13 @@ PLATFORMS = [
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions: they exist even while no massager is loaded (clear errors then)."""
+    """Register the actions and serve the massage card.
+
+    The actions exist even while no massager is loaded (they give clear errors then).
+    """
     async_setup_services(hass)
     await async_load_transport_data(hass)
+    await async_register_card(hass)
     return True
 
 

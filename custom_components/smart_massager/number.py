@@ -34,6 +34,7 @@ class MassagerNumberDescription(NumberEntityDescription, MassagerEntityDescripti
     # Nothing extends a running session: this setting is refused while one runs.
     locked_in_session: bool = False
     zone_name: str | None = None  # a level zone's name, in the entity's name
+    zone_id: str | None = None  # and its id, as an attribute (the massage card's body areas)
 
     def supported(self, caps: Capabilities) -> bool:
         """Only a range the device has."""
@@ -73,6 +74,7 @@ def zone_number(zone: LevelZone) -> MassagerNumberDescription:
         value_fn=lambda state: state.zone_levels.get(zone.id),
         settings_fn=lambda value: SessionSettings(zone_levels={zone.id: value}),
         zone_name=clean_text(zone.name, MAX_NAME_LENGTH),  # from the device: cleaned
+        zone_id=zone.id,
     )
 
 
@@ -90,6 +92,8 @@ class MassagerNumber(MassagerEntity, NumberEntity):
         self._range = levels or LevelRange(0, 0)
         if description.zone_name is not None:
             self._attr_translation_placeholders = {"zone": description.zone_name}
+        if description.zone_id is not None:
+            self._attr_extra_state_attributes = {"zone": description.zone_id}
 
     @property
     def native_min_value(self) -> float:

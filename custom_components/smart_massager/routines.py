@@ -51,6 +51,9 @@ class RoutineProgress:
     program: str
     zone: str
     ends_at: datetime | None
+    # The step after this one (None on the last): what the massage card says runs next.
+    next_program: str | None = None
+    next_zone: str | None = None
 
 
 class RoutineRunner:
@@ -174,8 +177,7 @@ class RoutineRunner:
                     )
                     self._end(routine.id, RoutineOutcome.FAILED, index)
                     return
-                later = sum(step.minutes or 0 for step in steps[index + 1 :])
-                self._set_progress(routine.id, index, len(steps), state, later)
+                self._set_progress(routine.id, index, steps, state)
                 outcome = await self._wait_for_step_end(settings, state)
                 if outcome is not None:
                     self._end(routine.id, outcome, index)
@@ -215,16 +217,23 @@ class RoutineRunner:
 
     @callback
     def _set_progress(
-        self, routine: str, index: int, total: int, state: SessionState, later_minutes: int
+        self, routine: str, index: int, steps: list[SessionSettings], state: SessionState
     ) -> None:
         ends = state.ends_at
+        later = steps[index + 1 :]
+        following = later[0] if later else None
         self.progress = RoutineProgress(
             routine=routine,
             step=index + 1,
-            steps_total=total,
+            steps_total=len(steps),
             program=state.program,
             zone=state.zone,
-            ends_at=None if ends is None else ends + timedelta(minutes=later_minutes),
+            ends_at=None
+            if ends is None
+            else ends + timedelta(minutes=sum(step.minutes or 0 for step in later)),
+            # A step without a program or zone keeps the one running now.
+            next_program=None if following is None else following.program or state.program,
+            next_zone=None if following is None else following.zone or state.zone,
         )
         self._notify()
 

@@ -41,6 +41,9 @@ ROUTINE = MassagerRoutineDescription(
     options=[NO_ROUTINE, *BUILTIN_ROUTINES, CUSTOM_ROUTINE],
 )
 
+TIMER_DEVICE = "device"
+TIMER_HOME_ASSISTANT = "home_assistant"
+
 PARALLEL_UPDATES = 0  # read-only: state comes from the coordinator
 
 
@@ -50,6 +53,8 @@ class MassagerSensorDescription(SensorEntityDescription, MassagerEntityDescripti
 
     value_fn: Callable[[SessionState, datetime], StateType | datetime]
     counts_down: bool = False
+    # Fixed attributes from the capabilities (who ends a session: the massage card says it).
+    attributes_fn: Callable[[Capabilities], dict[str, str]] | None = None
 
 
 SENSORS: tuple[MassagerSensorDescription, ...] = (
@@ -59,6 +64,9 @@ SENSORS: tuple[MassagerSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[status.value for status in Status],
         value_fn=lambda state, _now: state.status.value,
+        attributes_fn=lambda caps: {
+            "timer": TIMER_DEVICE if caps.device_timer else TIMER_HOME_ASSISTANT
+        },
     ),
     MassagerSensorDescription(
         key="session_ends",
@@ -84,6 +92,15 @@ class MassagerSensor(MassagerEntity, SensorEntity):
 
     entity_description: MassagerSensorDescription
     _cancel_tick: CALLBACK_TYPE | None = None
+
+    def __init__(
+        self, coordinator: MassagerCoordinator, description: MassagerSensorDescription
+    ) -> None:
+        super().__init__(coordinator, description)
+        if description.attributes_fn is not None:
+            self._attr_extra_state_attributes = description.attributes_fn(
+                coordinator.info.capabilities
+            )
 
     @property
     def native_value(self) -> StateType | datetime:
@@ -155,7 +172,7 @@ class MassagerRoutineSensor(MassagerEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, object]:
-        """Step, steps total, program, zone, the routine's end, and how the last one ended."""
+        """Step, steps total, program, zone, the next step's, the end, and the last outcome."""
         progress = self._runner.progress
         outcome = self._runner.last_outcome
         attributes: dict[str, object] = {"last_outcome": None if outcome is None else outcome.value}
@@ -166,6 +183,8 @@ class MassagerRoutineSensor(MassagerEntity, SensorEntity):
                 "program": progress.program,
                 "zone": progress.zone,
                 "ends_at": None if progress.ends_at is None else progress.ends_at.isoformat(),
+                "next_program": progress.next_program,
+                "next_zone": progress.next_zone,
             }
         return attributes
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
+from .chromium import CHROMIUM, desktop_page, eventually
 from .live_home_assistant import LiveHomeAssistant, request
-from .test_dashboard import CHROMIUM, desktop_page, eventually
 from .test_entities_flow import WAIT_MS, add_smart_massager
 
 BED = Path(__file__).parent / "adjustable_bed"

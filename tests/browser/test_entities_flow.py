@@ -1,6 +1,6 @@
 """Adding a massager built from existing entities, through Home Assistant's real frontend.
 
-Same machinery as test_dashboard.py: Home Assistant and the emulator as processes from a temporary
+Same machinery as test_card.py: Home Assistant and the emulator as processes from a temporary
 copy of config/, plus an input_boolean standing in for a smart plug. The user logs in, opens
 Settings > Devices & services > Add integration, searches "Smart Massager", chooses "Build from
 existing entities", names the massager and picks the plug in the entity picker, then submits. The
@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
+from .chromium import CHROMIUM, desktop_page, eventually
 from .live_home_assistant import PASSWORD, USERNAME, LiveHomeAssistant, request
-from .test_dashboard import CHROMIUM, desktop_page, eventually
 
 # The "smart plug" the massager is built from (any on/off entity will do).
 PLUG = "input_boolean.massage_plug"

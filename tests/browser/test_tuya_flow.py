@@ -24,8 +24,8 @@ import pytest
 from emulators.tuya import TuyaEmulatorServer
 from emulators.tuya.device import Product, TuyaMassager
 
+from .chromium import CHROMIUM, desktop_page, eventually
 from .live_home_assistant import ROOT, LiveHomeAssistant, free_port, request
-from .test_dashboard import CHROMIUM, desktop_page, eventually, live
 from .test_entities_flow import WAIT_MS, add_smart_massager
 
 PASTED = {"device_id": "bfbrowserpaste000001", "local_key": "Pa5ted-Key#16chr"}
@@ -33,7 +33,6 @@ BY_HAND = {"device_id": "bfbrowserhand0000001", "local_key": "Typed-Key#16char"}
 WRONG_KEY = "Old-Key-16-chars"  # the file's key, from before the chair was paired again
 TUYA_MENU = "Tuya Wi-Fi massager (local, no cloud)"
 
-__all__ = ["live"]  # a fixture (Home Assistant and the reference emulator), used by name
 
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),

@@ -1,0 +1,92 @@
+"""The massage card is served by the integration and added to the dashboards by itself.
+
+Real parts: Home Assistant's http, frontend and lovelace components, its resource collection
+(storage mode, as a new installation has it) and an HTTP client against its web app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL
+from homeassistant.components.lovelace.const import LOVELACE_DATA
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+
+from custom_components.smart_massager.card import (
+    CARD_FILE,
+    CARD_PATH,
+    async_keep_resource,
+    async_register_card,
+    card_url,
+)
+from custom_components.smart_massager.const import DOMAIN
+
+URL = card_url(CARD_FILE.read_bytes())
+
+
+async def set_up(hass: HomeAssistant, lovelace: dict[str, Any] | None = None) -> None:
+    assert await async_setup_component(hass, "http", {})
+    if lovelace is not None:  # before the frontend, which would set it up with its defaults
+        assert await async_setup_component(hass, "lovelace", {"lovelace": lovelace})
+    assert await async_setup_component(hass, "frontend", {})
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+
+
+def resource_urls(hass: HomeAssistant) -> list[str]:
+    return [str(item["url"]) for item in hass.data[LOVELACE_DATA].resources.async_items()]
+
+
+async def test_served_from_its_versioned_url_and_added_once(
+    hass: HomeAssistant, hass_client: Any
+) -> None:
+    await set_up(hass)
+    assert resource_urls(hass) == [URL]
+    assert URL.startswith(f"{CARD_PATH}?v=")
+    assert len(URL) == len(CARD_PATH) + 15
+    client = await hass_client()
+    answer = await client.get(URL)
+    assert answer.status == 200
+    assert await answer.read() == CARD_FILE.read_bytes()
+    assert "max-age" in answer.headers.get("Cache-Control", "")  # the version busts it
+
+    # Home Assistant starts again: still one resource.
+    await async_register_card_again(hass)
+    assert resource_urls(hass) == [URL]
+
+
+async def async_register_card_again(hass: HomeAssistant) -> None:
+    """As at the next start (the static path is registered once per start: not again here)."""
+    await async_keep_resource(hass.data[LOVELACE_DATA].resources, URL)
+
+
+async def test_an_older_version_is_replaced_and_copies_removed(hass: HomeAssistant) -> None:
+    assert await async_setup_component(hass, "http", {})
+    assert await async_setup_component(hass, "frontend", {})
+    resources = hass.data[LOVELACE_DATA].resources
+    await resources.async_create_item({"res_type": "module", "url": f"{CARD_PATH}?v=old"})
+    await resources.async_create_item({"res_type": "js", "url": CARD_PATH})
+    await resources.async_create_item({"res_type": "module", "url": "/local/other-card.js"})
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+    assert sorted(resource_urls(hass)) == sorted([URL, "/local/other-card.js"])
+    ours = [item for item in resources.async_items() if item["url"] == URL]
+    assert ours[0]["type"] == "module"
+
+
+async def test_resources_in_yaml_are_left_alone(hass: HomeAssistant) -> None:
+    await set_up(hass, {"mode": "yaml", "resources": [{"url": "/local/x.js", "type": "module"}]})
+    assert resource_urls(hass) == ["/local/x.js"]
+    assert URL in hass.data[DATA_EXTRA_MODULE_URL].urls
+
+
+@pytest.mark.parametrize("components", [(), ("http",)])
+async def test_nothing_to_do_without_a_frontend(
+    hass: HomeAssistant, components: tuple[str, ...]
+) -> None:
+    for component in components:
+        assert await async_setup_component(hass, component, {})
+    await async_register_card(hass)  # no web server or no frontend: nothing, and no error
+    assert LOVELACE_DATA not in hass.data
