@@ -10,8 +10,9 @@
    `hass` started normally, so its own installer (uv) installs the library, offered the built
    wheel through UV_FIND_LINKS as the registry would offer the published one. Then, through the
    REST API only: onboard, log in, add a massager built from an input_boolean with the config
-   flow, start and stop a session. Any error or traceback that names the integration or the
-   library fails the check.
+   flow, start and stop a session; the massage card is served from the integration's folder
+   and, after Home Assistant stopped, is one of the dashboards' resources. Any error or
+   traceback that names the integration or the library fails the check.
 
 Standard library only, so it runs wherever Python 3.14 and the `build` package are.
 Usage: release_check.py [--build-only DIR] [--versions V1,V2]
@@ -245,6 +246,7 @@ http:
   server_port: {port}
 api:
 config:
+frontend:
 onboarding:
 input_boolean:
   plug:
@@ -378,6 +380,35 @@ def add_and_run_a_massager(api: Api) -> None:
     api.wait_for_state("fan.back_massager", "off")
 
 
+CARD_PATH = "/smart_massager/smart-massager-card.js"
+
+
+def check_the_card_is_served(api: Api) -> None:
+    """The card's file, as the integration folder has it, served without a log-in.
+
+    A browser loads dashboard resources before it has a token.
+    """
+    content = (COMPONENT / "frontend" / "smart-massager-card.js").read_bytes()
+    with urllib.request.urlopen(api.base + CARD_PATH, timeout=30) as answer:
+        served = answer.read()
+    if served != content:
+        raise ReleaseCheckError(f"{CARD_PATH} did not serve the card ({len(served)} bytes)")
+
+
+def check_the_card_is_a_resource(config: Path) -> None:
+    """After Home Assistant stopped: the dashboards' resources hold the card once.
+
+    As a module at a versioned URL (which version: tests/integration/test_card.py).
+    """
+    stored = config / ".storage" / "lovelace_resources"
+    if not stored.exists():
+        raise ReleaseCheckError("Home Assistant stored no dashboard resources")
+    items = json.loads(stored.read_text())["data"]["items"]
+    ours = [item for item in items if str(item.get("url", "")).startswith(CARD_PATH)]
+    if len(ours) != 1 or ours[0]["type"] != "module" or "?v=" not in ours[0]["url"]:
+        raise ReleaseCheckError(f"the card's resources are {ours}, not one versioned module")
+
+
 def our_errors(log: str) -> list[str]:
     """Error records and tracebacks that name the integration or the library."""
     found: list[str] = []
@@ -424,6 +455,8 @@ def run_home_assistant(version: str, dist: Path, times: dict[str, float]) -> Non
                 onboard_and_log_in(api)
             with timed(f"{version}: flow (installs the library), start, stop", times):
                 add_and_run_a_massager(api)
+            with timed(f"{version}: the massage card served", times):
+                check_the_card_is_served(api)
         except ReleaseCheckError as err:
             failure = err
         finally:
@@ -441,6 +474,7 @@ def run_home_assistant(version: str, dist: Path, times: dict[str, float]) -> Non
             )
         if "pysmartmassager" not in log:
             raise ReleaseCheckError(f"Home Assistant {version} never said it installed the library")
+        check_the_card_is_a_resource(config)
 
 
 def main() -> int:

@@ -6,13 +6,16 @@ Real parts: Home Assistant's http, frontend and lovelace components, its resourc
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL
 from homeassistant.components.lovelace.const import LOVELACE_DATA
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_massager.card import (
     CARD_FILE,
@@ -22,6 +25,9 @@ from custom_components.smart_massager.card import (
     card_url,
 )
 from custom_components.smart_massager.const import DOMAIN
+from emulators.reference import EmulatorServer
+
+from .setups import SETUPS, set_up_massager
 
 URL = card_url(CARD_FILE.read_bytes())
 
@@ -90,3 +96,25 @@ async def test_nothing_to_do_without_a_frontend(
         assert await async_setup_component(hass, component, {})
     await async_register_card(hass)  # no web server or no frontend: nothing, and no error
     assert LOVELACE_DATA not in hass.data
+
+
+CARD_ROLES = re.compile(r'"(\w+)\.(\w+)": "\w+"')
+# Entities the card does not show, on purpose (it reads the session's count nowhere).
+NOT_ON_THE_CARD = {("sensor", "sessions")}
+
+
+@pytest.mark.parametrize("kind", SETUPS)
+async def test_the_card_knows_every_entity_of_every_set_up(
+    hass: HomeAssistant, emulator: EmulatorServer, config_entry: MockConfigEntry, kind: str
+) -> None:
+    """The card finds a massager's parts by domain and translation key (its ROLES table): every
+    entity any transport creates is one of them, so the card controls every kind of massager."""
+    roles = set(CARD_ROLES.findall(CARD_FILE.read_text().split("const ROLES = {")[1].split("}")[0]))
+    async with set_up_massager(kind, hass, emulator, config_entry) as massager:
+        registry = er.async_get(hass)
+        entries = er.async_entries_for_config_entry(registry, massager.entry.entry_id)
+        assert entries
+        found = {(entry.domain, str(entry.translation_key)) for entry in entries}
+        assert found - NOT_ON_THE_CARD <= roles, kind
+        assert all(entry.device_id for entry in entries)  # found through their device
+        assert ("fan", "massage") in found

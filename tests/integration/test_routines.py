@@ -96,6 +96,11 @@ async def test_evening_routine_runs_every_step_in_order(
     assert state.state == "evening_back_pain_relief"
     assert (state.attributes["step"], state.attributes["steps_total"]) == (1, 5)
     assert state.attributes["program"] == "warm_up_glide"
+    # What runs next (the massage card shows it): the second step, in the routine's zone.
+    assert (state.attributes["next_program"], state.attributes["next_zone"]) == (
+        "palm_circles",
+        "lower_back",
+    )
     # The routine ends 15 minutes from its start (2 + 5 + 3 + 2 + 3); the device reports its
     # step's end in whole seconds, so up to a second before.
     early = started + timedelta(minutes=15) - datetime.fromisoformat(state.attributes["ends_at"])
@@ -105,6 +110,8 @@ async def test_evening_routine_runs_every_step_in_order(
         await advance(hass, freezer, minutes)
         await wait_for(hass, lambda step=step: on_step(hass, step))
         assert len(starts) == step
+    last = hass.states.get(ROUTINE_SENSOR).attributes
+    assert (last["next_program"], last["next_zone"]) == (None, None)  # the last step
     await advance(hass, freezer, 3)
     await wait_for(hass, lambda: bool(ended))
 
