@@ -132,6 +132,14 @@ def test_the_card_controls_the_massager(  # noqa: PLR0915  # one walk, step by s
             )
             shoulders = card.locator("[data-area=shoulders]")
             expect(shoulders).to_have_class("area reachable tappable lit")
+            # By keyboard: the zone buttons are the same choice; focus stays where it was
+            # across the card's redraw with the device's new state.
+            lower_back = card.get_by_role("button", name="Lower back")
+            lower_back.focus()
+            page.keyboard.press("Enter")
+            eventually(lambda: device("zone") == "lower_back", "zone lower back on the device")
+            expect(lower_back).to_have_attribute("aria-pressed", "true")
+            expect(lower_back).to_be_focused()
 
             # A program chip starts the program.
             card.get_by_role("button", name="Shiatsu").click()
@@ -223,10 +231,17 @@ def test_the_card_from_the_picker_with_the_visual_editor(live: LiveHomeAssistant
             page.get_by_placeholder("Search cards").fill("Smart Massager")
             page.locator("hui-card-picker .card").filter(has_text="Smart Massager").first.click()
 
-            # The visual editor: the massager picked, its preview live; hide the routines.
+            # The visual editor: the first massager is picked and the preview is live. Clear
+            # it, and pick it again in the device picker; then hide the routines.
             editor = page.locator("smart-massager-card-editor")
             expect(editor.get_by_text("Back massager")).to_be_visible()
             preview = page.locator(f"hui-dialog-edit-card {CARD}")
+            expect(preview.get_by_role("heading", name="Back massager")).to_be_visible()
+            # The picker's clear button has no name of its own (Home Assistant's ha-icon-button).
+            editor.locator("ha-device-picker ha-icon-button.clear").click()
+            expect(preview).to_contain_text("Choose a massager in the card's editor.")
+            editor.locator("ha-device-picker").click()
+            page.get_by_role("dialog", name="Massager").get_by_text("Back massager").first.click()
             expect(preview.get_by_role("heading", name="Routines")).to_be_visible()
             editor.get_by_text("Routines", exact=True).first.click()
             expect(preview.get_by_role("heading", name="Routines")).to_have_count(0)

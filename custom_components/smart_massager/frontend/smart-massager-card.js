@@ -707,9 +707,15 @@ class SmartMassagerCard extends Element {
     if (this._dragging) return; // a state while a slider is held would move it under the finger
     const model = viewModel(this._hass, this._config, Date.now());
     this._model = model;
+    if (!this._card) {
+      // ha-card once: it renders its slot a moment after it is made, and until then nothing
+      // inside it can take the focus back after a redraw.
+      this.shadowRoot.innerHTML = `<style>${STYLE}</style><ha-card></ha-card>`;
+      this._card = this.shadowRoot.querySelector("ha-card");
+    }
     const focused = this.shadowRoot.activeElement?.dataset?.key;
-    this.shadowRoot.innerHTML = `<style>${STYLE}</style><ha-card>${this._html(model)}</ha-card>`;
-    if (focused) this.shadowRoot.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+    this._card.innerHTML = this._html(model);
+    if (focused) this._card.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
     if (model.history) this._readHistory(model.history.entity);
   }
 
