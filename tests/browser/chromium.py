@@ -45,3 +45,24 @@ def eventually(condition: Callable[[], bool], what: str, timeout: float = 10) ->
             return
         time.sleep(0.2)
     raise AssertionError(f"not within {timeout} s: {what}")
+
+
+def call_ws(page: Any, message: dict[str, Any]) -> Any:
+    """A WebSocket command on the page's own connection (the logged-in user's)."""
+    return page.evaluate(
+        "message => document.querySelector('home-assistant').hass.callWS(message)", message
+    )
+
+
+def card_dashboard(page: Any, base_url: str, card: dict[str, Any]) -> None:
+    """A new dashboard of the user's own (storage mode; its path needs a hyphen), one card."""
+    call_ws(page, {"type": "lovelace/dashboards/create", "url_path": "massage-card", "title": "Card"})
+    call_ws(
+        page,
+        {
+            "type": "lovelace/config/save",
+            "url_path": "massage-card",
+            "config": {"views": [{"title": "Card", "cards": [card]}]},
+        },
+    )
+    page.goto(f"{base_url}/massage-card/0")

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from .chromium import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, eventually
+from .chromium import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, call_ws, eventually
 from .live_home_assistant import PASSWORD, USERNAME, LiveHomeAssistant
 
 CARD = "smart-massager-card"
@@ -32,13 +32,6 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
     pytest.mark.timeout(300),
 ]
-
-
-def call_ws(page: Any, message: dict[str, Any]) -> Any:
-    """A WebSocket command on the page's own connection (the logged-in user's)."""
-    return page.evaluate(
-        "message => document.querySelector('home-assistant').hass.callWS(message)", message
-    )
 
 
 def earlier_days(page: Any) -> None:

@@ -7,7 +7,8 @@ in: the stop button, the mode button and the three zones' numbers, no power enti
 has no massage toggle). The proposal is saved as flow-from-device.png and
 flow-from-device-zones.png in $SMART_MASSAGER_SCREENSHOTS (docs/screenshots has the README's
 copy), else in tmp_path. After submitting, the massager's zone intensity entities exist and a
-session sets the bed's levels.
+session sets the bed's levels; the massage card shows a slider per zone and the parts of the body
+the running zones massage, and its head slider sets the bed's own head number (card-bed.png).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from .chromium import CHROMIUM, desktop_page, eventually
+from .chromium import CHROMIUM, card_dashboard, desktop_page, eventually
 from .live_home_assistant import LiveHomeAssistant, request
 from .test_entities_flow import WAIT_MS, add_smart_massager
 
@@ -88,18 +89,39 @@ def test_add_massage_from_a_bed_device(live: LiveHomeAssistant, screenshots: Pat
         flow.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
         expect(flow.get_by_role("textbox", name="Device name")).to_be_hidden()
 
-    eventually(lambda: "number.bedroom_bed_foot_intensity" in states(), "the zone entities")
-    request(
-        f"{live.url}/api/services/smart_massager/start_session",
-        data={"entity_id": "fan.bedroom_bed", "zone": "foot", "intensity": 4},
-        token=live.token,
-    )
-    eventually(
-        lambda: states()["number.bedroom_bed_foot_intensity"]["state"] == "4",
-        "the foot at 4 on the massager",
-    )
-    eventually(
-        lambda: states()["number.bedroom_bed_massage_foot_intensity"]["state"] == "4.0",
-        "the bed's own foot number at 4",
-    )
-    assert states()["fan.bedroom_bed"]["state"] == "on"
+        eventually(lambda: "number.bedroom_bed_foot_intensity" in states(), "the zone entities")
+        request(
+            f"{live.url}/api/services/smart_massager/start_session",
+            data={"entity_id": "fan.bedroom_bed", "zone": "foot", "intensity": 4},
+            token=live.token,
+        )
+        eventually(
+            lambda: states()["number.bedroom_bed_foot_intensity"]["state"] == "4",
+            "the foot at 4 on the massager",
+        )
+        eventually(
+            lambda: states()["number.bedroom_bed_massage_foot_intensity"]["state"] == "4.0",
+            "the bed's own foot number at 4",
+        )
+        assert states()["fan.bedroom_bed"]["state"] == "on"
+
+        # The massage card for the bed: a slider per zone, the legs lit by the foot's level;
+        # the head's slider sets the bed's own head number.
+        card_dashboard(
+            page, live.url, {"type": "custom:smart-massager-card", "entity": "fan.bedroom_bed"}
+        )
+        card = page.locator("smart-massager-card")
+        for zone in ("Head", "Foot", "Wave"):
+            expect(card.get_by_role("slider", name=f"{zone} intensity")).to_be_visible()
+        expect(card.get_by_role("slider", name="Foot intensity")).to_have_value("4")
+        expect(card.locator("[data-area=legs]")).to_have_class("area reachable lit")
+        card.get_by_role("slider", name="Head intensity").fill("3")
+        eventually(
+            lambda: states()["number.bedroom_bed_massage_head_intensity"]["state"] == "3.0",
+            "the bed's own head number at 3",
+        )
+        expect(card.locator("[data-area=upper_back]")).to_have_class("area reachable lit")
+        expect(page.locator("#ha-launch-screen")).to_have_count(0)  # the page's own splash
+        page.screenshot(path=str(screenshots / "card-bed.png"))
+        card.get_by_role("button", name="Stop").click()
+        eventually(lambda: states()["fan.bedroom_bed"]["state"] == "off", "the bed's massage off")

@@ -620,7 +620,7 @@ const STYLE = `
   /* A phone: one column, the start control first, then where the massage works (last: it
      overrides the rules above). */
   @container (max-width: 560px) {
-    .layout { display: flex; flex-direction: column; }
+    .layout { display: flex; flex-direction: column; align-items: stretch; }
     .controls { display: contents; }
     .hero { order: -1; }
     .body svg { max-height: 220px; }
