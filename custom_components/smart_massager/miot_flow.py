@@ -158,15 +158,19 @@ async def async_published_map(hass: HomeAssistant, model: str) -> MiotMap:
     return roles_of(model, spec)
 
 
-def pasted_map(model: str, text: str) -> MiotMap:
-    """The massage roles from a pasted spec."""
+def pasted_spec(text: str) -> Any:
+    """A pasted spec as JSON (bounded: it is the user's paste, read strictly)."""
     if len(text) > MAX_PASTED_SPEC:
         raise FlowError("invalid_spec", CONF_SPEC)
     try:
-        spec = strict_json(text)
+        return strict_json(text)
     except (ValueError, RecursionError) as err:
         raise FlowError("invalid_spec", CONF_SPEC) from err
-    return roles_of(model, spec, CONF_SPEC)
+
+
+def pasted_map(model: str, text: str) -> MiotMap:
+    """The massage roles from a pasted spec."""
+    return roles_of(model, pasted_spec(text), CONF_SPEC)
 
 
 def roles_of(model: str, spec: Any, form_field: str = BASE) -> MiotMap:
@@ -413,21 +417,32 @@ def chosen_keys(user_input: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
 class MiotOptions(RolesOptions):
     """MIoT's options step: which property of the model's spec plays which role."""
 
+    # The spec the roles are chosen from: the published one, or pasted in this flow.
+    _miot_spec: Any = None
+    _miot_spec_error = "spec_not_published"
+
     async def async_step_miot_roles(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Every fitting property of the published spec per role, vendor services too."""
+        """Every fitting property of the spec per role, vendor services too."""
         entry = self.config_entry
         model = entry.data[CONF_MODEL]
+        if self._miot_spec is None:
+            try:
+                session = async_get_clientsession(self.hass)
+                self._miot_spec = await fetch_spec(session, model, server=SPEC_SERVER_URL)
+            except MiotSpecMissingError:
+                # A model added with a pasted spec: pasted again, as when it was added.
+                return await self.async_step_miot_roles_spec()
+            except MiotSpecError:
+                self._miot_spec_error = "spec_unreachable"
+                return await self.async_step_miot_roles_spec()
+        spec = self._miot_spec
         try:
-            session = async_get_clientsession(self.hass)
-            spec = await fetch_spec(session, model, server=SPEC_SERVER_URL)
             offered = offered_roles(spec)
             current = MiotMap.from_data(entry.data[CONF_MIOT_MAP])
-        except MiotSpecMissingError:
-            return self.async_abort(reason="spec_not_published")
         except MiotSpecError:
-            return self.async_abort(reason="spec_unreachable")
+            return self.async_abort(reason="spec_not_massager")
 
         async def save(answer: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
             try:
@@ -448,4 +463,27 @@ class MiotOptions(RolesOptions):
             current={role: _key_text(prop) for role, prop in current.roles.items()},
             placeholders={"name": entry.title, "model": model},
             save=save,
+        )
+
+    async def async_step_miot_roles_spec(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The spec pasted, for a model the spec server does not have (or while it is down)."""
+        model = self.config_entry.data[CONF_MODEL]
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                spec = pasted_spec(user_input[CONF_SPEC])
+                roles_of(model, spec, CONF_SPEC)  # a massager's spec, or said at the field
+                self._miot_spec = spec
+                return await self.async_step_miot_roles()
+            except FlowError as err:
+                errors = errors_for(err, spec_schema())
+        else:  # shown first because the spec server could not give the spec: say why
+            errors[BASE] = self._miot_spec_error
+        return self.async_show_form(
+            step_id="miot_roles_spec",
+            data_schema=spec_schema(),
+            errors=errors,
+            description_placeholders=shown({"model": model}),
         )

@@ -56,13 +56,14 @@ def call_ws(page: Any, message: dict[str, Any]) -> Any:
 
 def card_dashboard(page: Any, base_url: str, card: dict[str, Any]) -> None:
     """A new dashboard of the user's own (storage mode; its path needs a hyphen), one card."""
-    call_ws(page, {"type": "lovelace/dashboards/create", "url_path": "massage-card", "title": "Card"})
+    path = "massage-card"
+    call_ws(page, {"type": "lovelace/dashboards/create", "url_path": path, "title": "Card"})
     call_ws(
         page,
         {
             "type": "lovelace/config/save",
-            "url_path": "massage-card",
+            "url_path": path,
             "config": {"views": [{"title": "Card", "cards": [card]}]},
         },
     )
-    page.goto(f"{base_url}/massage-card/0")
+    page.goto(f"{base_url}/{path}/0")

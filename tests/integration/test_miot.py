@@ -637,3 +637,42 @@ async def test_a_vendor_property_takes_a_role_in_the_options(
     )
     assert chair.device.get(5, 4) == 4  # written to the vendor's property
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_the_roles_of_a_model_added_with_a_pasted_spec_take_it_pasted_again(
+    hass: HomeAssistant, chair: MiotEmulatorServer, spec_server: SpecServer
+) -> None:
+    """The spec server does not have the model: the options ask for the spec again, refuse a
+    paste that is no massager's spec at its field, then offer the roles from the pasted one."""
+    spec_server.listing = {"instances": []}
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(chair))
+    spec = json.dumps(chair.device.spec)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"spec": spec})
+    entry = result["result"]
+    await hass.async_block_till_done()
+    options = hass.config_entries.options
+    result = await options.async_init(entry.entry_id)
+    result = await options.async_configure(result["flow_id"], {"next_step_id": "miot_roles"})
+    assert (result["step_id"], result["errors"]) == (
+        "miot_roles_spec",
+        {"base": "spec_not_published"},
+    )
+    for text, error in (
+        ("{not json", "invalid_spec"),
+        (json.dumps({"services": []}), "spec_not_massager"),
+    ):
+        result = await options.async_configure(result["flow_id"], {"spec": text})
+        assert result["errors"] == {"spec": error}
+    assert entry.data["miot_map"]["roles"]["intensity"]["siid"] == 2  # nothing changed
+    result = await options.async_configure(result["flow_id"], {"spec": spec})
+    assert result["step_id"] == "miot_roles"
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+    result = await options.async_configure(result["flow_id"], suggested)
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(entry.entry_id)
