@@ -17,28 +17,29 @@ and a cushion without).
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from unittest.mock import patch
 
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import EVENT_CALL_SERVICE, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.entity_component import async_update_entity
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_config_flow
 
 from conftest import start_miot, start_tuya
-from custom_components.smart_massager import transport
+from custom_components.smart_massager import transport, tuya_flow
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
-from custom_components.smart_massager.tuya_flow import tuya_entry_data, tuya_unique_id
 from emulators.miot import MiotEmulatorServer
 from emulators.reference import EmulatorServer
 from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager import Status
 from pysmartmassager.tuya import parse_mapping
-from pysmartmassager.tuya.roles import device_map_document
 from tests.fake_massager import FakeMassager, fake_row
 
 from .adjustable_bed import Bed, BedFlow, BedShape, add_bed
@@ -103,7 +104,7 @@ async def set_up_massager(
         elif kind == "tuya_neck":
             neck = await start_tuya("neck_massager", "3.4")
             servers.append(neck)
-            handle = neck_massager(neck)
+            handle = await neck_massager(hass, neck)
         else:
             tuya = await (
                 start_tuya("massage_chair", "3.5")
@@ -204,36 +205,49 @@ def tuya_massager(server: TuyaEmulatorServer) -> Massager:
 
 # The neck massager's roles as its owner confirms them on the role step (its product file says
 # what each custom datapoint is; tests/integration/test_tuya_roles_flow.py walks the step).
-NECK_ROLES = {
-    "power": "on_off",
-    "programs": ["work_pattern"],
-    "intensity": "gear",
-    "heat": "heat_gear",
-}
-
-
-def neck_massager(server: TuyaEmulatorServer) -> Massager:
-    """A Tuya neck massager no shipped map fits (Tuya's reference design), added by its roles."""
-    file_entry = server.device_entry()
-    mapping = parse_mapping(file_entry["mapping"])
-    document = device_map_document(
-        mapping, file_entry["name"], NECK_ROLES, {"heat_gear": "off"}, power_inverted=True
-    )
-    data = tuya_entry_data(
-        (server.host, server.port),
-        server.device_id,
-        server.local_key,
-        server.version,
-        mapping,
-        document,
-    )
+async def neck_massager(hass: HomeAssistant, server: TuyaEmulatorServer) -> Massager:
+    """A Tuya neck massager no shipped map fits (Tuya's reference design), added through the
+    role step as its owner would: devices.json pasted, the proposal confirmed with the heat's
+    off value and the reversed on/off ticked. The entry the flow stores is the row's entry (the
+    flow's own is removed again, so the row is set up like every other)."""
+    flow = hass.config_entries.flow
+    with (  # the flow's discovery listener on an OS-chosen loopback port
+        patch.object(tuya_flow, "DISCOVERY_PORTS", (0,)),
+        patch.object(tuya_flow, "DISCOVERY_HOST", "127.0.0.1"),
+        patch.object(tuya_flow, "DEFAULT_PORT", server.port),
+    ):
+        result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        for step in ({"next_step_id": "tuya"}, {"next_step_id": "tuya_paste"}):
+            result = await flow.async_configure(result["flow_id"], step)
+        pasted = json.dumps([server.device_entry()])
+        result = await flow.async_configure(result["flow_id"], {"devices_json": pasted})
+        result = await flow.async_configure(result["flow_id"], {"device": "0"})
+        result = await flow.async_configure(
+            result["flow_id"], {"host": server.host, "protocol_version": "auto"}
+        )
+        assert result["step_id"] == "tuya_roles", result
+        proposed = {
+            str(key): key.description["suggested_value"]
+            for key in result["data_schema"].schema
+            if key.description and "suggested_value" in key.description
+        }
+        answer = {**proposed, "heat_off": "off", "power_inverted": True}
+        result = await flow.async_configure(result["flow_id"], answer)
+        assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
+    created = result["result"]
+    await hass.async_block_till_done()
     entry = MockConfigEntry(
         domain=DOMAIN,
-        title=file_entry["name"],
-        unique_id=tuya_unique_id(server.device_id),
-        minor_version=2,
-        data=data,
+        title=created.title,
+        unique_id=created.unique_id,
+        version=created.version,
+        minor_version=created.minor_version,
+        data=dict(created.data),
+        options=dict(created.options),
     )
+    await hass.config_entries.async_remove(created.entry_id)
+    await hass.async_block_till_done()
+    mapping = parse_mapping(server.device_entry()["mapping"])
     device = server.device
     levels = sorted(mapping.by_code("gear").enum_range, key=int)  # type: ignore[union-attr]
 
