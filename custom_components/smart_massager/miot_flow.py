@@ -8,7 +8,7 @@ device must then answer a read of the property that starts the massage.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,9 +168,35 @@ def pasted_spec(text: str) -> Any:
         raise FlowError("invalid_spec", CONF_SPEC) from err
 
 
-def pasted_map(model: str, text: str) -> MiotMap:
-    """The massage roles from a pasted spec."""
-    return roles_of(model, pasted_spec(text), CONF_SPEC)
+async def async_paste_spec_step(
+    flow: FamilyFlow | RolesOptions,
+    step_id: str,
+    user_input: dict[str, Any] | None,
+    *,
+    model: str,
+    first_error: str,
+    accept: Callable[[Any, MiotMap], Awaitable[ConfigFlowResult]],
+) -> ConfigFlowResult:
+    """The form for a model's pasted spec, shown first with why the spec server gave none.
+
+    A paste that is no JSON, or no massager's spec, is refused at its field; `accept` takes the
+    spec and its roles (and may refuse too, with a FlowError).
+    """
+    errors: dict[str, str] = {}
+    if user_input is not None:
+        try:
+            spec = pasted_spec(user_input[CONF_SPEC])
+            return await accept(spec, roles_of(model, spec, CONF_SPEC))
+        except FlowError as err:
+            errors = errors_for(err, spec_schema())
+    else:
+        errors[BASE] = first_error
+    return flow.async_show_form(
+        step_id=step_id,
+        data_schema=spec_schema(),
+        errors=errors,
+        description_placeholders=shown({"model": model}),
+    )
 
 
 def roles_of(model: str, spec: Any, form_field: str = BASE) -> MiotMap:
@@ -295,21 +321,18 @@ class MiotFlow(FamilyFlow):
         """The model's spec, pasted: for a model the spec server does not have, or offline."""
         found = self._miot_found
         assert found is not None
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                mapping = pasted_map(found.model, user_input[CONF_SPEC])
-                await async_check_power(found, mapping)
-                return self._create_miot(found, mapping)
-            except FlowError as err:
-                errors = errors_for(err, spec_schema())
-        else:  # shown first because the spec server could not give the spec: say why
-            errors[BASE] = self._miot_spec_error
-        return self.async_show_form(
-            step_id="miot_spec",
-            data_schema=spec_schema(),
-            errors=errors,
-            description_placeholders=shown({"model": found.model}),
+
+        async def accept(_spec: Any, mapping: MiotMap) -> ConfigFlowResult:
+            await async_check_power(found, mapping)
+            return self._create_miot(found, mapping)
+
+        return await async_paste_spec_step(
+            self,
+            "miot_spec",
+            user_input,
+            model=found.model,
+            first_error=self._miot_spec_error,
+            accept=accept,
         )
 
     def _create_miot(self, found: FoundDevice, mapping: MiotMap) -> ConfigFlowResult:
@@ -469,21 +492,16 @@ class MiotOptions(RolesOptions):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """The spec pasted, for a model the spec server does not have (or while it is down)."""
-        model = self.config_entry.data[CONF_MODEL]
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                spec = pasted_spec(user_input[CONF_SPEC])
-                roles_of(model, spec, CONF_SPEC)  # a massager's spec, or said at the field
-                self._miot_spec = spec
-                return await self.async_step_miot_roles()
-            except FlowError as err:
-                errors = errors_for(err, spec_schema())
-        else:  # shown first because the spec server could not give the spec: say why
-            errors[BASE] = self._miot_spec_error
-        return self.async_show_form(
-            step_id="miot_roles_spec",
-            data_schema=spec_schema(),
-            errors=errors,
-            description_placeholders=shown({"model": model}),
+
+        async def accept(spec: Any, _mapping: MiotMap) -> ConfigFlowResult:
+            self._miot_spec = spec
+            return await self.async_step_miot_roles()
+
+        return await async_paste_spec_step(
+            self,
+            "miot_roles_spec",
+            user_input,
+            model=self.config_entry.data[CONF_MODEL],
+            first_error=self._miot_spec_error,
+            accept=accept,
         )
