@@ -20,7 +20,12 @@ def test_card_logic(tmp_path: Path) -> None:
     module = tmp_path / "smart-massager-card.mjs"  # an ES module to any Node version
     shutil.copy(CARD / "smart-massager-card.js", module)
     result = subprocess.run(
-        [NODE, "--test", *sorted(str(path) for path in TESTS.glob("*.test.mjs"))],
+        [
+            NODE,
+            "--test",
+            "--test-reporter=tap",
+            *sorted(str(path) for path in TESTS.glob("*.test.mjs")),
+        ],
         env={**os.environ, "CARD_MODULE": module.as_uri()},
         capture_output=True,
         text=True,

@@ -15,6 +15,7 @@ from homeassistant.components.http.server import StaticPathConfig
 from homeassistant.components.lovelace.const import LOVELACE_DATA
 from homeassistant.components.lovelace.resources import ResourceStorageCollection
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 
 from .const import DOMAIN, LOGGER
 
@@ -29,9 +30,19 @@ def card_url(content: bytes) -> str:
 
 
 async def async_register_card(hass: HomeAssistant) -> None:
-    """Serve the card and add it to the frontend; nothing where Home Assistant has no frontend."""
+    """Serve the card and add it to the frontend; nothing where Home Assistant has no frontend.
+
+    The card is an extra: a failure here is logged and never keeps a massager from loading.
+    """
     if hass.http is None or "frontend" not in hass.config.components:
         return  # a headless instance (or a test without a web server): there is no one to show
+    try:
+        await _async_register(hass)
+    except (OSError, HomeAssistantError, RuntimeError, ValueError) as err:
+        LOGGER.warning("The massage card is not available on the dashboards: %s", err)
+
+
+async def _async_register(hass: HomeAssistant) -> None:
     content = await hass.async_add_executor_job(CARD_FILE.read_bytes)
     await hass.http.async_register_static_paths(
         [StaticPathConfig(CARD_PATH, str(CARD_FILE), cache_headers=True)]

@@ -231,9 +231,10 @@ class RoutineRunner:
             ends_at=None
             if ends is None
             else ends + timedelta(minutes=sum(step.minutes or 0 for step in later)),
-            # A step without a program or zone keeps the one running now.
-            next_program=None if following is None else following.program or state.program,
-            next_zone=None if following is None else following.zone or state.zone,
+            # A step without a program or zone keeps the one running now (none on a device
+            # without programs or zones).
+            next_program=None if following is None else following.program or state.program or None,
+            next_zone=None if following is None else following.zone or state.zone or None,
         )
         self._notify()
 

@@ -13,6 +13,9 @@ const card = await import(
 const {
   areasForZone,
   clock,
+  minutesOf,
+  serviceCall,
+  SmartMassagerCard,
   esc,
   firstMassager,
   languageOf,
@@ -177,9 +180,22 @@ test("unavailable and error are said in words", () => {
   assert.equal(gone.phase, "unavailable");
   assert.equal(gone.primary.disabled, true);
   assert.equal(gone.notices[0].text, "Back massager is unavailable: Home Assistant cannot reach it.");
-  const fault = viewModel(hassWith({ ...IDLE, "fan.back": "on", "sensor.back_status": "error" }), { device_id: DEVICE }, 0);
+  // In a fault the fan reads off (it is on only while running or paused): Stop is the one
+  // control, nothing starts.
+  const fault = viewModel(
+    hassWith({ ...IDLE, "sensor.back_status": "error", "sensor.back_routine": { state: "none", attributes: { options: ["none", "lower_back_recovery"] } } }),
+    { device_id: DEVICE },
+    0,
+  );
   assert.equal(fault.phase, "error");
-  assert.equal(fault.stop.action, "stop");
+  assert.equal(fault.primary.action, "stop");
+  assert.equal(fault.stop, null);
+  assert.equal(fault.programsDisabled, true);
+  assert.equal(fault.routines.disabled, true);
+  assert.equal(serviceCall(fault, "start"), null);
+  assert.equal(serviceCall(fault, "program", "shiatsu"), null);
+  assert.equal(serviceCall(fault, "routine", "lower_back_recovery"), null);
+  assert.deepEqual(serviceCall(fault, "stop"), ["fan", "turn_off", { entity_id: "fan.back" }]);
   assert.match(fault.notices[0].text, /reports a fault/);
   assert.equal(viewModel(hassWith(IDLE), {}, 0).message, WORDS.en.no_device);
   assert.equal(viewModel(hassWith(IDLE), { device_id: "gone" }, 0).message, WORDS.en.not_found);
@@ -237,6 +253,11 @@ test("a routine: its step, what runs next, the built-in ones to tap", () => {
   assert.deepEqual(routines.items.map((r) => r.id), ["evening_back_pain_relief", "lower_back_recovery"]);
   hass.states["sensor.back_routine"].attributes = { options: ["none", "lower_back_recovery"], step: 3, steps_total: 3 };
   assert.match(viewModel(hass, { device_id: DEVICE }, 0).routines.progress, /Last step$/);
+  // A massager without programs: the next step is its zone, and an early step is not "last".
+  hass.states["sensor.back_routine"].attributes = { options: [], step: 1, steps_total: 5, next_program: null, next_zone: "shoulders" };
+  assert.match(viewModel(hass, { device_id: DEVICE }, 0).routines.progress, /step 1 of 5 · Next: «shoulders»$/);
+  hass.states["sensor.back_routine"].attributes = { options: [], step: 1, steps_total: 5 };
+  assert.match(viewModel(hass, { device_id: DEVICE }, 0).routines.progress, /step 1 of 5$/);
 });
 
 test("the week: hourly changes by day, and what came since the last compiled hour", () => {
@@ -259,11 +280,19 @@ test("the week: hourly changes by day, and what came since the last compiled hou
   // A day is the user's day: 23:30 UTC on the 3rd is the 4th in Berlin.
   const berlin = weekOfMassage([hour("2026-12-03T23:30:00Z", 9, 9)], "9", now, "Europe/Berlin");
   assert.equal(berlin.today, 9);
-  // No rows yet (the recorder has compiled nothing): the whole total is today's.
-  assert.equal(weekOfMassage([], "3.2", now, "UTC").today, 3.2);
+  // No rows yet (no recorder, or nothing compiled): the total counts since the massager was
+  // added, so none of it is put on today; the card says there are no statistics yet.
+  const none = weekOfMassage([], 4321, now, "UTC");
+  assert.deepEqual([none.compiled, none.today, none.week], [false, 0, 0]);
+  assert.equal(week.compiled, true);
   // A total below the last compiled one was reset: all of it is new.
   assert.equal(weekOfMassage([hour("2026-12-04T13:00:00Z", 4, 40)], "2", now, "UTC").today, 6);
-  assert.equal(weekOfMassage(rows, "unavailable", now, "UTC").today, 4);
+  assert.equal(weekOfMassage(rows, null, now, "UTC").today, 4);
+  // The state in the user's unit, the rows in minutes (asked so of the recorder).
+  assert.equal(minutesOf({ state: "1.5", attributes: { unit_of_measurement: "h" } }), 90);
+  assert.equal(minutesOf({ state: "84", attributes: { unit_of_measurement: "min" } }), 84);
+  assert.equal(minutesOf({ state: "unavailable", attributes: {} }), null);
+  assert.equal(minutesOf({ state: "3", attributes: { unit_of_measurement: "fortnight" } }), null);
 });
 
 test("words: English and German, every key in both, placeholders filled, markup escaped", () => {
@@ -292,4 +321,40 @@ test("a device's long or hostile names are cut and never markup", () => {
   const zones = body.zones;
   assert.equal(zones[0].label.length, 60);
   assert.ok(esc(zones[0].label).startsWith("&lt;b&gt;"));
+});
+
+test("what each control calls: a chip starts only an idle massager, never resumes a paused one", () => {
+  const idle = viewModel(hassWith(IDLE), { device_id: DEVICE }, 0);
+  assert.deepEqual(serviceCall(idle, "program", "shiatsu"), ["fan", "turn_on", { entity_id: "fan.back", preset_mode: "shiatsu" }]);
+  assert.deepEqual(serviceCall(idle, "longer"), ["number", "set_value", { entity_id: "number.back_session_length", value: 16 }]);
+  assert.equal(serviceCall(idle, "pause"), null);
+  const paused = viewModel(hassWith({ ...IDLE, "fan.back": "on", "sensor.back_status": "paused" }), { device_id: DEVICE }, 0);
+  assert.deepEqual(serviceCall(paused, "program", "palm_circles"), ["fan", "set_preset_mode", { entity_id: "fan.back", preset_mode: "palm_circles" }]);
+  assert.deepEqual(serviceCall(paused, "resume"), ["button", "press", { entity_id: "button.back_resume" }]);
+  assert.equal(serviceCall(paused, "start"), null);
+  // Nothing lengthens a session: the length is locked in one, and unknown is never stepped.
+  assert.equal(serviceCall(paused, "longer"), null);
+  const unknown = viewModel(hassWith({ ...IDLE, "number.back_session_length": { state: "unknown", attributes: { min: 5, max: 30 } } }), { device_id: DEVICE }, 0);
+  assert.equal(serviceCall(unknown, "shorter"), null);
+  const gone = viewModel(hassWith({ ...IDLE, "fan.back": "unavailable" }), { device_id: DEVICE }, 0);
+  assert.equal(serviceCall(gone, "zone", "shoulders"), null);
+  assert.deepEqual(serviceCall(gone, "stop"), ["fan", "turn_off", { entity_id: "fan.back" }]);
+});
+
+test("the card's markup escapes every name from a device, an entity or a user", () => {
+  const hostile = '<img src=x onerror="alert(1)">';
+  const hass = hassWith({
+    ...IDLE,
+    "select.back_zone": { state: "lower_back", attributes: { options: ["lower_back", hostile] } },
+    "number.bed_head": { state: "3", attributes: { zone: "head", min: 0, max: 10, step: 1, friendly_name: hostile } },
+    "sensor.back_routine": { state: hostile, attributes: { options: ["none", hostile], step: 1, steps_total: 2, next_program: hostile, next_zone: hostile } },
+  }, { extraEntities: [entity("number.bed_head", "zone_intensity")] });
+  hass.formatEntityState = (stateObj, value) => value ?? stateObj.state;
+  hass.devices[DEVICE].name = hostile;
+  const card = Object.create(SmartMassagerCard.prototype); // its markup only: no element in Node
+  Object.assign(card, { _hass: hass, _failure: hostile, _pending: null, _history: [] });
+  const html = card._html(viewModel(hass, { device_id: DEVICE }, 0));
+  assert.ok(!html.includes("<img"), html);
+  assert.ok(!html.includes('onerror="'));
+  assert.ok(html.includes("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"));
 });

@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL
 from homeassistant.components.lovelace.const import LOVELACE_DATA
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.smart_massager import card
 from custom_components.smart_massager.card import (
     CARD_FILE,
     CARD_PATH,
@@ -95,7 +97,25 @@ async def test_nothing_to_do_without_a_frontend(
     for component in components:
         assert await async_setup_component(hass, component, {})
     await async_register_card(hass)  # no web server or no frontend: nothing, and no error
-    assert LOVELACE_DATA not in hass.data
+    assert DATA_EXTRA_MODULE_URL not in hass.data
+    if hass.http is not None:
+        routes = {str(route.resource.canonical) for route in hass.http.app.router.routes()}
+        assert CARD_PATH not in routes
+
+
+async def test_a_card_that_cannot_be_served_keeps_no_massager_from_loading(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(card, "CARD_FILE", CARD_FILE.with_name("missing.js"))
+    config_entry.add_to_hass(hass)
+    await set_up(hass)
+    assert "The massage card is not available on the dashboards" in caplog.text
+    assert resource_urls(hass) == []
+    assert config_entry.state is ConfigEntryState.LOADED
+    await hass.config_entries.async_unload(config_entry.entry_id)
 
 
 CARD_ROLES = re.compile(r'"(\w+)\.(\w+)": "\w+"')

@@ -77,6 +77,7 @@ export const WORDS = {
     longer: "Longer session",
     length_locked: "The length is set before a session starts.",
     programs: "Programs",
+    program_starts: "A program starts the massage.",
     zones: "Zones",
     body: "Where the massage works",
     routines: "Routines",
@@ -125,6 +126,7 @@ export const WORDS = {
     longer: "Längere Massage",
     length_locked: "Die Dauer wird vor dem Start festgelegt.",
     programs: "Programme",
+    program_starts: "Ein Programm startet die Massage.",
     zones: "Zonen",
     body: "Wo die Massage wirkt",
     routines: "Abläufe",
@@ -248,13 +250,25 @@ function number(value) {
 }
 
 function dayKey(ms, timeZone) {
-  // en-CA writes dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat("en-CA", {
+  // YYYY-MM-DD of the day in `timeZone`, from the parts (no locale's date format relied on).
+  const parts = new Intl.DateTimeFormat("en-US", {
     timeZone,
     year: "numeric",
     month: "2-digit",
     day: "2-digit",
-  }).format(new Date(ms));
+  }).formatToParts(new Date(ms));
+  const part = (type) => parts.find((item) => item.type === type)?.value ?? "01";
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+// Minutes in one of Home Assistant's duration units (a user may show the sensor in hours).
+const MINUTES_PER = { s: 1 / 60, min: 1, h: 60, d: 1440 };
+
+/** A duration sensor's state in minutes; null if it is no number or in an unknown unit. */
+export function minutesOf(stateObj) {
+  const value = number(stateObj?.state);
+  const per = MINUTES_PER[stateObj?.attributes?.unit_of_measurement ?? "min"];
+  return value == null || per == null ? null : value * per;
 }
 
 function daysBefore(key, count) {
@@ -269,9 +283,10 @@ function daysBefore(key, count) {
  * `rows` are the hourly rows of recorder/statistics_during_period for the massage time sensor
  * (`start` in ms or ISO, `change` and `state`). The recorder compiles an hour only when it is
  * over, so what came since its last row is the sensor's state now less that row's state (a total
- * that went down was reset: then all of it is new).
+ * that went down was reset: then all of it is new). Without any row there is nothing to measure
+ * the total against (it counts since the massager was added), so no tail: `compiled` is false.
  */
-export function weekOfMassage(rows, currentState, now, timeZone) {
+export function weekOfMassage(rows, currentMinutes, now, timeZone) {
   const today = dayKey(now, timeZone);
   const days = [];
   for (let back = 6; back >= 0; back -= 1) days.push({ day: daysBefore(today, back), minutes: 0 });
@@ -284,14 +299,14 @@ export function weekOfMassage(rows, currentState, now, timeZone) {
     if (entry && change != null && change > 0) entry.minutes += change;
     if (number(row.state) != null) lastState = number(row.state);
   }
-  const current = number(currentState);
-  if (current != null) {
-    const since = lastState == null || current < lastState ? current : current - lastState;
-    byDay.get(today).minutes += since;
+  const current = number(currentMinutes);
+  if (current != null && lastState != null) {
+    byDay.get(today).minutes += current < lastState ? current : current - lastState;
   }
   for (const entry of days) entry.minutes = Math.round(entry.minutes * 10) / 10;
   return {
     days,
+    compiled: lastState != null,
     today: byDay.get(today).minutes,
     week: Math.round(days.reduce((sum, entry) => sum + entry.minutes, 0) * 10) / 10,
   };
@@ -358,7 +373,9 @@ export function viewModel(hass, config, now) {
         : massage.state === "on"
           ? "running"
           : "idle";
-  const active = phase === "running" || phase === "paused" || (phase === "error" && massage.state === "on");
+  const active = phase === "running" || phase === "paused";
+  // What could start a session (Start, a program chip, a routine): never in a fault.
+  const canStart = phase === "idle";
 
   const model = {
     language,
@@ -373,10 +390,13 @@ export function viewModel(hass, config, now) {
   if (phase === "error") model.notices.push({ kind: "error", text: words("error", { name }) });
   if (status?.attributes?.timer === "home_assistant") model.notices.push({ kind: "info", text: words("ha_timer") });
 
-  // The one large control, and a stop beside it while a session is on.
+  // The one large control, and a stop beside it while a session is on. In a fault it is Stop:
+  // the notice asks for a stop, and a stop is always sent, whatever the device last reported.
   const pauseable = Boolean(stateOf(hass, ids.pause));
   model.primary =
-    phase === "running"
+    phase === "error"
+      ? { action: "stop", label: words("stop"), icon: "stop" }
+      : phase === "running"
       ? pauseable
         ? { action: "pause", label: words("pause"), icon: "pause" }
         : { action: "stop", label: words("stop"), icon: "stop" }
@@ -416,6 +436,9 @@ export function viewModel(hass, config, now) {
         selected: id === currentProgram,
       }))
     : [];
+  // Idle, a chip starts its program; in a session it changes the program (never resumes one).
+  model.programsDisabled = !(canStart || active);
+  model.programsHint = model.programs.length && canStart ? words("program_starts") : "";
 
   const zone = stateOf(hass, ids.zone);
   const zoneOptions = zone?.attributes?.options || [];
@@ -455,7 +478,7 @@ export function viewModel(hass, config, now) {
           value: number(lengthState.state),
           text: number(lengthState.state) == null ? "–" : words("minutes_short", { n: number(lengthState.state) }),
           ...rangeOf(lengthState),
-          locked: active,
+          locked: active || number(lengthState.state) == null,
         }
       : null;
 
@@ -474,29 +497,74 @@ export function viewModel(hass, config, now) {
           total: attributes.steps_total,
         })
       : "";
-    const next = running && attributes.next_program
-      ? words("routine_next", {
-          next: [
-            program ? optionName(hass, program, attributes.next_program) : attributes.next_program,
-            attributes.next_zone && zone ? optionName(hass, zone, attributes.next_zone) : "",
-          ]
-            .filter(Boolean)
-            .join(", "),
-        })
-      : running && attributes.step
+    const following = [
+      attributes.next_program && (program ? optionName(hass, program, attributes.next_program) : cut(attributes.next_program)),
+      attributes.next_zone && (zone ? optionName(hass, zone, attributes.next_zone) : cut(attributes.next_zone)),
+    ].filter(Boolean);
+    const last = Number(attributes.step) >= Number(attributes.steps_total);
+    const next = !running || !attributes.step
+      ? ""
+      : last
         ? words("routine_last")
-        : "";
+        : following.length
+          ? words("routine_next", { next: following.join(", ") })
+          : "";
     model.routines = {
       running,
       progress: [step, next].filter(Boolean).join(" · "),
       items: (attributes.options || [])
         .filter((id) => id !== NO_ROUTINE && id !== CUSTOM_ROUTINE)
         .map((id) => ({ id, label: optionName(hass, routine, id), selected: id === routine.state })),
-      disabled: !available,
+      disabled: !canStart, // a routine starts sessions: not over one, nor in a fault
     };
   }
   model.history = show("history") && ids.massageTime ? { entity: ids.massageTime } : null;
+  model.canStart = canStart;
   return model;
+}
+
+/**
+ * The action a control of the card calls, as [domain, service, data]; null where the control
+ * does nothing now (a setting while the massager is unavailable, a start in a fault).
+ */
+export function serviceCall(model, action, value) {
+  const { ids, session } = model;
+  const unavailable = model.phase === "unavailable";
+  const massage = { entity_id: ids.massage };
+  switch (action) {
+    case "start":
+      return model.canStart ? ["fan", "turn_on", massage] : null;
+    case "stop":
+      return ["fan", "turn_off", massage]; // always: a stop is never refused by the card
+    case "pause":
+      return ids.pause && model.phase === "running" ? ["button", "press", { entity_id: ids.pause }] : null;
+    case "resume":
+      if (model.phase !== "paused") return null;
+      return ids.resume ? ["button", "press", { entity_id: ids.resume }] : ["fan", "turn_on", massage];
+    case "program":
+      // Idle, the chip starts its program; in a session it changes it, and never resumes a
+      // paused one (fan.turn_on would).
+      if (model.canStart) return ["fan", "turn_on", { ...massage, preset_mode: value }];
+      return model.active ? ["fan", "set_preset_mode", { ...massage, preset_mode: value }] : null;
+    case "zone":
+      return ids.zone && !unavailable ? ["select", "select_option", { entity_id: ids.zone, option: value }] : null;
+    case "heat":
+      return model.heat && !unavailable ? ["switch", model.heat.on ? "turn_off" : "turn_on", { entity_id: ids.heat }] : null;
+    case "shorter":
+    case "longer": {
+      // Only between sessions (nothing lengthens a running one), and from a known length.
+      if (!session || session.locked || session.value == null) return null;
+      const wanted = action === "longer" ? session.value + session.step : session.value - session.step;
+      const value = Math.min(session.max, Math.max(session.min, wanted));
+      return ["number", "set_value", { entity_id: ids.sessionLength, value }];
+    }
+    case "routine":
+      return model.routines && !model.routines.disabled ? [DOMAIN, "run_routine", { ...massage, routine: value }] : null;
+    case "stop_routine":
+      return [DOMAIN, "stop_routine", massage];
+    default:
+      return null;
+  }
 }
 
 function slider(hass, stateObj, label) {
@@ -554,6 +622,7 @@ function icon(name) {
 }
 
 const RING = 2 * Math.PI * 52;
+const HISTORY_EVERY_MS = 600_000;
 
 // Outside a browser (the logic tests in Node) there are no elements to define.
 const Element = globalThis.HTMLElement ?? class {};
@@ -627,7 +696,7 @@ const STYLE = `
   }
 `;
 
-class SmartMassagerCard extends Element {
+export class SmartMassagerCard extends Element {
   constructor() {
     super();
     this._config = {};
@@ -642,8 +711,10 @@ class SmartMassagerCard extends Element {
     this.shadowRoot.addEventListener("pointerdown", (event) => {
       if (!event.target.matches?.('input[type="range"]')) return;
       this._dragging = true;
-      // Released without a change (a tap on the thumb) ends the hold too.
-      window.addEventListener("pointerup", () => this._release(), { once: true });
+      // Released without a change (a tap on the thumb), or taken by a scroll: the hold ends.
+      for (const end of ["pointerup", "pointercancel"]) {
+        window.addEventListener(end, () => this._release(), { once: true });
+      }
     });
   }
 
@@ -772,10 +843,11 @@ class SmartMassagerCard extends Element {
         <span class="caption">${esc(countdown.caption)}</span>
       </div></div>`);
     if (model.programs.length) {
-      out.push(`<div class="group"><h3 id="programs">${esc(words("programs"))}</h3><div class="chips" role="group" aria-labelledby="programs">${model.programs
+      const hint = model.programsHint ? `<p class="caption" id="programs-hint">${esc(model.programsHint)}</p>` : "";
+      out.push(`<div class="group"><h3 id="programs">${esc(words("programs"))}</h3>${hint}<div class="chips" role="group" aria-labelledby="programs"${hint ? ' aria-describedby="programs-hint"' : ""}>${model.programs
         .map(
           (program) =>
-            `<button class="chip" data-key="program:${esc(program.id)}" data-action="program" data-value="${esc(program.id)}" aria-pressed="${program.selected}"${model.phase === "unavailable" ? " disabled" : ""}>${esc(program.label)}</button>`,
+            `<button class="chip" data-key="program:${esc(program.id)}" data-action="program" data-value="${esc(program.id)}" aria-pressed="${program.selected}"${model.programsDisabled ? " disabled" : ""}>${esc(program.label)}</button>`,
         )
         .join("")}</div></div>`);
     }
@@ -817,8 +889,12 @@ class SmartMassagerCard extends Element {
   _historyHtml(model, words) {
     const rows = this._history;
     if (rows === null) return `<div class="group week-group"><h3>${esc(words("this_week"))}</h3></div>`;
-    const current = this._hass.states[model.history.entity]?.state;
+    const current = minutesOf(this._hass.states[model.history.entity]);
     const week = weekOfMassage(rows, current, Date.now(), timeZoneOf(this._hass));
+    if (!week.compiled) {
+      return `<div class="group week-group"><h3>${esc(words("this_week"))}</h3>
+        <p class="caption">${esc(words("history_unavailable"))}</p></div>`;
+    }
     const top = Math.max(1, ...week.days.map((day) => day.minutes));
     const minutes = (n) => words("minutes_short", { n: Math.round(n) });
     const bars = week.days
@@ -838,9 +914,10 @@ class SmartMassagerCard extends Element {
 
   async _readHistory(entityId) {
     // Hourly rows of the last 8 days; read again every 10 minutes (the live part is the state).
-    if (this._reading || Date.now() - this._historyRead < 600_000) return;
+    if (this._reading || Date.now() - this._historyRead < HISTORY_EVERY_MS) return;
     this._reading = true;
     this._historyRead = Date.now();
+    this._day = new Date().toDateString();
     try {
       const start = new Date(Date.now() - 8 * 86_400_000).toISOString();
       const result = await this._hass.callWS({
@@ -849,6 +926,7 @@ class SmartMassagerCard extends Element {
         statistic_ids: [entityId],
         period: "hour",
         types: ["change", "state"],
+        units: { duration: "min" }, // the rows in minutes, whatever unit the sensor is shown in
       });
       this._history = Array.isArray(result?.[entityId]) ? result[entityId] : [];
     } catch (err) {
@@ -860,6 +938,15 @@ class SmartMassagerCard extends Element {
   }
 
   _tick() {
+    // The week is read again every 10 minutes and at midnight, also while nothing changes.
+    if (this._model?.history && this._history !== null) {
+      const day = new Date().toDateString();
+      if (day !== this._day || Date.now() - this._historyRead >= HISTORY_EVERY_MS) {
+        if (day !== this._day) this._historyRead = 0;
+        this._day = day;
+        this._readHistory(this._model.history.entity);
+      }
+    }
     // Once a second, only the ring and its time: no state is written for the countdown.
     const countdown = this._model?.countdown;
     if (!countdown?.endsAt || !this.shadowRoot) return;
@@ -877,33 +964,20 @@ class SmartMassagerCard extends Element {
   }
 
   _click(event) {
+    if (!this._model || this._model.message) return;
     const area = event.target.closest?.("[data-area]");
-    if (area && this._model?.body?.tappable.includes(area.dataset.area)) {
-      const zone = zoneForArea(area.dataset.area, this._model.body.zones.map((item) => item.id));
-      if (zone) this._call("zone", "select", "select_option", { entity_id: this._model.ids.zone, option: zone });
+    if (area) {
+      const zone = this._model.body?.tappable.includes(area.dataset.area)
+        ? zoneForArea(area.dataset.area, this._model.body.zones.map((item) => item.id))
+        : undefined;
+      const call = zone && serviceCall(this._model, "zone", zone);
+      if (call) this._call("zone", ...call);
       return;
     }
     const button = event.target.closest?.("button[data-action]");
-    if (!button || button.disabled || !this._model) return;
-    const { ids } = this._model;
-    const action = button.dataset.action;
-    const value = button.dataset.value;
-    const session = this._model.session;
-    const calls = {
-      start: ["fan", "turn_on", { entity_id: ids.massage }],
-      stop: ["fan", "turn_off", { entity_id: ids.massage }],
-      pause: ["button", "press", { entity_id: ids.pause }],
-      resume: ids.resume ? ["button", "press", { entity_id: ids.resume }] : ["fan", "turn_on", { entity_id: ids.massage }],
-      // A chip starts its program, or changes to it in a running session (fan.turn_on does both).
-      program: ["fan", "turn_on", { entity_id: ids.massage, preset_mode: value }],
-      zone: ["select", "select_option", { entity_id: ids.zone, option: value }],
-      heat: ["switch", this._model.heat?.on ? "turn_off" : "turn_on", { entity_id: ids.heat }],
-      shorter: session && ["number", "set_value", { entity_id: ids.sessionLength, value: Math.max(session.min, session.value - session.step) }],
-      longer: session && ["number", "set_value", { entity_id: ids.sessionLength, value: Math.min(session.max, session.value + session.step) }],
-      routine: [DOMAIN, "run_routine", { entity_id: ids.massage, routine: value }],
-      stop_routine: [DOMAIN, "stop_routine", { entity_id: ids.massage }],
-    };
-    if (calls[action]) this._call(action, ...calls[action]);
+    if (!button || button.disabled) return;
+    const call = serviceCall(this._model, button.dataset.action, button.dataset.value);
+    if (call) this._call(button.dataset.action, ...call);
   }
 
   _change(event) {
