@@ -414,6 +414,7 @@ class MiotMassagerDevice:
         self._set("on", value=False)
         if self.heat_off_at_end:
             self._set("heating", value=False)
+            self._set("heat-level", 0)  # heat in levels: 0 is off
         self._set("left-time", 0)
         self._set("status", STATUS_FINISHED)
 

@@ -53,7 +53,15 @@ from pysmartmassager.session import MAX_SESSION_MINUTES, HostTimedSession
 
 from .connection import DEFAULT_PORT, MiotConnection, MiotSilentError
 from .protocol import MiotTokenError
-from .spec import ASSUMED_UNIT, UNREADABLE, MiotMap, MiotProperty, Value
+from .spec import (
+    ASSUMED_UNIT,
+    UNREADABLE,
+    MiotMap,
+    MiotProperty,
+    Value,
+    heat_is_on,
+    heat_value,
+)
 
 LOGGER = logging.getLogger(__package__)
 
@@ -257,7 +265,7 @@ class MiotProfile:
             ),
             "zone": _id_of(self.zones, values.get(self.zone.key) if self.zone else None),
             "intensity": self.intensity_of(values),
-            "heat": self.heat is not None and values.get(self.heat.key) is True,
+            "heat": self.heat is not None and heat_is_on(self.heat, values.get(self.heat.key)),
             "remaining_s": self.remaining_of(values) if running else 0,
             "error": error,
         }
@@ -316,7 +324,7 @@ class MiotProfile:
         if settings.heat is not None:
             if self.heat is None:
                 raise invalid_setting("heat", None)
-            values[self.heat.key] = settings.heat
+            values[self.heat.key] = heat_value(self.heat, on=settings.heat)
         if settings.minutes is not None and settings.minutes not in SESSION_MINUTES:
             raise invalid_setting("minutes", SESSION_MINUTES)
         return values
@@ -425,7 +433,7 @@ class MiotMassager(Massager):
         """Power off, and heat off with it."""
         values: dict[tuple[int, int], Any] = {self.profile.power.key: False}
         if self.profile.heat is not None:
-            values[self.profile.heat.key] = False
+            values[self.profile.heat.key] = heat_value(self.profile.heat, on=False)
         return await self._exchange(values)
 
     def subscribe(

@@ -39,7 +39,10 @@ ROLE_NAMES: dict[str, str] = {
 }
 # Where a service has no `mode`, its `massage-manipulation` (the technique) is the program: the
 # m900 chair's massage service has both names (al-one/hass-xiaomi-miot#2753).
-FALLBACK_NAMES: dict[str, str] = {"program": "massage-manipulation"}
+# A service without `heating` may have `heat-level` (MIoT's standard name for heat in steps).
+FALLBACK_NAMES: dict[str, str] = {"program": "massage-manipulation", "heat": "heat-level"}
+# Descriptions that name a heat level's "off" (its value 0 is off too).
+OFF_WORDS = frozenset({"off", "close", "closed", "none", "stop"})
 # A left-time without a unit is taken as minutes (and said so in diagnostics).
 ASSUMED_UNIT = "minutes"
 MAX_SERVICES = 64
@@ -351,11 +354,55 @@ def _checked(found: MiotMap) -> MiotMap:
     return MiotMap(found.model, found.urn, roles)
 
 
+def heat_values(prop: MiotProperty) -> tuple[Value, Value] | None:
+    """(off, on) of a heat property; None where the property has no off.
+
+    False and True for a switch; for heat in levels, the level that is off and the gentlest one
+    above it (what a session's heat switches on: the safest).
+    """
+    if prop.format == "bool":
+        return (False, True)
+    if prop.format not in INTEGER_FORMATS:
+        return None
+    if prop.choices:
+        off = next(
+            (v for v, text in prop.choices if text.strip().casefold() in OFF_WORDS or v == 0),
+            None,
+        )
+        warmer = sorted(v for v, _ in prop.choices if v != off and isinstance(v, int | float))
+        return None if off is None or not warmer else (off, warmer[0])
+    if prop.value_range is not None:
+        low, high, step = prop.value_range
+        if low == 0 and high >= low + step and float(step).is_integer():
+            return (0, int(low + step))
+    return None
+
+
+def heat_value(prop: MiotProperty, *, on: bool) -> Value:
+    """The value that switches the heat on (its gentlest level) or off."""
+    values = heat_values(prop)
+    if values is None:
+        raise MiotSpecError(f"{prop.name}: no heat off to switch to")
+    return values[1] if on else values[0]
+
+
+def heat_is_on(prop: MiotProperty, value: Any) -> bool:
+    """Whether a value of the heat property is heat on: any level but off.
+
+    A value that does not read in the property's format is not taken for heat on.
+    """
+    values = heat_values(prop)
+    read = prop.read(value)
+    return values is not None and read is not UNREADABLE and read != values[0]
+
+
 def _fits(role: str, prop: MiotProperty) -> bool:
     integer = prop.format in INTEGER_FORMATS
     match role:
-        case "power" | "heat":
+        case "power":
             return prop.format == "bool" and prop.readable and prop.writable
+        case "heat":  # a switch, or heat in levels with an off (switched on at the gentlest)
+            return heat_values(prop) is not None and prop.readable and prop.writable
         case "program" | "zone":
             return bool(prop.choices) and prop.readable and prop.writable
         case "intensity":

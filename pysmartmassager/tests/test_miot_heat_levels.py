@@ -1,0 +1,140 @@
+"""Heat in levels on a MIoT massager: read and written as heat on/off, on at the gentlest level.
+
+The neutral model has heat on or off (a heat-level choice is not offered yet). A model whose heat
+is `heat-level` (MIoT's standard name for heat in steps) or a `heating` with a value list is
+switched on at its gentlest level, off at its off value, and read as on at any level but off.
+The emulator's chair is given such a property in place of its switch, over the miio protocol.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import pytest
+
+from conftest import MIOT_TOKEN, miot_device
+from emulators.miot import MiotEmulatorServer
+from emulators.miot.device import PRODUCTS_DIR, Product
+from pysmartmassager import SessionSettings, Status
+from pysmartmassager.miot import MiotMassager
+from pysmartmassager.miot.spec import heat_values, massager_map, offered_roles
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+LEVELS = [
+    {"value": 0, "description": "Off"},
+    {"value": 1, "description": "Low"},
+    {"value": 2, "description": "Medium"},
+    {"value": 3, "description": "High"},
+]
+
+
+def chair_with_heat(heat: dict[str, Any]) -> dict[str, Any]:
+    """The emulator's chair product, its heating switch replaced by `heat`."""
+    product = json.loads((PRODUCTS_DIR / "chair.json").read_text())
+    for service in product["spec"]["services"]:
+        for index, prop in enumerate(service.get("properties", [])):
+            if ":heating:" in prop["type"]:
+                service["properties"][index] = {"iid": prop["iid"], **heat}
+    return product
+
+
+HEAT_LEVEL = {
+    "type": "urn:miot-spec-v2:property:heat-level:0000FFFF:smartmassager-emuchair:1",
+    "description": "Heat Level",
+    "format": "uint8",
+    "access": ["read", "write", "notify"],
+    "value-list": LEVELS,
+}
+
+
+@pytest.fixture
+async def chair() -> AsyncGenerator[MiotEmulatorServer]:
+    product = Product.from_json(chair_with_heat(HEAT_LEVEL), key="chair_heat_levels")
+    server = MiotEmulatorServer(product=copy.deepcopy(product), token=MIOT_TOKEN)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.mark.parametrize(
+    ("heat", "values"),
+    [
+        (HEAT_LEVEL, (0, 1)),
+        # A `heating` with a list whose off is named, not 0 (values as a maker numbers them).
+        (
+            {
+                **HEAT_LEVEL,
+                "type": "urn:miot-spec-v2:property:heating:0000FFFF:x:1",
+                "value-list": [
+                    {"value": 3, "description": "Strong"},
+                    {"value": 2, "description": "Gentle"},
+                    {"value": 1, "description": "Close"},
+                ],
+            },
+            (1, 2),
+        ),
+        (
+            {
+                **{k: v for k, v in HEAT_LEVEL.items() if k != "value-list"},
+                "value-range": [0, 3, 1],
+            },
+            (0, 1),
+        ),
+    ],
+)
+def test_heat_in_levels_is_found_with_its_off_and_gentlest(
+    heat: dict[str, Any], values: tuple[int, int]
+) -> None:
+    spec = chair_with_heat(heat)["spec"]
+    found = massager_map("smartmassager.massage.chair", spec)
+    assert heat_values(found.roles["heat"]) == values
+    assert found.roles["heat"] in offered_roles(spec)["heat"]  # and offered in the options
+
+
+def test_heat_in_levels_without_an_off_is_no_heat() -> None:
+    """A list that cannot be switched off is never taken for heat (it could not go off)."""
+    no_off = {
+        **HEAT_LEVEL,
+        "value-list": [{"value": 1, "description": "Low"}, {"value": 2, "description": "High"}],
+    }
+    found = massager_map("smartmassager.massage.chair", chair_with_heat(no_off)["spec"])
+    assert "heat" not in found.roles
+
+
+async def test_a_session_heats_at_the_gentlest_level_and_ends_with_it_off(
+    chair: MiotEmulatorServer,
+) -> None:
+    massager = MiotMassager(miot_device(chair), timeout=1.0)
+    try:
+        assert (await massager.get_info()).capabilities.heat
+        state = await massager.start_session(SessionSettings(heat=True, minutes=5))
+        assert chair.device.value("heat-level") == 1
+        assert state.heat
+        chair.device.press("heat-level", 3)  # turned up on the device itself: still heat on
+        assert (await massager.get_state()).heat
+        state = await massager.stop()
+        assert (state.status, state.heat) == (Status.IDLE, False)
+        assert chair.device.value("heat-level") == 0
+        await massager.change_settings(SessionSettings(heat=True))
+        assert chair.device.value("heat-level") == 1
+        await massager.change_settings(SessionSettings(heat=False))
+        assert chair.device.value("heat-level") == 0
+    finally:
+        await massager.close()
+
+
+def test_the_emulator_switches_heat_in_levels_off_at_the_session_end() -> None:
+    """The emulator's chair ends its own session with the heat at its off level."""
+    product = Product.from_json(chair_with_heat(HEAT_LEVEL), key="chair_heat_levels")
+    from emulators.miot.device import MiotMassagerDevice  # noqa: PLC0415
+
+    now = [0.0]
+    device = MiotMassagerDevice(product, clock=lambda: now[0])
+    device.press("heat-level", 2)
+    device.press("on", True)
+    now[0] += 31 * 60
+    assert (device.value("on"), device.value("heat-level")) == (False, 0)
