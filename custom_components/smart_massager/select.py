@@ -1,4 +1,4 @@
-"""Program and zone selects: options are the ids the device reports."""
+"""Program, zone and heat level selects: options are the ids the device reports."""
 
 from __future__ import annotations
 
@@ -42,11 +42,20 @@ SELECTS: tuple[MassagerSelectDescription, ...] = (
         value_fn=lambda state: state.zone,
         settings_fn=lambda option: SessionSettings(zone=option),
     ),
+    MassagerSelectDescription(
+        # Heat in levels (a MIoT heat-level): choosing one switches the heat on at it; while
+        # the heat is off the level is unknown (the heat switch says off).
+        key="heat_level",
+        translation_key="heat_level",
+        options_fn=lambda caps: [level.id for level in caps.heat_levels],
+        value_fn=lambda state: state.heat_level,
+        settings_fn=lambda option: SessionSettings(heat_level=option),
+    ),
 )
 
 
 class MassagerSelect(MassagerEntity, SelectEntity):
-    """Program or zone."""
+    """Program, zone or heat level."""
 
     entity_description: MassagerSelectDescription
 
@@ -57,8 +66,8 @@ class MassagerSelect(MassagerEntity, SelectEntity):
 
     @property
     def current_option(self) -> str | None:
-        """The current setting."""
-        return self.entity_description.value_fn(self.state_data)
+        """The current setting (unknown while there is none, e.g. the heat is off)."""
+        return self.entity_description.value_fn(self.state_data) or None
 
     async def async_select_option(self, option: str) -> None:
         """Send the new setting; the entity follows the device's answer."""

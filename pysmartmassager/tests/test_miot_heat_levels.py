@@ -1,8 +1,8 @@
-"""Heat in levels on a MIoT massager: read and written as heat on/off, on at the gentlest level.
+"""Heat in levels on a MIoT massager: heat on/off, and the level itself.
 
-The neutral model has heat on or off (a heat-level choice is not offered yet). A model whose heat
-is `heat-level` (MIoT's standard name for heat in steps) or a `heating` with a value list is
-switched on at its gentlest level, off at its off value, and read as on at any level but off.
+A model whose heat is `heat-level` (MIoT's standard name for heat in steps) or a `heating` with a
+value list is switched on at its gentlest level, off at its off value, and read as on at any
+level but off; with two or more levels above off, the level can be chosen and is reported.
 The emulator's chair is given such a property in place of its switch, over the miio protocol.
 """
 
@@ -18,8 +18,9 @@ import pytest
 from conftest import MIOT_TOKEN, miot_device
 from emulators.miot import MiotEmulatorServer
 from emulators.miot.device import PRODUCTS_DIR, Product
-from pysmartmassager import SessionSettings, Status
+from pysmartmassager import MassagerInvalidRequestError, SessionSettings, Status
 from pysmartmassager.miot import MiotMassager
+from pysmartmassager.miot.massager import MiotProfile
 from pysmartmassager.miot.spec import heat_values, massager_map, offered_roles
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -138,3 +139,39 @@ def test_the_emulator_switches_heat_in_levels_off_at_the_session_end() -> None:
     device.press("on", True)
     now[0] += 31 * 60
     assert (device.value("on"), device.value("heat-level")) == (False, 0)
+
+
+async def test_a_heat_level_is_chosen_read_and_refused_off_the_list(
+    chair: MiotEmulatorServer,
+) -> None:
+    massager = MiotMassager(miot_device(chair), timeout=1.0)
+    try:
+        caps = (await massager.get_info()).capabilities
+        assert [(level.id, level.name) for level in caps.heat_levels] == [
+            ("low", "Low"),
+            ("medium", "Medium"),
+            ("high", "High"),
+        ]
+        state = await massager.start_session(SessionSettings(heat_level="high", minutes=5))
+        assert chair.device.value("heat-level") == 3
+        assert (state.heat, state.heat_level) == (True, "high")
+        chair.device.press("heat-level", 2)  # on the device itself
+        assert (await massager.get_state()).heat_level == "medium"
+        for wrong in (
+            SessionSettings(heat_level="scorching"),
+            SessionSettings(heat=False, heat_level="low"),
+        ):
+            with pytest.raises(MassagerInvalidRequestError):
+                await massager.change_settings(wrong)
+        assert chair.device.value("heat-level") == 2  # nothing written
+        state = await massager.stop()
+        assert (state.heat, state.heat_level, chair.device.value("heat-level")) == (False, "", 0)
+    finally:
+        await massager.close()
+
+
+def test_a_switch_or_a_single_level_has_no_levels_to_choose() -> None:
+    single = {**HEAT_LEVEL, "value-list": LEVELS[:2]}  # off and one level: plain on/off
+    for product in (json.loads((PRODUCTS_DIR / "chair.json").read_text()), chair_with_heat(single)):
+        profile = MiotProfile(massager_map("smartmassager.massage.chair", product["spec"]))
+        assert profile.capabilities().heat_levels == ()

@@ -358,3 +358,20 @@ test("the card's markup escapes every name from a device, an entity or a user", 
   assert.ok(!html.includes('onerror="'));
   assert.ok(html.includes("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"));
 });
+
+test("heat in levels: a chip per level, the one heating pressed, a tap sets it", () => {
+  const hass = hassWith(
+    {
+      ...IDLE,
+      "switch.back_heat": "on",
+      "select.back_heat_level": { state: "medium", attributes: { options: ["low", "medium", "high"] } },
+    },
+    { extraEntities: [entity("select.back_heat_level", "heat_level")] },
+  );
+  const model = viewModel(hass, { device_id: DEVICE }, 0);
+  assert.deepEqual(model.heat.levels.map((l) => [l.id, l.selected]), [["low", false], ["medium", true], ["high", false]]);
+  assert.deepEqual(serviceCall(model, "heat_level", "high"), ["select", "select_option", { entity_id: "select.back_heat_level", option: "high" }]);
+  hass.states["switch.back_heat"].state = "off";
+  assert.ok(viewModel(hass, { device_id: DEVICE }, 0).heat.levels.every((l) => !l.selected));
+  assert.deepEqual(viewModel(hassWith(IDLE), { device_id: DEVICE }, 0).heat.levels, []);
+});

@@ -676,3 +676,37 @@ async def test_the_roles_of_a_model_added_with_a_pasted_spec_take_it_pasted_agai
     assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
     await hass.async_block_till_done()
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_heat_in_levels_has_a_level_select_and_ends_off(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A chair whose heat is MIoT's heat-level (off, low, medium, high): a Heat level select,
+    the heat switch on at the gentlest, and Home Assistant's session end switches it off."""
+    chair = await start_miot("chair_heat_levels")
+    level = "select.xiaomi_chair_heat_level"
+    try:
+        entry = await set_up(hass, miot_entry(chair))
+        assert hass.states.get(level).attributes["options"] == ["low", "medium", "high"]
+        assert hass.states.get(level).state == "unknown"  # the heat is off
+        await hass.services.async_call(
+            "switch", "turn_on", {"entity_id": "switch.xiaomi_chair_heat"}, blocking=True
+        )
+        assert chair.device.value("heat-level") == 1  # on at the gentlest
+        await wait_for(hass, lambda: hass.states.get(level).state == "low")
+        await hass.services.async_call(
+            DOMAIN, "start_session", {"entity_id": FAN, "minutes": 10}, blocking=True
+        )
+        await hass.services.async_call(
+            "select", "select_option", {"entity_id": level, "option": "high"}, blocking=True
+        )
+        assert chair.device.value("heat-level") == 3
+        await wait_for(hass, lambda: hass.states.get(level).state == "high")
+        await advance(hass, freezer, minutes=10, seconds=1)
+        await wait_for(hass, lambda: chair.device.value("on") is False)
+        await wait_for(hass, lambda: chair.device.value("heat-level") == 0)
+        await wait_for(hass, lambda: hass.states.get("switch.xiaomi_chair_heat").state == "off")
+        assert hass.states.get(level).state == "unknown"
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await chair.stop()

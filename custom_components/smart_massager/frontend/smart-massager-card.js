@@ -20,6 +20,7 @@ const ROLES = {
   "number.session_length": "sessionLength",
   "number.zone_intensity": "levelZones",
   "switch.heat": "heat",
+  "select.heat_level": "heatLevel",
   "sensor.status": "status",
   "sensor.session_ends": "endsAt",
   "sensor.remaining": "remaining",
@@ -70,6 +71,7 @@ export const WORDS = {
     heat: "Heat",
     heat_on: "Heat on",
     heat_off: "Heat off",
+    heat_level: "Heat level",
     intensity: "Intensity",
     session_length: "Session length",
     minutes_short: "{n} min",
@@ -119,6 +121,7 @@ export const WORDS = {
     heat: "Wärme",
     heat_on: "Wärme an",
     heat_off: "Wärme aus",
+    heat_level: "Wärmestufe",
     intensity: "Intensität",
     session_length: "Dauer",
     minutes_short: "{n} Min.",
@@ -483,7 +486,20 @@ export function viewModel(hass, config, now) {
       : null;
 
   const heat = stateOf(hass, ids.heat);
-  model.heat = show("heat") && heat ? { entity: ids.heat, on: heat.state === "on", label: words(heat.state === "on" ? "heat_on" : "heat_off") } : null;
+  const heatLevel = stateOf(hass, ids.heatLevel);
+  model.heat = show("heat") && heat
+    ? {
+        entity: ids.heat,
+        on: heat.state === "on",
+        label: words(heat.state === "on" ? "heat_on" : "heat_off"),
+        // Heat in levels: one chip each; a tap switches the heat on at that level.
+        levels: (heatLevel?.attributes?.options || []).map((id) => ({
+          id,
+          label: optionName(hass, heatLevel, id),
+          selected: heat.state === "on" && id === heatLevel.state,
+        })),
+      }
+    : null;
 
   const routine = stateOf(hass, ids.routine);
   model.routines = null;
@@ -550,6 +566,10 @@ export function serviceCall(model, action, value) {
       return ids.zone && !unavailable ? ["select", "select_option", { entity_id: ids.zone, option: value }] : null;
     case "heat":
       return model.heat && !unavailable ? ["switch", model.heat.on ? "turn_off" : "turn_on", { entity_id: ids.heat }] : null;
+    case "heat_level":
+      return ids.heatLevel && model.heat && !unavailable
+        ? ["select", "select_option", { entity_id: ids.heatLevel, option: value }]
+        : null;
     case "shorter":
     case "longer": {
       // Only between sessions (nothing lengthens a running one), and from a known length.
@@ -867,7 +887,16 @@ export class SmartMassagerCard extends Element {
         <button data-key="longer" data-action="longer" aria-label="${esc(words("longer"))}"${locked || (session.value >= session.max ? " disabled" : "")}>${icon("plus")}</button></span></div>`);
     }
     if (model.heat) {
-      settings.push(`<button class="heat" data-key="heat" data-action="heat" aria-pressed="${model.heat.on}"${model.phase === "unavailable" ? " disabled" : ""}>${icon("heat")} ${esc(words("heat"))}<span class="sr"> ${esc(model.heat.label)}</span></button>`);
+      const off = model.phase === "unavailable" ? " disabled" : "";
+      settings.push(`<button class="heat" data-key="heat" data-action="heat" aria-pressed="${model.heat.on}"${off}>${icon("heat")} ${esc(words("heat"))}<span class="sr"> ${esc(model.heat.label)}</span></button>`);
+      if (model.heat.levels.length) {
+        settings.push(`<span class="chips" role="group" aria-label="${esc(words("heat_level"))}">${model.heat.levels
+          .map(
+            (level) =>
+              `<button class="chip" data-key="heat_level:${esc(level.id)}" data-action="heat_level" data-value="${esc(level.id)}" aria-pressed="${level.selected}"${off}>${esc(level.label)}</button>`,
+          )
+          .join("")}</span>`);
+      }
     }
     if (settings.length) out.push(`<div class="row" style="flex-wrap:wrap;gap:16px">${settings.join("")}</div>`);
     if (model.routines) {

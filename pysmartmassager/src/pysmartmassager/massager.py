@@ -148,3 +148,9 @@ def refuse_zone_levels(settings: SessionSettings) -> None:
     """For transports whose devices have one intensity: per-zone levels are refused, not dropped."""
     if settings.zone_levels:
         raise invalid_setting("zone_levels", [])
+
+
+def refuse_heat_level(settings: SessionSettings) -> None:
+    """For transports whose heat is on/off only: a heat level is refused, not dropped."""
+    if settings.heat_level is not None:
+        raise invalid_setting("heat_level", [])

@@ -148,6 +148,9 @@ class Capabilities:
     pause_timeout_minutes: int | None
     device_timer: bool = True
     level_zones: tuple[LevelZone, ...] = ()
+    # Heat in named levels, gentlest first (empty: heat is on/off only). `heat` is then on at
+    # any of them; a session's heat switched on without a level is on at the gentlest.
+    heat_levels: tuple[Choice, ...] = ()
 
     @property
     def program_ids(self) -> list[str]:
@@ -215,6 +218,7 @@ class SessionState:
     error: DeviceError | None
     revision: int
     zone_levels: Mapping[str, int | None] = field(default_factory=dict)
+    heat_level: str = ""  # the heat level's id while heat is on at one of heat_levels, else ""
 
     @property
     def active(self) -> bool:
@@ -243,6 +247,7 @@ def _visible(state: SessionState) -> tuple[object, ...]:
         state.pause_expires_at,
         state.error,
         tuple(state.zone_levels.items()),
+        state.heat_level,
     )
 
 
@@ -251,6 +256,8 @@ class SessionSettings:
     """Settings for a start or a change; None leaves the device's current value.
 
     `zone_levels` sets level zones one by one (the others keep theirs); `intensity` sets them all.
+    `heat_level` is one of the capabilities' heat levels: heat on at it (only for a device that
+    lists heat levels; heat False with a level is refused).
     """
 
     program: str | None = None
@@ -259,6 +266,7 @@ class SessionSettings:
     minutes: int | None = None
     heat: bool | None = None
     zone_levels: Mapping[str, int] | None = None
+    heat_level: str | None = None
 
     def as_dict(self) -> dict[str, str | int | bool]:
         """Only the fields that are set (level zones aside: see `zone_levels`)."""
@@ -272,4 +280,4 @@ class SessionSettings:
     @property
     def empty(self) -> bool:
         """True when nothing is set: a change that would change nothing."""
-        return not self.as_dict() and not self.zone_levels
+        return not self.as_dict() and not self.zone_levels and self.heat_level is None

@@ -71,6 +71,7 @@ class HostTimedSession:
         remaining_s: int = 0,
         error: DeviceError | None = None,
         zone_levels: Mapping[str, int | None] | None = None,
+        heat_level: str = "",
     ) -> SessionState:
         """The state to report, with this session's start, length and next revision.
 
@@ -92,4 +93,5 @@ class HostTimedSession:
             error=error,
             revision=self._revision,
             zone_levels=zone_levels or {},
+            heat_level=heat_level,
         )

@@ -61,6 +61,7 @@ from .spec import (
     Value,
     heat_is_on,
     heat_value,
+    heat_values,
 )
 
 LOGGER = logging.getLogger(__package__)
@@ -113,6 +114,26 @@ def _choices(prop: MiotProperty | None) -> dict[str, Value]:
     return ids
 
 
+def _heat_levels(prop: MiotProperty | None) -> dict[str, Value]:
+    """Heat levels by id, gentlest first: the values above off, where there are two or more.
+
+    A single one is heat on/off. Ids as for programs; a range's levels are its numbers.
+    """
+    values = heat_values(prop) if prop is not None and prop.format != "bool" else None
+    if prop is None or values is None:
+        return {}
+    off = values[0]
+    if prop.choices:
+        found = {key: value for key, value in _choices(prop).items() if value != off}
+    elif prop.value_range is not None:
+        low, high, step = prop.value_range
+        found = {str(n): n for n in range(int(low + step), int(high) + 1, int(step))}
+    else:
+        return {}
+    ordered = dict(sorted(found.items(), key=lambda item: float(item[1])))
+    return ordered if len(ordered) > 1 else {}
+
+
 class MiotProfile:
     """The model's roles seen as a massage session: capabilities, and state both ways."""
 
@@ -131,6 +152,7 @@ class MiotProfile:
         self.fault = mapping.role("fault")
         self.programs = _choices(self.program)
         self.zones = _choices(self.zone)
+        self.heat_levels = _heat_levels(self.heat)
         self.properties = [p for p in mapping.roles.values() if p.readable]
         self._by_key = {p.key: p for p in self.properties}
         # Failed reads of a property that never read; past DROP_AFTER_FAILURES it is not polled
@@ -230,6 +252,7 @@ class MiotProfile:
             pause=False,  # no standard MIoT massager property pauses
             pause_timeout_minutes=None,
             device_timer=False,
+            heat_levels=self._labels(self.heat, self.heat_levels),
         )
 
     def intensity_levels(self) -> LevelRange | None:
@@ -258,6 +281,7 @@ class MiotProfile:
             error = DeviceError(f"fault_{code}", f"The massager reports a fault: {text}")
         # Still massaging despite a fault: the session stays a running one, timed and ended.
         status = Status.RUNNING if running else Status.ERROR if error else Status.IDLE
+        heat = self.heat is not None and heat_is_on(self.heat, values.get(self.heat.key))
         return {
             "status": status,
             "program": _id_of(
@@ -265,7 +289,11 @@ class MiotProfile:
             ),
             "zone": _id_of(self.zones, values.get(self.zone.key) if self.zone else None),
             "intensity": self.intensity_of(values),
-            "heat": self.heat is not None and heat_is_on(self.heat, values.get(self.heat.key)),
+            "heat": heat,
+            # Which level, while heat is on at one (a level the spec does not list: its value).
+            "heat_level": _id_of(self.heat_levels, values.get(self.heat.key))
+            if heat and self.heat is not None and self.heat_levels
+            else "",
             "remaining_s": self.remaining_of(values) if running else 0,
             "error": error,
         }
@@ -321,7 +349,15 @@ class MiotProfile:
             values[self.intensity.key] = choices[level - 1][0] if choices else level
             if not self.intensity.allows(values[self.intensity.key]):
                 raise invalid_setting("intensity", levels)
-        if settings.heat is not None:
+        if settings.heat_level is not None:
+            if (
+                self.heat is None
+                or settings.heat is False
+                or settings.heat_level not in self.heat_levels
+            ):
+                raise invalid_setting("heat_level", list(self.heat_levels))
+            values[self.heat.key] = self.heat_levels[settings.heat_level]
+        elif settings.heat is not None:
             if self.heat is None:
                 raise invalid_setting("heat", None)
             values[self.heat.key] = heat_value(self.heat, on=settings.heat)

@@ -37,6 +37,7 @@ from pysmartmassager.massager import (
     StateCallback,
     StateSubscription,
     invalid_setting,
+    refuse_heat_level,
     refuse_zone_levels,
 )
 from pysmartmassager.models import (
@@ -312,6 +313,7 @@ class TuyaProfile:
     def datapoints_for(self, settings: SessionSettings) -> dict[str, Any]:
         """Datapoints applying `settings`; MassagerInvalidRequestError names what is allowed."""
         refuse_zone_levels(settings)  # Tuya's massage codes have one intensity
+        refuse_heat_level(settings)  # and heat on/off
         dps: dict[str, Any] = {}
         if settings.program is not None:
             dps.update(self._program_dps(settings.program))
