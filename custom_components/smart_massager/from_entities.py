@@ -88,7 +88,7 @@ from pysmartmassager import (
 )
 from pysmartmassager.const import MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH
 from pysmartmassager.decoding import clean_text
-from pysmartmassager.massager import invalid_setting
+from pysmartmassager.massager import invalid_setting, refuse_heat_level
 from pysmartmassager.session import MAX_SESSION_MINUTES, HostTimedSession
 
 from .const import DOMAIN, LOGGER
@@ -483,6 +483,7 @@ class EntitiesMassager(Massager):
         """Apply the settings, then switch the massager on; timed from this command."""
         self._require_power()
         settings = settings or SessionSettings()
+        refuse_heat_level(settings)  # a heat entity is on/off
         self._session.choose(settings.minutes)
         on = self._is_on()
         self._end_stop_check()  # a new session: the last stop needs no verifying
@@ -509,6 +510,7 @@ class EntitiesMassager(Massager):
     async def change_settings(self, settings: SessionSettings) -> SessionState:
         """Program, intensity, heat; the length only between sessions."""
         self._require_power()
+        refuse_heat_level(settings)  # a heat entity is on/off
         self._session.choose(settings.minutes)
         await self._apply(settings)
         return self._read()

@@ -450,6 +450,10 @@ class MiotOptions(RolesOptions):
         """Every fitting property of the spec per role, vendor services too."""
         entry = self.config_entry
         model = entry.data[CONF_MODEL]
+        try:
+            current = MiotMap.from_data(entry.data[CONF_MIOT_MAP])
+        except MiotSpecError, KeyError, TypeError, ValueError:
+            return self.async_abort(reason="invalid_entry_data")
         if self._miot_spec is None:
             try:
                 session = async_get_clientsession(self.hass)
@@ -463,7 +467,6 @@ class MiotOptions(RolesOptions):
         spec = self._miot_spec
         try:
             offered = offered_roles(spec)
-            current = MiotMap.from_data(entry.data[CONF_MIOT_MAP])
         except MiotSpecError:
             return self.async_abort(reason="spec_not_massager")
 
@@ -493,7 +496,12 @@ class MiotOptions(RolesOptions):
     ) -> ConfigFlowResult:
         """The spec pasted, for a model the spec server does not have (or while it is down)."""
 
-        async def accept(spec: Any, _mapping: MiotMap) -> ConfigFlowResult:
+        async def accept(spec: Any, mapping: MiotMap) -> ConfigFlowResult:
+            stored = MiotMap.from_data(self.config_entry.data[CONF_MIOT_MAP])
+            if mapping.urn != stored.urn:
+                # Another model's or revision's spec puts the properties elsewhere: a role
+                # chosen from it would write to the wrong one.
+                raise FlowError("spec_other_model", CONF_SPEC)
             self._miot_spec = spec
             return await self.async_step_miot_roles()
 

@@ -115,6 +115,18 @@ class PropertySpec:
         bounds = _INT_FORMATS.get(self.format)
         return bounds is not None and isinstance(value, int) and bounds[0] <= value <= bounds[1]
 
+    def off_value(self) -> Value:
+        """What the product's heat goes to at a session's end.
+
+        False for a switch, 0 for heat in levels where 0 is one of its values (the emulator's
+        heat-level products), else its lowest value.
+        """
+        if self.format == "bool":
+            return False
+        if self.accepts(0):
+            return 0
+        return min(self.value_list, key=float) if self.value_list else self.default()
+
     def default(self) -> Value:
         """The power-on value when the product gives none."""
         if self.format == "bool":
@@ -413,8 +425,9 @@ class MiotMassagerDevice:
         self._session_end = None
         self._set("on", value=False)
         if self.heat_off_at_end:
-            self._set("heating", value=False)
-            self._set("heat-level", 0)  # heat in levels: 0 is off
+            for name in ("heating", "heat-level"):
+                if self.has(name):
+                    self._set(name, self.find(name).off_value())
         self._set("left-time", 0)
         self._set("status", STATUS_FINISHED)
 

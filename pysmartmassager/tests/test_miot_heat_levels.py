@@ -175,3 +175,72 @@ def test_a_switch_or_a_single_level_has_no_levels_to_choose() -> None:
     for product in (json.loads((PRODUCTS_DIR / "chair.json").read_text()), chair_with_heat(single)):
         profile = MiotProfile(massager_map("smartmassager.massage.chair", product["spec"]))
         assert profile.capabilities().heat_levels == ()
+
+
+def test_transports_with_heat_on_off_refuse_a_level_rather_than_drop_it() -> None:
+    from pysmartmassager.reference.wire import settings_body  # noqa: PLC0415
+
+    with pytest.raises(MassagerInvalidRequestError):
+        settings_body(SessionSettings(heat=True, heat_level="high"))
+    assert settings_body(SessionSettings(heat=True)) == {"heat": True}
+
+
+def _heat(values: list[dict[str, Any]] | None = None, **changes: Any) -> dict[str, Any]:
+    prop = {**HEAT_LEVEL, **changes}
+    if values is not None:
+        prop["value-list"] = values
+    return prop
+
+
+@pytest.mark.parametrize(
+    ("heat", "why"),
+    [
+        # A described 0 is a level: with "Off" at 3, taking 0 for off would leave the heat on.
+        (
+            _heat([{"value": 0, "description": "Low"}, {"value": 1, "description": "High"}]),
+            "no off",
+        ),
+        (_heat(**{"value-list": None, "value-range": [0, 3, 0]}), "a range of step 0"),
+        (
+            _heat(
+                [{"value": 0, "description": "Off"}, {"value": 1, "description": "Strong"}],
+                type="urn:miot-spec-v2:property:backrest-angle:0000FFFF:x:1",
+            ),
+            "not named for heat",
+        ),
+    ],
+)
+def test_a_list_that_is_not_heat_that_can_go_off_is_never_heat(
+    heat: dict[str, Any], why: str
+) -> None:
+    heat = {k: v for k, v in heat.items() if v is not None}
+    spec = chair_with_heat(heat)["spec"]
+    assert "heat" not in massager_map("smartmassager.massage.chair", spec).roles, why
+    assert not any(prop.name == heat["type"].split(":")[3] for prop in offered_roles(spec)["heat"])
+
+
+def test_off_is_the_value_described_as_off_even_where_0_is_a_level() -> None:
+    levels = [
+        {"value": 0, "description": "Low"},
+        {"value": 1, "description": "Medium"},
+        {"value": 2, "description": "High"},
+        {"value": 3, "description": "Off"},
+    ]
+    found = massager_map("smartmassager.massage.chair", chair_with_heat(_heat(levels))["spec"])
+    assert "heat" not in found.roles  # off is 3 and no level is above it: nothing switches on
+    below = [
+        {"value": -1, "description": "Cool"},
+        {"value": 0, "description": "Off"},
+        {"value": 1, "description": "Warm"},
+    ]
+    found = massager_map(
+        "smartmassager.massage.chair", chair_with_heat(_heat(below, format="int8"))["spec"]
+    )
+    assert heat_values(found.roles["heat"]) == (0, 1)  # the gentlest above off, not -1
+
+
+def test_the_m900s_lists_are_not_offered_as_heat() -> None:
+    from emulators.miot.device import load_product  # noqa: PLC0415
+
+    offered = offered_roles(load_product("m900").spec)["heat"]
+    assert all(prop.format == "bool" or "heat" in prop.name for prop in offered), offered

@@ -658,9 +658,11 @@ async def test_the_roles_of_a_model_added_with_a_pasted_spec_take_it_pasted_agai
         "miot_roles_spec",
         {"base": "spec_not_published"},
     )
+    other = {**chair.device.spec, "type": chair.device.spec["type"].replace(":1", ":2")}
     for text, error in (
         ("{not json", "invalid_spec"),
         (json.dumps({"services": []}), "spec_not_massager"),
+        (json.dumps(other), "spec_other_model"),  # another revision: properties elsewhere
     ):
         result = await options.async_configure(result["flow_id"], {"spec": text})
         assert result["errors"] == {"spec": error}
@@ -710,3 +712,37 @@ async def test_heat_in_levels_has_a_level_select_and_ends_off(
         await hass.config_entries.async_unload(entry.entry_id)
     finally:
         await chair.stop()
+
+
+async def test_the_roles_while_the_spec_server_is_down_take_a_pasted_spec(
+    hass: HomeAssistant,
+    chair: MiotEmulatorServer,
+    spec_server: SpecServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    entry = await set_up(hass, miot_entry(chair))
+    monkeypatch.setattr(miot_flow, "SPEC_SERVER_URL", "http://127.0.0.1:9")  # nobody listens
+    options = hass.config_entries.options
+    result = await options.async_init(entry.entry_id)
+    result = await options.async_configure(result["flow_id"], {"next_step_id": "miot_roles"})
+    assert (result["step_id"], result["errors"]) == (
+        "miot_roles_spec",
+        {"base": "spec_unreachable"},
+    )
+    result = await options.async_configure(
+        result["flow_id"], {"spec": json.dumps(chair.device.spec)}
+    )
+    assert result["step_id"] == "miot_roles"
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_damaged_stored_map_aborts_the_roles_with_its_own_reason(
+    hass: HomeAssistant, chair: MiotEmulatorServer, spec_server: SpecServer
+) -> None:
+    entry = await set_up(hass, miot_entry(chair))
+    hass.config_entries.async_update_entry(entry, data={**entry.data, "miot_map": {"roles": 3}})
+    options = hass.config_entries.options
+    result = await options.async_init(entry.entry_id)
+    result = await options.async_configure(result["flow_id"], {"next_step_id": "miot_roles"})
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "invalid_entry_data")
+    await hass.config_entries.async_unload(entry.entry_id)

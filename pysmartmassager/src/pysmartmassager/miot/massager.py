@@ -123,14 +123,18 @@ def _heat_levels(prop: MiotProperty | None) -> dict[str, Value]:
     if prop is None or values is None:
         return {}
     off = values[0]
-    if prop.choices:
-        found = {key: value for key, value in _choices(prop).items() if value != off}
+    found: dict[str, int] = {}
+    if prop.choices and isinstance(off, int):
+        # Whole numbers above off only (heat_values found off and the gentlest the same way).
+        found = {
+            key: value
+            for key, value in _choices(prop).items()
+            if isinstance(value, int) and not isinstance(value, bool) and value > off
+        }
     elif prop.value_range is not None:
         low, high, step = prop.value_range
         found = {str(n): n for n in range(int(low + step), int(high) + 1, int(step))}
-    else:
-        return {}
-    ordered = dict(sorted(found.items(), key=lambda item: float(item[1])))
+    ordered: dict[str, Value] = dict(sorted(found.items(), key=lambda item: item[1]))
     return ordered if len(ordered) > 1 else {}
 
 
@@ -147,7 +151,9 @@ class MiotProfile:
         self.program = mapping.role("program")
         self.zone = mapping.role("zone")
         self.intensity = mapping.role("intensity")
-        self.heat = mapping.role("heat")
+        heat = mapping.role("heat")
+        # A heat that cannot be switched off is never used (a hand-made map may hold one).
+        self.heat = heat if heat is not None and heat_values(heat) is not None else None
         self.remaining = mapping.role("remaining")
         self.fault = mapping.role("fault")
         self.programs = _choices(self.program)

@@ -41,8 +41,11 @@ ROLE_NAMES: dict[str, str] = {
 # m900 chair's massage service has both names (al-one/hass-xiaomi-miot#2753).
 # A service without `heating` may have `heat-level` (MIoT's standard name for heat in steps).
 FALLBACK_NAMES: dict[str, str] = {"program": "massage-manipulation", "heat": "heat-level"}
-# Descriptions that name a heat level's "off" (its value 0 is off too).
-OFF_WORDS = frozenset({"off", "close", "closed", "none", "stop"})
+# Descriptions that name a heat level's "off" (an undescribed 0 is off too).
+OFF_WORDS = frozenset({"off", "close", "closed", "stop"})
+# Names a property must have to be heat in levels: a maker's other lists (a backrest's angle,
+# a chair's mode) are never offered as heat, whatever their values.
+_HEAT_WORDS = ("heat", "warm", "hot")
 # A left-time without a unit is taken as minutes (and said so in diagnostics).
 ASSUMED_UNIT = "minutes"
 MAX_SERVICES = 64
@@ -362,20 +365,27 @@ def heat_values(prop: MiotProperty) -> tuple[Value, Value] | None:
     """
     if prop.format == "bool":
         return (False, True)
-    if prop.format not in INTEGER_FORMATS:
+    if prop.format not in INTEGER_FORMATS or not any(w in prop.name for w in _HEAT_WORDS):
         return None
+    found: tuple[Value, Value] | None = None
     if prop.choices:
-        off = next(
-            (v for v, text in prop.choices if text.strip().casefold() in OFF_WORDS or v == 0),
-            None,
-        )
-        warmer = sorted(v for v, _ in prop.choices if v != off and isinstance(v, int | float))
-        return None if off is None or not warmer else (off, warmer[0])
-    if prop.value_range is not None:
+        whole = [
+            (v, text) for v, text in prop.choices if isinstance(v, int) and not isinstance(v, bool)
+        ]
+        # Off is the value described as off; only where none is, an undescribed 0 (a 0 that is
+        # described, "Low", is a level: taking it for off would leave the heat on).
+        named = [v for v, text in whole if text.strip().casefold() in OFF_WORDS]
+        off = named[0] if len(named) == 1 else None
+        if not named and any(v == 0 and not text for v, text in whole):
+            off = 0
+        warmer = sorted(v for v, _ in whole if off is not None and v > off)
+        found = (off, warmer[0]) if off is not None and warmer else None
+    elif prop.value_range is not None:
         low, high, step = prop.value_range
-        if low == 0 and high >= low + step and float(step).is_integer():
-            return (0, int(low + step))
-    return None
+        if low == 0 and step >= 1 and float(step).is_integer() and high >= low + step:
+            found = (0, int(low + step))
+    # Both must be values the spec allows: a write the device refuses would fail the stop.
+    return found if found and prop.allows(found[0]) and prop.allows(found[1]) else None
 
 
 def heat_value(prop: MiotProperty, *, on: bool) -> Value:

@@ -24,6 +24,7 @@ from pysmartmassager.decoding import (
     is_id,
 )
 from pysmartmassager.exceptions import MassagerResponseError
+from pysmartmassager.massager import refuse_heat_level
 from pysmartmassager.models import (
     Capabilities,
     Choice,
@@ -189,7 +190,11 @@ class StateReader:
 
 
 def settings_body(settings: SessionSettings) -> JsonObject:
-    """The request body of a start or a settings change: only the fields that are set."""
+    """The request body of a start or a settings change: only the fields that are set.
+
+    The protocol has heat on/off only (docs/protocol.md): a heat level is refused, not dropped.
+    """
+    refuse_heat_level(settings)
     body: JsonObject = dict(settings.as_dict())
     if settings.zone_levels:
         body["zone_levels"] = dict(settings.zone_levels)
