@@ -11,7 +11,7 @@ from collections.abc import AsyncGenerator
 
 import pytest
 
-from conftest import TUYA_KEY, start_tuya
+from conftest import TUYA_ID, TUYA_KEY, start_tuya
 from emulators.tuya import TuyaEmulatorServer
 from pysmartmassager import MassagerInvalidRequestError, SessionSettings, Status
 from pysmartmassager.tuya import TuyaDevice, TuyaMassager, TuyaProfile, Version, parse_mapping
@@ -199,3 +199,48 @@ def test_only_what_the_transport_can_run_is_offered() -> None:
     assert candidates["fault"] == ("alarm",)
     assert candidates["session_minutes"] == ()
     assert "heat" not in candidates["heat"]  # the other Booleans and Enums are offered
+
+
+async def test_an_enum_heat_of_several_levels_offers_them() -> None:
+    """The neck massager's heat with three levels and an off: chosen, reported, off at stop."""
+    import json  # noqa: PLC0415
+
+    from emulators.tuya.device import PRODUCTS_DIR, Product  # noqa: PLC0415
+    from emulators.tuya.device import TuyaMassager as EmulatedMassager  # noqa: PLC0415
+
+    data = json.loads((PRODUCTS_DIR / "neck_massager.json").read_text())
+    data["mapping"]["102"]["values"]["range"] = ["gentle", "warm", "strong", "off"]
+    server = TuyaEmulatorServer(
+        EmulatedMassager(Product.from_json(data)),
+        device_id=TUYA_ID,
+        local_key=TUYA_KEY,
+        version="3.4",
+    )
+    await server.start()
+    roles_map = confirmed(neck_mapping(server), CONFIRMED, {"heat_gear": "off"}, inverted=True)
+    massager = neck_massager(server, roles_map)
+    try:
+        caps = (await massager.get_info()).capabilities
+        assert [level.id for level in caps.heat_levels] == ["gentle", "warm", "strong"]
+        await massager.change_settings(SessionSettings(heat=True))
+        assert server.device.value("heat_gear") == "gentle"  # heat on: the first level
+        state = await massager.change_settings(SessionSettings(heat_level="strong"))
+        assert server.device.value("heat_gear") == "strong"
+        assert (state.heat, state.heat_level) == (True, "strong")
+        with pytest.raises(MassagerInvalidRequestError):
+            await massager.change_settings(SessionSettings(heat_level="off"))  # off is no level
+        state = await massager.stop()
+        assert (state.heat, state.heat_level, server.device.value("heat_gear")) == (
+            False,
+            "",
+            "off",
+        )
+    finally:
+        await massager.close()
+        await server.stop()
+
+
+def test_an_enum_heat_of_one_level_is_on_off(neck: TuyaEmulatorServer) -> None:
+    roles_map = confirmed(neck_mapping(neck), CONFIRMED, {"heat_gear": "off"}, inverted=True)
+    profile = TuyaProfile(neck_mapping(neck), roles_map)
+    assert profile.capabilities().heat_levels == ()

@@ -37,7 +37,6 @@ from pysmartmassager.massager import (
     StateCallback,
     StateSubscription,
     invalid_setting,
-    refuse_heat_level,
     refuse_zone_levels,
 )
 from pysmartmassager.models import (
@@ -159,6 +158,19 @@ class TuyaProfile:
         off = self.off_values[self.heat.code]  # required by the map's schema
         return {self.heat.dp_id: next(iter(self._on_values(self.heat)), off) if on else off}
 
+    def heat_levels(self) -> list[str]:
+        """An Enum heat's values but off, in the device's order (its first is what heat on uses).
+
+        None where there are fewer than two: heat is then on/off.
+        """
+        levels = self._on_values(self.heat) if self.heat and self.heat.type == "Enum" else []
+        return levels if len(levels) > 1 else []
+
+    def heat_level_of(self, dps: dict[str, Any]) -> str:
+        """The heat level while the heat is on at one of them, else ""."""
+        value = dps.get(self.heat.dp_id) if self.heat else None
+        return value if isinstance(value, str) and value in self.heat_levels() else ""
+
     # -- capabilities ----------------------------------------------------------------------------
 
     def capabilities(self) -> Capabilities:
@@ -178,6 +190,7 @@ class TuyaProfile:
             pause=False,  # no published Tuya datapoint pauses: the interface refuses
             pause_timeout_minutes=None,
             device_timer=False,
+            heat_levels=tuple(Choice(v, _label(v)) for v in self.heat_levels()),
         )
 
     def levels(self) -> tuple[str, ...]:
@@ -313,7 +326,6 @@ class TuyaProfile:
     def datapoints_for(self, settings: SessionSettings) -> dict[str, Any]:
         """Datapoints applying `settings`; MassagerInvalidRequestError names what is allowed."""
         refuse_zone_levels(settings)  # Tuya's massage codes have one intensity
-        refuse_heat_level(settings)  # and heat on/off
         dps: dict[str, Any] = {}
         if settings.program is not None:
             dps.update(self._program_dps(settings.program))
@@ -324,7 +336,12 @@ class TuyaProfile:
             dps[self.zone.dp_id] = settings.zone
         if settings.intensity is not None:
             dps.update(self._intensity_dps(settings.intensity))
-        if settings.heat is not None:
+        if settings.heat_level is not None:
+            levels = self.heat_levels()
+            if self.heat is None or settings.heat is False or settings.heat_level not in levels:
+                raise invalid_setting("heat_level", levels)
+            dps[self.heat.dp_id] = settings.heat_level
+        elif settings.heat is not None:
             if self.heat is None:
                 raise invalid_setting("heat", None)
             dps.update(self.heat_dps(settings.heat))
@@ -560,6 +577,7 @@ class TuyaMassager(Massager):
             zone=profile.zone_of(dps),
             intensity=profile.intensity_of(dps),
             heat=profile.heat_of(dps),
+            heat_level=profile.heat_level_of(dps),
             # Without a minutes datapoint, the length chosen (Home Assistant times it).
             minutes=profile.minutes_of(dps),
             remaining_s=profile.remaining_of(dps) if running else 0,
