@@ -11,15 +11,27 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncGenerator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from conftest import MIOT_TOKEN, miot_device, start_miot
 from emulators.miot import MiotEmulatorServer
 from emulators.miot.device import load_product
-from pysmartmassager import MassagerResponseError, SessionSettings, Status
+from pysmartmassager import (
+    MassagerInvalidRequestError,
+    MassagerResponseError,
+    SessionSettings,
+    Status,
+)
 from pysmartmassager.miot import MiotMassager
-from pysmartmassager.miot.spec import MiotSpecError, map_with_roles, massager_map, offered_roles
+from pysmartmassager.miot.spec import (
+    MiotMap,
+    MiotSpecError,
+    map_with_roles,
+    massager_map,
+    offered_roles,
+)
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -142,3 +154,57 @@ def test_every_fitting_property_is_offered_for_the_owner_to_choose(
         map_with_roles(m900.model, spec, {"power": (2, 1), "heat": (2, 4)})  # a level, not a bool
     with pytest.raises(MiotSpecError):
         map_with_roles(m900.model, spec, {"intensity": (5, 4)})  # no on/off
+
+
+def _without_massage_part(spec: dict[str, Any]) -> dict[str, Any]:
+    """The m900's spec as a model without massage-part would have it: the airbags remain."""
+    spec = copy.deepcopy(spec)
+    for service in spec["services"]:
+        service["properties"] = [
+            p for p in service.get("properties", []) if ":massage-part:" not in p["type"]
+        ]
+    return spec
+
+
+def test_airbag_switches_are_zones_only_where_there_is_no_massage_part() -> None:
+    product = load_product("m900")
+    assert massager_map(product.model, product.spec).airbags == ()  # massage-part is the zone
+    found = massager_map(product.model, _without_massage_part(product.spec))
+    assert "zone" not in found.roles
+    assert [p.name for p in found.airbags] == [
+        "all-airbag-switch",
+        "shoulder-airbag-switch",
+        "arm-airbag-switch",
+        "leg-airbag-switch",
+    ]
+    assert MiotMap.from_data(found.as_data()).airbags == found.airbags  # kept in the entry
+
+
+async def test_an_airbag_zone_switches_its_airbags_alone() -> None:
+    product = load_product("m900")
+    product = replace(product, spec=_without_massage_part(product.spec))
+    server = MiotEmulatorServer(product=copy.deepcopy(product), token=MIOT_TOKEN)
+    await server.start()
+    device = miot_device(server)
+    device = replace(device, mapping=massager_map(server.model, server.device.spec))
+    massager = MiotMassager(device, timeout=1.0)
+    try:
+        caps = (await massager.get_info()).capabilities
+        assert caps.zone_ids == ["all", "shoulders", "arm", "leg"]
+        state = await massager.start_session(SessionSettings(zone="shoulders"))
+        switches = ("all", "shoulder", "arm", "leg")
+        assert [server.device.value(f"{s}-airbag-switch") for s in switches] == [
+            False,
+            True,
+            False,
+            False,
+        ]
+        assert state.zone == "shoulders"
+        state = await massager.change_settings(SessionSettings(zone="leg"))
+        assert (state.zone, server.device.value("shoulder-airbag-switch")) == ("leg", False)
+        with pytest.raises(MassagerInvalidRequestError):
+            await massager.change_settings(SessionSettings(zone="spine"))
+        await massager.stop()
+    finally:
+        await massager.close()
+        await server.stop()

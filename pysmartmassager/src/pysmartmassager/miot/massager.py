@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pysmartmassager.const import MAX_NAME_LENGTH
@@ -54,6 +54,7 @@ from pysmartmassager.session import MAX_SESSION_MINUTES, HostTimedSession
 from .connection import DEFAULT_PORT, MiotConnection, MiotSilentError
 from .protocol import MiotTokenError
 from .spec import (
+    AIRBAG_SUFFIX,
     ASSUMED_UNIT,
     UNREADABLE,
     MiotMap,
@@ -114,6 +115,26 @@ def _choices(prop: MiotProperty | None) -> dict[str, Value]:
     return ids
 
 
+# Airbag zones by the first word of their switch: the ids the other zones use where they match.
+_AIRBAG_IDS = {
+    "shoulder": "shoulders",
+    "all": "all",
+    "arm": "arm",
+    "leg": "leg",
+    "back": "full_back",
+}
+
+
+def _airbag_id(prop: MiotProperty) -> str:
+    word = prop.name.removesuffix(AIRBAG_SUFFIX)
+    return _AIRBAG_IDS.get(word, _SLUG.sub("_", word).strip("_") or str(prop.piid))
+
+
+def _airbag_name(prop: MiotProperty) -> str:
+    """An airbag zone's name: its switch's first word ("Shoulder")."""
+    return prop.name.removesuffix(AIRBAG_SUFFIX).replace("-", " ").capitalize()
+
+
 def _heat_levels(prop: MiotProperty | None) -> dict[str, Value]:
     """Heat levels by id, gentlest first: the values above off, where there are two or more.
 
@@ -158,8 +179,10 @@ class MiotProfile:
         self.fault = mapping.role("fault")
         self.programs = _choices(self.program)
         self.zones = _choices(self.zone)
+        # Without a zone property, the airbag switches are the zones: id -> its switch.
+        self.airbags = {_airbag_id(prop): prop for prop in mapping.airbags}
         self.heat_levels = _heat_levels(self.heat)
-        self.properties = [p for p in mapping.roles.values() if p.readable]
+        self.properties = [p for p in (*mapping.roles.values(), *mapping.airbags) if p.readable]
         self._by_key = {p.key: p for p in self.properties}
         # Failed reads of a property that never read; past DROP_AFTER_FAILURES it is not polled
         # again (the m900 answered -4004 for three properties at every poll).
@@ -250,7 +273,8 @@ class MiotProfile:
         """What the roles allow; Home Assistant is the timer."""
         return Capabilities(
             programs=self._labels(self.program, self.programs),
-            zones=self._labels(self.zone, self.zones),
+            zones=self._labels(self.zone, self.zones)
+            or tuple(Choice(key, _airbag_name(prop)) for key, prop in self.airbags.items()),
             intensity=self.intensity_levels(),
             session_minutes=SESSION_MINUTES,
             default_minutes=DEFAULT_MINUTES,
@@ -293,7 +317,9 @@ class MiotProfile:
             "program": _id_of(
                 self.programs, values.get(self.program.key) if self.program else None
             ),
-            "zone": _id_of(self.zones, values.get(self.zone.key) if self.zone else None),
+            "zone": _id_of(self.zones, values.get(self.zone.key))
+            if self.zone
+            else self.airbag_zone_of(values),
             "intensity": self.intensity_of(values),
             "heat": heat,
             # Which level, while heat is on at one (a level the spec does not list: its value).
@@ -303,6 +329,16 @@ class MiotProfile:
             "remaining_s": self.remaining_of(values) if running else 0,
             "error": error,
         }
+
+    def airbag_values(self, zone: str) -> dict[tuple[int, int], Any]:
+        """One airbag zone at a time: its switch on, the others off."""
+        if zone not in self.airbags:
+            raise invalid_setting("zone", list(self.airbags))
+        return {prop.key: key == zone for key, prop in self.airbags.items()}
+
+    def airbag_zone_of(self, values: dict[tuple[int, int], Any]) -> str:
+        """The airbag zone switched on (the first, should a device have several on); "" if none."""
+        return next((key for key, p in self.airbags.items() if values.get(p.key) is True), "")
 
     def intensity_of(self, values: dict[tuple[int, int], Any]) -> int:
         """The level (1..n for a value-list); 0 when unknown."""
@@ -337,6 +373,9 @@ class MiotProfile:
         """Property values applying `settings`; MassagerInvalidRequestError names the allowed."""
         refuse_zone_levels(settings)  # a MIoT massager service has one intensity
         values: dict[tuple[int, int], Any] = {}
+        if settings.zone is not None and self.zone is None and self.airbags:
+            values.update(self.airbag_values(settings.zone))
+            settings = replace(settings, zone=None)
         for name, chosen, prop, ids in (
             ("program", settings.program, self.program, self.programs),
             ("zone", settings.zone, self.zone, self.zones),

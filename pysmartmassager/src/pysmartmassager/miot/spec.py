@@ -46,6 +46,8 @@ OFF_WORDS = frozenset({"off", "close", "closed", "stop"})
 # Names a property must have to be heat in levels: a maker's other lists (a backrest's angle,
 # a chair's mode) are never offered as heat, whatever their values.
 _HEAT_WORDS = ("heat", "warm", "hot")
+# Airbag switches (the m900's massage service has all-, shoulder-, arm- and leg-airbag-switch).
+AIRBAG_SUFFIX = "-airbag-switch"
 # A left-time without a unit is taken as minutes (and said so in diagnostics).
 ASSUMED_UNIT = "minutes"
 MAX_SERVICES = 64
@@ -189,6 +191,9 @@ class MiotMap:
     model: str
     urn: str
     roles: dict[str, MiotProperty] = field(default_factory=dict)
+    # Where the massage service has no massage-part: its airbag switches (all-airbag-switch,
+    # shoulder-airbag-switch, ... as the m900 has them) are the zones, one switched on at a time.
+    airbags: tuple[MiotProperty, ...] = ()
 
     def role(self, name: str) -> MiotProperty | None:
         """The property playing `name`, if the model has one."""
@@ -200,6 +205,7 @@ class MiotMap:
             "model": self.model,
             "urn": self.urn,
             "roles": {role: prop.as_data() for role, prop in self.roles.items()},
+            "airbags": [prop.as_data() for prop in self.airbags],
         }
 
     @classmethod
@@ -212,7 +218,12 @@ class MiotMap:
             if role not in ROLE_NAMES or not isinstance(raw, dict):
                 raise MiotSpecError(f"unknown role {str(role)[:MAX_TEXT]!r}")
             roles[role] = _property(raw, raw.get("siid"), raw.get("name"))
-        return _checked(cls(_text(data.get("model")), _text(data.get("urn"), 256), roles))
+        airbags = data.get("airbags", [])  # an entry stored before airbags has none
+        if not isinstance(airbags, list) or not all(isinstance(raw, dict) for raw in airbags):
+            raise MiotSpecError("stored airbags are not a list of properties")
+        stored = tuple(_property(raw, raw.get("siid"), raw.get("name")) for raw in airbags)
+        found = _checked(cls(_text(data.get("model")), _text(data.get("urn"), 256), roles))
+        return MiotMap(found.model, found.urn, found.roles, _airbag_zones(found.roles, stored))
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:
@@ -286,6 +297,7 @@ def massager_map(model: str, spec: Any) -> MiotMap:
     wanted = {name: role for role, name in ROLE_NAMES.items()}
     fallback = {name: role for role, name in FALLBACK_NAMES.items()}
     second: dict[str, MiotProperty] = {}
+    massage: dict[str, Any] = {}
     for service in services:
         if not isinstance(service, dict):
             raise MiotSpecError("a service is not an object")
@@ -294,6 +306,7 @@ def massager_map(model: str, spec: Any) -> MiotMap:
         properties = service.get("properties") or []
         if not isinstance(properties, list) or len(properties) > MAX_PROPERTIES:
             raise MiotSpecError("a service's properties are not a list of at most 256")
+        massage = service
         for raw in properties:
             if not isinstance(raw, dict):
                 raise MiotSpecError("a property is not an object")
@@ -305,7 +318,18 @@ def massager_map(model: str, spec: Any) -> MiotMap:
     for role, prop in second.items():
         if role not in roles or not _fits(role, roles[role]):
             roles[role] = prop
-    return _checked(MiotMap(_text(model), _text(spec.get("type"), 256), roles))
+    found = MiotMap(_text(model), _text(spec.get("type"), 256), roles, _airbags_of(massage))
+    return _checked(found)
+
+
+def _airbags_of(service: dict[str, Any]) -> tuple[MiotProperty, ...]:
+    """The airbag switches of the massage service (checked for use as zones by _checked)."""
+    found = [
+        _property(raw, service.get("iid"), name)
+        for raw in service.get("properties") or []
+        if (name := _urn_name(raw.get("type"), "property")).endswith(AIRBAG_SUFFIX)
+    ]
+    return tuple(found[:MAX_CHOICES])
 
 
 def offered_roles(spec: Any) -> dict[str, list[MiotProperty]]:
@@ -346,7 +370,11 @@ def map_with_roles(model: str, spec: Any, chosen: Mapping[str, tuple[int, int]])
         if prop is None:
             raise MiotSpecError(f"{role}: no fitting property at {key}")
         roles[role] = prop
-    return _checked(MiotMap(_text(model), _text(spec.get("type"), 256), roles))
+    try:  # the massage service's airbags, as zones where the owner chose no zone
+        airbags = massager_map(model, spec).airbags if "zone" not in roles else ()
+    except MiotSpecError:
+        airbags = ()
+    return _checked(MiotMap(_text(model), _text(spec.get("type"), 256), roles, airbags))
 
 
 def _checked(found: MiotMap) -> MiotMap:
@@ -354,7 +382,27 @@ def _checked(found: MiotMap) -> MiotMap:
     roles = {role: prop for role, prop in found.roles.items() if _fits(role, prop)}
     if "power" not in roles:
         raise MiotSpecError("no writable on/off of a massager service in this spec")
-    return MiotMap(found.model, found.urn, roles)
+    return MiotMap(found.model, found.urn, roles, _airbag_zones(roles, found.airbags))
+
+
+def _airbag_zones(
+    roles: Mapping[str, MiotProperty], airbags: tuple[MiotProperty, ...]
+) -> tuple[MiotProperty, ...]:
+    """The airbag switches as zones: only without a zone role.
+
+    Only switches that read and write, and two or more (one airbag is no choice of where).
+    """
+    if "zone" in roles:
+        return ()
+    usable = tuple(
+        prop
+        for prop in airbags
+        if prop.format == "bool"
+        and prop.readable
+        and prop.writable
+        and prop.name.endswith(AIRBAG_SUFFIX)
+    )
+    return usable if len(usable) > 1 else ()
 
 
 def heat_values(prop: MiotProperty) -> tuple[Value, Value] | None:
