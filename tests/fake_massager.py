@@ -31,6 +31,7 @@ from pysmartmassager import (
     StateCallback,
     Status,
 )
+from pysmartmassager.massager import refuse_heat_level
 from pysmartmassager.polling import PollingSubscription
 from pysmartmassager.reconnect import Backoff
 
@@ -177,6 +178,7 @@ class FakeMassager(Massager):
         return self.state()
 
     def _apply(self, settings: SessionSettings) -> None:
+        refuse_heat_level(settings)  # its heat is on/off: a level is refused, as a device would
         for key, value in settings.as_dict().items():
             if key == "heat" and not value and self.heat_sticks:
                 continue

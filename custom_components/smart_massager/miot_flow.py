@@ -244,6 +244,11 @@ def device_shape(data: Mapping[str, Any]) -> dict[str, Any]:
             {"role": role, **prop}
             for role, prop in sorted(stored["roles"].items())
             if isinstance(prop, dict)
+        ]
+        + [  # airbag switches used as zones (a massage service without massage-part)
+            {"role": "zone (airbag)", **prop}
+            for prop in stored.get("airbags") or []
+            if isinstance(prop, dict)
         ],
     }
 

@@ -244,3 +244,38 @@ def test_the_m900s_lists_are_not_offered_as_heat() -> None:
 
     offered = offered_roles(load_product("m900").spec)["heat"]
     assert all(prop.format == "bool" or "heat" in prop.name for prop in offered), offered
+
+
+def test_a_long_heat_range_is_heat_on_off_not_a_hundred_choices() -> None:
+    for top, count in ((3, 3), (100, 0), (4294967295, 0)):
+        heat = {k: v for k, v in HEAT_LEVEL.items() if k != "value-list"}
+        heat = {**heat, "format": "uint32", "value-range": [0, top, 1]}
+        spec = chair_with_heat(heat)["spec"]
+        profile = MiotProfile(massager_map("smartmassager.massage.chair", spec))
+        assert len(profile.capabilities().heat_levels) == count
+        assert profile.capabilities().heat  # still heat, on at 1
+
+
+def test_an_undescribed_level_is_a_level_by_its_number() -> None:
+    levels = [
+        {"value": 0, "description": "Off"},
+        {"value": 1, "description": ""},
+        {"value": 2, "description": "Medium"},
+        {"value": 3, "description": "High"},
+    ]
+    spec = chair_with_heat(_heat(levels))["spec"]
+    profile = MiotProfile(massager_map("smartmassager.massage.chair", spec))
+    assert [level.id for level in profile.capabilities().heat_levels] == ["1", "medium", "high"]
+
+
+def test_a_heat_an_owner_chose_stays_heat_whatever_its_name() -> None:
+    """Chosen in Property roles before names were checked: it is still switched off at a stop."""
+    from pysmartmassager.miot.spec import MiotMap  # noqa: PLC0415
+
+    vendor = _heat(type="urn:x-vendor:property:temperature:0000FFFF:x:1")
+    spec = chair_with_heat(vendor)["spec"]
+    stored = massager_map("smartmassager.massage.chair", chair_with_heat(HEAT_LEVEL)["spec"])
+    data = stored.as_data()
+    data["roles"]["heat"]["name"] = "temperature"
+    assert MiotMap.from_data(data).role("heat") is not None
+    assert not any(p.name == "temperature" for p in offered_roles(spec)["heat"])  # never offered

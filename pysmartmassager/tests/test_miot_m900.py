@@ -25,6 +25,7 @@ from pysmartmassager import (
     Status,
 )
 from pysmartmassager.miot import MiotMassager
+from pysmartmassager.miot.massager import MiotProfile
 from pysmartmassager.miot.spec import (
     MiotMap,
     MiotSpecError,
@@ -208,3 +209,32 @@ async def test_an_airbag_zone_switches_its_airbags_alone() -> None:
     finally:
         await massager.close()
         await server.stop()
+
+
+def test_airbags_are_kept_apart_from_roles_and_from_each_other() -> None:
+    product = load_product("m900")
+    spec = _without_massage_part(product.spec)
+    # An airbag chosen as the power is the power, not a zone that a zone change would switch.
+    chosen = {"power": (2, 10)}  # all-airbag-switch
+    mapping = map_with_roles(product.model, spec, chosen)
+    assert (2, 10) not in {p.key for p in mapping.airbags}
+    assert len(mapping.airbags) == 3
+    # A malformed airbag is left out; the spec and its other airbags still count.
+    broken = copy.deepcopy(spec)
+    massage = next(s for s in broken["services"] if ":massage:" in s["type"])
+    airbag = next(p for p in massage["properties"] if ":arm-airbag-switch:" in p["type"])
+    airbag["format"] = "enum"
+    names = [p.name for p in massager_map(product.model, broken).airbags]
+    assert "arm-airbag-switch" not in names
+    assert len(names) == 3
+    # Two switches with the same first word get ids of their own: each is switched off.
+    twin = copy.deepcopy(spec)
+    massage = next(s for s in twin["services"] if ":massage:" in s["type"])
+    massage["properties"].append(
+        {**next(p for p in massage["properties"] if ":leg-airbag-switch:" in p["type"]), "iid": 40}
+    )
+    profile = MiotProfile(massager_map(product.model, twin))
+    assert sorted(profile.airbags) == ["all", "arm", "leg", "leg_40", "shoulders"]
+    values = profile.airbag_values("shoulders")
+    assert sum(values.values()) == 1
+    assert len(values) == 5

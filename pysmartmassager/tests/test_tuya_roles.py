@@ -244,3 +244,18 @@ def test_an_enum_heat_of_one_level_is_on_off(neck: TuyaEmulatorServer) -> None:
     roles_map = confirmed(neck_mapping(neck), CONFIRMED, {"heat_gear": "off"}, inverted=True)
     profile = TuyaProfile(neck_mapping(neck), roles_map)
     assert profile.capabilities().heat_levels == ()
+
+
+def test_bare_number_heat_levels_are_gentlest_first() -> None:
+    """["3", "2", "1", "0"] with off "0": heat on is "1", not the hottest the list names first."""
+    mapping = parse_mapping(
+        {
+            "1": {"code": "kaiguan", "type": "Boolean", "values": {}},
+            "2": {"code": "jiare", "type": "Enum", "values": {"range": ["3", "2", "1", "0"]}},
+        }
+    )
+    roles_map = confirmed(mapping, {"power": "kaiguan", "heat": "jiare"}, {"jiare": "0"})
+    profile = TuyaProfile(mapping, roles_map)
+    assert profile.heat_levels() == ["1", "2", "3"]
+    assert profile.heat_dps(on=True) == {"2": "1"}
+    assert profile.heat_dps(on=False) == {"2": "0"}

@@ -60,6 +60,7 @@ from .spec import (
     MiotMap,
     MiotProperty,
     Value,
+    airbag_zones,
     heat_is_on,
     heat_value,
     heat_values,
@@ -115,6 +116,8 @@ def _choices(prop: MiotProperty | None) -> dict[str, Value]:
     return ids
 
 
+# More heat levels than this (a range 0-100) are not offered as a choice: heat is then on/off.
+MAX_HEAT_LEVELS = 10
 # Airbag zones by the first word of their switch: the ids the other zones use where they match.
 _AIRBAG_IDS = {
     "shoulder": "shoulders",
@@ -146,14 +149,16 @@ def _heat_levels(prop: MiotProperty | None) -> dict[str, Value]:
     off = values[0]
     found: dict[str, int] = {}
     if prop.choices and isinstance(off, int):
-        # Whole numbers above off only (heat_values found off and the gentlest the same way).
-        found = {
-            key: value
-            for key, value in _choices(prop).items()
-            if isinstance(value, int) and not isinstance(value, bool) and value > off
-        }
+        # The whole numbers above off, as heat_values counts them (the gentlest is the one heat
+        # on uses); a level without a description goes by its number.
+        for value, text in prop.choices:
+            if isinstance(value, int) and not isinstance(value, bool) and value > off:
+                slug = _SLUG.sub("_", text.casefold()).strip("_")
+                found[slug if slug and slug not in found else str(value)] = value
     elif prop.value_range is not None:
         low, high, step = prop.value_range
+        if (high - low) / step > MAX_HEAT_LEVELS:
+            return {}  # a range of hundreds of steps is no list to choose from: heat on/off
         found = {str(n): n for n in range(int(low + step), int(high) + 1, int(step))}
     ordered: dict[str, Value] = dict(sorted(found.items(), key=lambda item: item[1]))
     return ordered if len(ordered) > 1 else {}
@@ -180,7 +185,10 @@ class MiotProfile:
         self.programs = _choices(self.program)
         self.zones = _choices(self.zone)
         # Without a zone property, the airbag switches are the zones: id -> its switch.
-        self.airbags = {_airbag_id(prop): prop for prop in mapping.airbags}
+        self.airbags: dict[str, MiotProperty] = {}
+        for prop in airbag_zones(mapping.roles, mapping.airbags):  # a hand-made map's too
+            key = _airbag_id(prop)
+            self.airbags[key if key not in self.airbags else f"{key}_{prop.piid}"] = prop
         self.heat_levels = _heat_levels(self.heat)
         self.properties = [p for p in (*mapping.roles.values(), *mapping.airbags) if p.readable]
         self._by_key = {p.key: p for p in self.properties}

@@ -223,7 +223,7 @@ class MiotMap:
             raise MiotSpecError("stored airbags are not a list of properties")
         stored = tuple(_property(raw, raw.get("siid"), raw.get("name")) for raw in airbags)
         found = _checked(cls(_text(data.get("model")), _text(data.get("urn"), 256), roles))
-        return MiotMap(found.model, found.urn, found.roles, _airbag_zones(found.roles, stored))
+        return MiotMap(found.model, found.urn, found.roles, airbag_zones(found.roles, stored))
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:
@@ -318,18 +318,37 @@ def massager_map(model: str, spec: Any) -> MiotMap:
     for role, prop in second.items():
         if role not in roles or not _fits(role, roles[role]):
             roles[role] = prop
-    found = MiotMap(_text(model), _text(spec.get("type"), 256), roles, _airbags_of(massage))
-    return _checked(found)
+    airbags = _airbags_of(massage) if "zone" not in roles else ()
+    return _checked(MiotMap(_text(model), _text(spec.get("type"), 256), roles, airbags))
+
+
+def _massage_service(spec: Any) -> dict[str, Any]:
+    """The spec's first massager (or massage) service; {} without one."""
+    services = spec.get("services") if isinstance(spec, dict) else None
+    for service in services[:MAX_SERVICES] if isinstance(services, list) else []:
+        if isinstance(service, dict) and _urn_name(service.get("type"), "service") in (
+            MASSAGER_SERVICES
+        ):
+            return service
+    return {}
 
 
 def _airbags_of(service: dict[str, Any]) -> tuple[MiotProperty, ...]:
-    """The airbag switches of the massage service (checked for use as zones by _checked)."""
-    found = [
-        _property(raw, service.get("iid"), name)
-        for raw in service.get("properties") or []
-        if (name := _urn_name(raw.get("type"), "property")).endswith(AIRBAG_SUFFIX)
-    ]
-    return tuple(found[:MAX_CHOICES])
+    """The airbag switches of the massage service (checked for use as zones by _checked).
+
+    One the spec describes unreadably is left out: the rest of the spec still counts.
+    """
+    found: list[MiotProperty] = []
+    properties = service.get("properties")
+    for raw in properties[:MAX_PROPERTIES] if isinstance(properties, list) else []:
+        name = _urn_name(raw.get("type"), "property") if isinstance(raw, dict) else ""
+        if not name.endswith(AIRBAG_SUFFIX) or len(found) >= MAX_CHOICES:
+            continue
+        try:
+            found.append(_property(raw, service.get("iid"), name))
+        except MiotSpecError:
+            continue
+    return tuple(found)
 
 
 def offered_roles(spec: Any) -> dict[str, list[MiotProperty]]:
@@ -356,7 +375,7 @@ def offered_roles(spec: Any) -> dict[str, list[MiotProperty]]:
             except MiotSpecError:
                 continue
             for role, found in offered.items():
-                if _fits(role, prop):
+                if _fits(role, prop) and (role != "heat" or _named_for_heat(prop)):
                     found.append(prop)
     return offered
 
@@ -370,10 +389,8 @@ def map_with_roles(model: str, spec: Any, chosen: Mapping[str, tuple[int, int]])
         if prop is None:
             raise MiotSpecError(f"{role}: no fitting property at {key}")
         roles[role] = prop
-    try:  # the massage service's airbags, as zones where the owner chose no zone
-        airbags = massager_map(model, spec).airbags if "zone" not in roles else ()
-    except MiotSpecError:
-        airbags = ()
+    # The massage service's airbags, as zones where the owner chose no zone.
+    airbags = _airbags_of(_massage_service(spec)) if "zone" not in roles else ()
     return _checked(MiotMap(_text(model), _text(spec.get("type"), 256), roles, airbags))
 
 
@@ -382,10 +399,10 @@ def _checked(found: MiotMap) -> MiotMap:
     roles = {role: prop for role, prop in found.roles.items() if _fits(role, prop)}
     if "power" not in roles:
         raise MiotSpecError("no writable on/off of a massager service in this spec")
-    return MiotMap(found.model, found.urn, roles, _airbag_zones(roles, found.airbags))
+    return MiotMap(found.model, found.urn, roles, airbag_zones(roles, found.airbags))
 
 
-def _airbag_zones(
+def airbag_zones(
     roles: Mapping[str, MiotProperty], airbags: tuple[MiotProperty, ...]
 ) -> tuple[MiotProperty, ...]:
     """The airbag switches as zones: only without a zone role.
@@ -394,6 +411,7 @@ def _airbag_zones(
     """
     if "zone" in roles:
         return ()
+    taken = {prop.key for prop in roles.values()}  # an airbag chosen as power or heat is that
     usable = tuple(
         prop
         for prop in airbags
@@ -401,8 +419,18 @@ def _airbag_zones(
         and prop.readable
         and prop.writable
         and prop.name.endswith(AIRBAG_SUFFIX)
+        and prop.key not in taken
     )
     return usable if len(usable) > 1 else ()
+
+
+def _named_for_heat(prop: MiotProperty) -> bool:
+    """Whether a property may be offered as heat: a switch, or heat in levels named for heat.
+
+    A maker's other lists (a backrest's angle, a chair's mode) are never offered as heat; a heat
+    an owner chose before this rule stays in use (its stop still switches it off).
+    """
+    return prop.format == "bool" or any(word in prop.name for word in _HEAT_WORDS)
 
 
 def heat_values(prop: MiotProperty) -> tuple[Value, Value] | None:
@@ -413,7 +441,7 @@ def heat_values(prop: MiotProperty) -> tuple[Value, Value] | None:
     """
     if prop.format == "bool":
         return (False, True)
-    if prop.format not in INTEGER_FORMATS or not any(w in prop.name for w in _HEAT_WORDS):
+    if prop.format not in INTEGER_FORMATS:
         return None
     found: tuple[Value, Value] | None = None
     if prop.choices:

@@ -156,14 +156,21 @@ class TuyaProfile:
         if self.heat.type != "Enum":
             return {self.heat.dp_id: on}
         off = self.off_values[self.heat.code]  # required by the map's schema
-        return {self.heat.dp_id: next(iter(self._on_values(self.heat)), off) if on else off}
+        return {self.heat.dp_id: next(iter(self._heat_order()), off) if on else off}
+
+    def _heat_order(self) -> list[str]:
+        """An Enum heat's values but off, gentlest first (heat on is the first).
+
+        Bare numbers by their value, as the intensity's; others in the device's order.
+        """
+        values = self._on_values(self.heat) if self.heat and self.heat.type == "Enum" else []
+        if values and all(value.isascii() and value.isdecimal() for value in values):
+            return sorted(values, key=int)
+        return values
 
     def heat_levels(self) -> list[str]:
-        """An Enum heat's values but off, in the device's order (its first is what heat on uses).
-
-        None where there are fewer than two: heat is then on/off.
-        """
-        levels = self._on_values(self.heat) if self.heat and self.heat.type == "Enum" else []
+        """The heat levels to choose from; none where there are fewer than two (on/off)."""
+        levels = self._heat_order()
         return levels if len(levels) > 1 else []
 
     def heat_level_of(self, dps: dict[str, Any]) -> str:
