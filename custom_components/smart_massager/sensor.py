@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -12,13 +12,13 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
 )
 from homeassistant.const import UnitOfTime
-from homeassistant.core import CALLBACK_TYPE, callback
-from homeassistant.helpers.event import async_call_later
+from homeassistant.core import callback
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from pysmartmassager import Capabilities, SessionState, Status
 
+from .clock_writes import ClockWrites
 from .coordinator import MassagerCoordinator
 from .entity import MassagerEntity, MassagerEntityDescription, setup_from_table
 from .routine_catalogue import BUILTIN_ROUTINES, CUSTOM_ROUTINE
@@ -87,11 +87,10 @@ SENSORS: tuple[MassagerSensorDescription, ...] = (
 )
 
 
-class MassagerSensor(MassagerEntity, SensorEntity):
+class MassagerSensor(MassagerEntity, ClockWrites, SensorEntity):
     """A sensor of the massager's state."""
 
     entity_description: MassagerSensorDescription
-    _cancel_tick: CALLBACK_TYPE | None = None
 
     def __init__(
         self, coordinator: MassagerCoordinator, description: MassagerSensorDescription
@@ -110,18 +109,15 @@ class MassagerSensor(MassagerEntity, SensorEntity):
     async def async_added_to_hass(self) -> None:
         """Start counting down if a session is already running."""
         await super().async_added_to_hass()
-        self.async_on_remove(self._stop_ticking)
-        self._schedule_tick()
+        self._schedule_write()
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        self._schedule_tick()
+        self._schedule_write()
         super()._handle_coordinator_update()
 
-    @callback
-    def _schedule_tick(self) -> None:
-        """Write the state again when the shown minute changes, at most once a minute."""
-        self._stop_ticking()
+    def _next_write(self) -> float | None:
+        """When the shown minute changes, at most once a minute (counting down sensors only)."""
         state = self.state_data
         ends = state.ends_at
         if (
@@ -129,25 +125,12 @@ class MassagerSensor(MassagerEntity, SensorEntity):
             or state.status is not Status.RUNNING
             or ends is None
         ):
-            return
+            return None
         left = (ends - dt_util.utcnow()).total_seconds()
         if left <= 0:
-            return
+            return None
         # The shown value is ceil(left / 60); it drops when `left` crosses a whole minute.
-        delay = left % 60 or 60
-        self._cancel_tick = async_call_later(self.hass, timedelta(seconds=delay), self._tick)
-
-    @callback
-    def _tick(self, _now: datetime) -> None:
-        self._cancel_tick = None
-        self.async_write_ha_state()
-        self._schedule_tick()
-
-    @callback
-    def _stop_ticking(self) -> None:
-        if self._cancel_tick is not None:
-            self._cancel_tick()
-            self._cancel_tick = None
+        return left % 60 or 60
 
 
 class MassagerRoutineSensor(MassagerEntity, SensorEntity):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -18,11 +17,11 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import UnitOfTime
-from homeassistant.core import CALLBACK_TYPE, callback
-from homeassistant.helpers.event import async_call_later
+from homeassistant.core import callback
 from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.util import dt as dt_util
 
+from .clock_writes import ClockWrites
 from .coordinator import MassagerCoordinator
 from .entity import MassagerEntity, MassagerEntityDescription
 from .usage import SECONDS_PER_MINUTE, Usage, UsageCounter
@@ -58,11 +57,10 @@ USAGE_SENSORS: tuple[MassagerUsageDescription, ...] = (
 )
 
 
-class MassagerUsageSensor(MassagerEntity, RestoreEntity, SensorEntity):
+class MassagerUsageSensor(MassagerEntity, ClockWrites, RestoreEntity, SensorEntity):
     """A usage total, counted from confirmed states and written once a minute while it runs."""
 
     entity_description: MassagerUsageDescription
-    _cancel_tick: CALLBACK_TYPE | None = None
 
     def __init__(
         self, coordinator: MassagerCoordinator, description: MassagerUsageDescription
@@ -75,7 +73,6 @@ class MassagerUsageSensor(MassagerEntity, RestoreEntity, SensorEntity):
         await super().async_added_to_hass()
         if (stored := await self.async_get_last_extra_data()) is not None:
             self._counter = UsageCounter(Usage.from_dict(stored.as_dict()))
-        self.async_on_remove(self._stop_ticking)
         self._observe()
 
     @property
@@ -108,25 +105,8 @@ class MassagerUsageSensor(MassagerEntity, RestoreEntity, SensorEntity):
             started=dt_util.utcnow(),
             confirmed=self.coordinator.last_update_success,
         )
-        self._schedule_tick()
+        self._schedule_write()
 
-    @callback
-    def _schedule_tick(self) -> None:
+    def _next_write(self) -> float | None:
         """While it runs the minutes grow: written once a minute, not at every second."""
-        self._stop_ticking()
-        if self._counter.running:
-            self._cancel_tick = async_call_later(
-                self.hass, timedelta(seconds=SECONDS_PER_MINUTE), self._tick
-            )
-
-    @callback
-    def _tick(self, _now: datetime) -> None:
-        self._cancel_tick = None
-        self.async_write_ha_state()
-        self._schedule_tick()
-
-    @callback
-    def _stop_ticking(self) -> None:
-        if self._cancel_tick is not None:
-            self._cancel_tick()
-            self._cancel_tick = None
+        return SECONDS_PER_MINUTE if self._counter.running else None
