@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from conftest import MIOT_TOKEN
@@ -47,3 +53,26 @@ def miot_entry(server: MiotEmulatorServer, title: str = "Xiaomi chair") -> MockC
         minor_version=2,
         data=miot_entry_data(found, massager_map(server.model, server.device.spec)),
     )
+
+
+async def to_tuya_roles(
+    hass: HomeAssistant, server: TuyaEmulatorServer, others: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """From the menu to the Tuya role step, the device's devices.json entry pasted (after
+    `others`). The flow's discovery listener must be kept off the real ports by the caller."""
+    flow = hass.config_entries.flow
+    result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await flow.async_configure(result["flow_id"], {"next_step_id": "tuya"})
+    result = await flow.async_configure(result["flow_id"], {"next_step_id": "tuya_paste"})
+    pasted = json.dumps([*(others or []), server.device_entry()])
+    result = await flow.async_configure(result["flow_id"], {"devices_json": pasted})
+    if result["step_id"] == "tuya_pick":  # a massager a shipped map fits is in the file too
+        result = await flow.async_configure(result["flow_id"], {"device": "none"})
+    assert result["step_id"] == "tuya_pick_other"
+    result = await flow.async_configure(result["flow_id"], {"device": "0"})
+    assert result["step_id"] == "tuya_device"
+    result = await flow.async_configure(
+        result["flow_id"], {"host": server.host, "protocol_version": "auto"}
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "tuya_roles")
+    return result

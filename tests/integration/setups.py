@@ -17,14 +17,12 @@ and a cushion without).
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import EVENT_CALL_SERVICE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -43,7 +41,8 @@ from pysmartmassager.tuya import parse_mapping
 from tests.fake_massager import FakeMassager, fake_row
 
 from .adjustable_bed import Bed, BedFlow, BedShape, add_bed
-from .entries import miot_entry, tuya_entry
+from .conftest import suggested
+from .entries import miot_entry, to_tuya_roles, tuya_entry
 
 SETUPS = [
     "reference",
@@ -216,21 +215,8 @@ async def neck_massager(hass: HomeAssistant, server: TuyaEmulatorServer) -> Mass
         patch.object(tuya_flow, "DISCOVERY_HOST", "127.0.0.1"),
         patch.object(tuya_flow, "DEFAULT_PORT", server.port),
     ):
-        result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-        for step in ({"next_step_id": "tuya"}, {"next_step_id": "tuya_paste"}):
-            result = await flow.async_configure(result["flow_id"], step)
-        pasted = json.dumps([server.device_entry()])
-        result = await flow.async_configure(result["flow_id"], {"devices_json": pasted})
-        result = await flow.async_configure(result["flow_id"], {"device": "0"})
-        result = await flow.async_configure(
-            result["flow_id"], {"host": server.host, "protocol_version": "auto"}
-        )
-        assert result["step_id"] == "tuya_roles", result
-        proposed = {
-            str(key): key.description["suggested_value"]
-            for key in result["data_schema"].schema
-            if key.description and "suggested_value" in key.description
-        }
+        result = await to_tuya_roles(hass, server)
+        proposed = suggested(result)
         answer = {**proposed, "heat_off": "off", "power_inverted": True}
         result = await flow.async_configure(result["flow_id"], answer)
         assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")

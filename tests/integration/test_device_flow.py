@@ -34,6 +34,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.smart_massager.const import DOMAIN
 
+from .conftest import suggested
 from .test_from_entities import call
 
 MAC = "aa:bb:cc:dd:ee:ff"
@@ -140,15 +141,6 @@ async def open_device_step(hass: HomeAssistant) -> dict[str, Any]:
     )
     assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "device")
     return result
-
-
-def suggested(result: dict[str, Any]) -> dict[str, Any]:
-    """The values the form shows filled in."""
-    return {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-        if key.description and "suggested_value" in key.description
-    }
 
 
 async def test_a_linak_bed_in_two_screens(hass: HomeAssistant, linak_bed: str) -> None:

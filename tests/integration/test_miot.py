@@ -34,7 +34,7 @@ from pysmartmassager.credential_doubts import CredentialDoubts
 from pysmartmassager.miot import connection as miot_connection
 from pysmartmassager.miot import massager as miot_massager
 
-from .conftest import advance, set_up, setup_assist, wait_for
+from .conftest import advance, set_up, setup_assist, suggested, wait_for
 from .entries import miot_entry
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -608,19 +608,15 @@ async def test_a_vendor_property_takes_a_role_in_the_options(
     assert "miot_roles" in result["menu_options"]
     result = await options.async_configure(result["flow_id"], {"next_step_id": "miot_roles"})
     schema = result["data_schema"].schema
-    suggested = {
-        str(key): key.description["suggested_value"]
-        for key in schema
-        if key.description and "suggested_value" in key.description
-    }
-    assert suggested["intensity"] == "2.4"  # the standard massage-strength, as found at set-up
+    shown = suggested(result)
+    assert shown["intensity"] == "2.4"  # the standard massage-strength, as found at set-up
     offered = {
         option["value"]
         for option in schema[next(k for k in schema if k == "intensity")].config["options"]
     }
     assert "5.4" in offered  # the vendor's air level
     assert not any(value.startswith("1.") for value in offered)  # never device information
-    answer = {**suggested, "intensity": "5.4", "status": "none", "fault": "none"}
+    answer = {**shown, "intensity": "5.4", "status": "none", "fault": "none"}
     # A property used twice is named on its field, and nothing is saved.
     bad = await options.async_configure(result["flow_id"], {**answer, "heat": answer["power"]})
     assert bad["errors"] == {"heat": "datapoint_twice"}
@@ -669,12 +665,7 @@ async def test_the_roles_of_a_model_added_with_a_pasted_spec_take_it_pasted_agai
     assert entry.data["miot_map"]["roles"]["intensity"]["siid"] == 2  # nothing changed
     result = await options.async_configure(result["flow_id"], {"spec": spec})
     assert result["step_id"] == "miot_roles"
-    suggested = {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-        if key.description and "suggested_value" in key.description
-    }
-    result = await options.async_configure(result["flow_id"], suggested)
+    result = await options.async_configure(result["flow_id"], suggested(result))
     assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
     await hass.async_block_till_done()
     await hass.config_entries.async_unload(entry.entry_id)

@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.common import mock_config_flow
 
 from custom_components.smart_massager.const import DOMAIN
 
+from .conftest import suggested
 from .other_integration import add_integration
 from .test_from_entities import call
 
@@ -99,11 +100,7 @@ async def test_the_plugs_countdown_is_offered_and_armed(hass: HomeAssistant) -> 
     # Offered once, at the field it fills, with everything typed kept.
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"timer_entity": "device_timer_found"}
-    shown = {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-        if key.description and "suggested_value" in key.description
-    }
+    shown = suggested(result)
     assert shown["timer_entity"] == "number.plug_auto_off_countdown"
     assert shown["name"] == "Cushion"
     result = await hass.config_entries.flow.async_configure(

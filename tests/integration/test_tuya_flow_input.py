@@ -16,6 +16,7 @@ from homeassistant.helpers import config_validation as cv
 from custom_components.smart_massager.const import DOMAIN
 from emulators.tuya import TuyaEmulatorServer
 
+from .conftest import suggested
 from .test_tuya import chair, emulator_port, no_discovery
 
 __all__ = ["chair", "emulator_port", "no_discovery"]  # fixtures, used by name
@@ -33,14 +34,6 @@ async def start(hass: HomeAssistant, step: str) -> dict[str, Any]:
         result["flow_id"], {"next_step_id": "tuya"}
     )
     return await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": step})
-
-
-def suggested(result: dict[str, Any]) -> dict[str, Any]:
-    return {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-        if key.description and "suggested_value" in key.description
-    }
 
 
 @pytest.mark.usefixtures("emulator_port")

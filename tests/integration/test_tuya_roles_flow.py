@@ -21,6 +21,9 @@ from custom_components.smart_massager import tuya_flow
 from custom_components.smart_massager.const import DOMAIN
 from emulators.tuya import TuyaEmulatorServer
 
+from .conftest import suggested
+from .entries import to_tuya_roles
+
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 FAN = "fan.neck_massager"
 CONFIRMED = {
@@ -44,40 +47,10 @@ async def neck(monkeypatch: pytest.MonkeyPatch) -> AsyncGenerator[TuyaEmulatorSe
     await server.stop()
 
 
-async def to_roles(
-    hass: HomeAssistant, neck: TuyaEmulatorServer, others: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """From the menu to the role step, the neck massager's devices.json pasted."""
-    flow = hass.config_entries.flow
-    result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await flow.async_configure(result["flow_id"], {"next_step_id": "tuya"})
-    result = await flow.async_configure(result["flow_id"], {"next_step_id": "tuya_paste"})
-    pasted = json.dumps([*(others or []), neck.device_entry()])
-    result = await flow.async_configure(result["flow_id"], {"devices_json": pasted})
-    if result["step_id"] == "tuya_pick":  # a massager a shipped map fits is in the file too
-        result = await flow.async_configure(result["flow_id"], {"device": "none"})
-    assert result["step_id"] == "tuya_pick_other"
-    result = await flow.async_configure(result["flow_id"], {"device": "0"})
-    assert result["step_id"] == "tuya_device"
-    result = await flow.async_configure(
-        result["flow_id"], {"host": neck.host, "protocol_version": "auto"}
-    )
-    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "tuya_roles")
-    return result
-
-
-def suggested(result: dict[str, Any]) -> dict[str, Any]:
-    return {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-        if key.description and "suggested_value" in key.description
-    }
-
-
 async def test_the_role_step_proposes_and_the_massager_runs(
     hass: HomeAssistant, neck: TuyaEmulatorServer
 ) -> None:
-    result = await to_roles(hass, neck)
+    result = await to_tuya_roles(hass, neck)
     # What the user is asked to confirm: the proposal from codes, types and ranges.
     assert suggested(result) == {
         "power": "on_off",
@@ -135,7 +108,7 @@ async def test_a_role_that_does_not_fit_is_named_on_its_field(
     changes: dict[str, Any],
     errors: dict[str, str],
 ) -> None:
-    result = await to_roles(hass, neck)
+    result = await to_tuya_roles(hass, neck)
     answer = {key: value for key, value in {**CONFIRMED, **changes}.items() if value is not None}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
     assert (result["type"], result["step_id"], result["errors"]) == (
@@ -174,13 +147,13 @@ async def test_a_plug_stays_out_and_a_known_massager_is_offered_first(
     labels = [option["label"] for option in field.config["options"]]
     assert len(labels) == 1  # the plug is no massager
     assert labels[0].startswith("Neck massager")
-    await to_roles(hass, neck, [plug])  # a file of a plug and the neck massager: roles offered
+    await to_tuya_roles(hass, neck, [plug])  # a file of a plug and the neck massager: roles offered
 
 
 async def test_the_roles_are_changed_in_the_options(
     hass: HomeAssistant, neck: TuyaEmulatorServer
 ) -> None:
-    result = await to_roles(hass, neck)
+    result = await to_tuya_roles(hass, neck)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], CONFIRMED)
     await hass.async_block_till_done()
     entry = hass.config_entries.async_entries(DOMAIN)[0]
