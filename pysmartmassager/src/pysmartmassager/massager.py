@@ -152,5 +152,15 @@ def refuse_zone_levels(settings: SessionSettings) -> None:
 
 def refuse_heat_level(settings: SessionSettings) -> None:
     """For transports whose heat is on/off only: a heat level is refused, not dropped."""
-    if settings.heat_level is not None:
-        raise invalid_setting("heat_level", [])
+    checked_heat_level(settings, [])
+
+
+def checked_heat_level(settings: SessionSettings, levels: list[str]) -> str | None:
+    """The settings' heat level, if one of `levels`; None if none is asked for.
+
+    A level the device does not list, or one asked for with the heat off, is refused.
+    """
+    level = settings.heat_level
+    if level is not None and (settings.heat is False or level not in levels):
+        raise invalid_setting("heat_level", levels)
+    return level

@@ -34,6 +34,7 @@ from pysmartmassager.massager import (
     ConnectionCallback,
     Massager,
     StateCallback,
+    checked_heat_level,
     invalid_setting,
     refuse_zone_levels,
 )
@@ -61,8 +62,6 @@ from .spec import (
     MiotProperty,
     Value,
     airbag_zones,
-    heat_is_on,
-    heat_value,
     heat_values,
 )
 
@@ -81,6 +80,11 @@ DEFAULT_MINUTES = 15
 # on the way. Only evidence that persists (CredentialDoubts' one rule) asks the user for a new
 # token; the host passes the same CredentialDoubts to each massager it builds for a device.
 _SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _slug(text: str) -> str:
+    """An id from a spec's words: lower case, runs of anything else as one underscore."""
+    return _SLUG.sub("_", text.casefold()).strip("_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +114,7 @@ def _choices(prop: MiotProperty | None) -> dict[str, Value]:
     for value, description in prop.choices:
         if described and not description:
             continue
-        slug = _SLUG.sub("_", description.casefold()).strip("_")
+        slug = _slug(description)
         key = slug if slug and slug not in ids else str(value)
         ids.setdefault(key, value)
     return ids
@@ -130,7 +134,7 @@ _AIRBAG_IDS = {
 
 def _airbag_id(prop: MiotProperty) -> str:
     word = prop.name.removesuffix(AIRBAG_SUFFIX)
-    return _AIRBAG_IDS.get(word, _SLUG.sub("_", word).strip("_") or str(prop.piid))
+    return _AIRBAG_IDS.get(word, _slug(word) or str(prop.piid))
 
 
 def _airbag_name(prop: MiotProperty) -> str:
@@ -153,7 +157,7 @@ def _heat_levels(prop: MiotProperty | None) -> dict[str, Value]:
         # on uses); a level without a description goes by its number.
         for value, text in prop.choices:
             if isinstance(value, int) and not isinstance(value, bool) and value > off:
-                slug = _SLUG.sub("_", text.casefold()).strip("_")
+                slug = _slug(text)
                 found[slug if slug and slug not in found else str(value)] = value
     elif prop.value_range is not None:
         low, high, step = prop.value_range
@@ -178,8 +182,10 @@ class MiotProfile:
         self.zone = mapping.role("zone")
         self.intensity = mapping.role("intensity")
         heat = mapping.role("heat")
-        # A heat that cannot be switched off is never used (a hand-made map may hold one).
-        self.heat = heat if heat is not None and heat_values(heat) is not None else None
+        # (off, on) of the heat, found once; a heat that cannot be switched off is never used
+        # (a hand-made map may hold one).
+        self.heat_switch = heat_values(heat) if heat is not None else None
+        self.heat = heat if self.heat_switch is not None else None
         self.remaining = mapping.role("remaining")
         self.fault = mapping.role("fault")
         self.programs = _choices(self.program)
@@ -315,11 +321,11 @@ class MiotProfile:
         fault = values.get(self.fault.key) if self.fault else None
         if fault not in (None, 0, False) and self.fault is not None:
             text = self.fault.describe(fault)
-            code = _SLUG.sub("_", text.casefold()).strip("_")[:32] or "unknown"
+            code = _slug(text)[:32] or "unknown"
             error = DeviceError(f"fault_{code}", f"The massager reports a fault: {text}")
         # Still massaging despite a fault: the session stays a running one, timed and ended.
         status = Status.RUNNING if running else Status.ERROR if error else Status.IDLE
-        heat = self.heat is not None and heat_is_on(self.heat, values.get(self.heat.key))
+        heat = self.heat_is_on(values)
         return {
             "status": status,
             "program": _id_of(
@@ -337,6 +343,18 @@ class MiotProfile:
             "remaining_s": self.remaining_of(values) if running else 0,
             "error": error,
         }
+
+    def heat_is_on(self, values: dict[tuple[int, int], Any]) -> bool:
+        """Any level but off (values are read in their format already; a missing one is off)."""
+        if self.heat is None or self.heat_switch is None or self.heat.key not in values:
+            return False
+        return bool(values[self.heat.key] != self.heat_switch[0])
+
+    def heat_value(self, *, on: bool) -> Value:
+        """The value that switches the heat on (its gentlest level) or off."""
+        if self.heat_switch is None:
+            raise invalid_setting("heat", None)
+        return self.heat_switch[1] if on else self.heat_switch[0]
 
     def airbag_values(self, zone: str) -> dict[tuple[int, int], Any]:
         """One airbag zone at a time: its switch on, the others off."""
@@ -402,18 +420,13 @@ class MiotProfile:
             values[self.intensity.key] = choices[level - 1][0] if choices else level
             if not self.intensity.allows(values[self.intensity.key]):
                 raise invalid_setting("intensity", levels)
-        if settings.heat_level is not None:
-            if (
-                self.heat is None
-                or settings.heat is False
-                or settings.heat_level not in self.heat_levels
-            ):
-                raise invalid_setting("heat_level", list(self.heat_levels))
-            values[self.heat.key] = self.heat_levels[settings.heat_level]
+        heat_level = checked_heat_level(settings, list(self.heat_levels))
+        if heat_level is not None and self.heat is not None:  # levels exist only for a heat
+            values[self.heat.key] = self.heat_levels[heat_level]
         elif settings.heat is not None:
             if self.heat is None:
                 raise invalid_setting("heat", None)
-            values[self.heat.key] = heat_value(self.heat, on=settings.heat)
+            values[self.heat.key] = self.heat_value(on=settings.heat)
         if settings.minutes is not None and settings.minutes not in SESSION_MINUTES:
             raise invalid_setting("minutes", SESSION_MINUTES)
         return values
@@ -522,7 +535,7 @@ class MiotMassager(Massager):
         """Power off, and heat off with it."""
         values: dict[tuple[int, int], Any] = {self.profile.power.key: False}
         if self.profile.heat is not None:
-            values[self.profile.heat.key] = heat_value(self.profile.heat, on=False)
+            values[self.profile.heat.key] = self.profile.heat_value(on=False)
         return await self._exchange(values)
 
     def subscribe(

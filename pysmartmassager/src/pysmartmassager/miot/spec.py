@@ -222,8 +222,7 @@ class MiotMap:
         if not isinstance(airbags, list) or not all(isinstance(raw, dict) for raw in airbags):
             raise MiotSpecError("stored airbags are not a list of properties")
         stored = tuple(_property(raw, raw.get("siid"), raw.get("name")) for raw in airbags)
-        found = _checked(cls(_text(data.get("model")), _text(data.get("urn"), 256), roles))
-        return MiotMap(found.model, found.urn, found.roles, airbag_zones(found.roles, stored))
+        return _checked(cls(_text(data.get("model")), _text(data.get("urn"), 256), roles, stored))
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:
@@ -462,24 +461,6 @@ def heat_values(prop: MiotProperty) -> tuple[Value, Value] | None:
             found = (0, int(low + step))
     # Both must be values the spec allows: a write the device refuses would fail the stop.
     return found if found and prop.allows(found[0]) and prop.allows(found[1]) else None
-
-
-def heat_value(prop: MiotProperty, *, on: bool) -> Value:
-    """The value that switches the heat on (its gentlest level) or off."""
-    values = heat_values(prop)
-    if values is None:
-        raise MiotSpecError(f"{prop.name}: no heat off to switch to")
-    return values[1] if on else values[0]
-
-
-def heat_is_on(prop: MiotProperty, value: Any) -> bool:
-    """Whether a value of the heat property is heat on: any level but off.
-
-    A value that does not read in the property's format is not taken for heat on.
-    """
-    values = heat_values(prop)
-    read = prop.read(value)
-    return values is not None and read is not UNREADABLE and read != values[0]
 
 
 def _fits(role: str, prop: MiotProperty) -> bool:

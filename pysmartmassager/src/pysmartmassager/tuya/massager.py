@@ -36,6 +36,7 @@ from pysmartmassager.massager import (
     ReportingSubscription,
     StateCallback,
     StateSubscription,
+    checked_heat_level,
     invalid_setting,
     refuse_zone_levels,
 )
@@ -116,6 +117,7 @@ class TuyaProfile:
         self.zone = _typed(mapping, roles.zone, "Enum")
         self.intensity = _typed(mapping, roles.intensity, "Enum", "Integer")
         self.heat = _typed(mapping, roles.heat, "Boolean", "Enum")
+        self._heat_order = self._heat_values()  # found once: every state reads the level
         self.minutes = _typed(mapping, roles.session_minutes, "Integer")
         self.remaining = _typed(mapping, roles.remaining, "Integer")
         self.fault = _typed(mapping, roles.fault, "Bitmap", "Enum", "Integer")
@@ -156,9 +158,9 @@ class TuyaProfile:
         if self.heat.type != "Enum":
             return {self.heat.dp_id: on}
         off = self.off_values[self.heat.code]  # required by the map's schema
-        return {self.heat.dp_id: next(iter(self._heat_order()), off) if on else off}
+        return {self.heat.dp_id: next(iter(self._heat_order), off) if on else off}
 
-    def _heat_order(self) -> list[str]:
+    def _heat_values(self) -> list[str]:
         """An Enum heat's values but off, gentlest first (heat on is the first).
 
         Bare numbers by their value, as the intensity's; others in the device's order.
@@ -170,8 +172,7 @@ class TuyaProfile:
 
     def heat_levels(self) -> list[str]:
         """The heat levels to choose from; none where there are fewer than two (on/off)."""
-        levels = self._heat_order()
-        return levels if len(levels) > 1 else []
+        return self._heat_order if len(self._heat_order) > 1 else []
 
     def heat_level_of(self, dps: dict[str, Any]) -> str:
         """The heat level while the heat is on at one of them, else ""."""
@@ -343,11 +344,9 @@ class TuyaProfile:
             dps[self.zone.dp_id] = settings.zone
         if settings.intensity is not None:
             dps.update(self._intensity_dps(settings.intensity))
-        if settings.heat_level is not None:
-            levels = self.heat_levels()
-            if self.heat is None or settings.heat is False or settings.heat_level not in levels:
-                raise invalid_setting("heat_level", levels)
-            dps[self.heat.dp_id] = settings.heat_level
+        heat_level = checked_heat_level(settings, self.heat_levels())
+        if heat_level is not None and self.heat is not None:  # levels exist only for a heat
+            dps[self.heat.dp_id] = heat_level
         elif settings.heat is not None:
             if self.heat is None:
                 raise invalid_setting("heat", None)
