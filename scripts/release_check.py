@@ -48,6 +48,7 @@ LIBRARY = ROOT / "pysmartmassager"
 COMPONENT = ROOT / "custom_components" / "smart_massager"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "smart-massager"
 HA_START_TIMEOUT_S = 300.0
+HA_STOP_TIMEOUT_S = 200.0
 OURS = re.compile(r"smart_massager|pysmartmassager")
 
 
@@ -302,6 +303,20 @@ class Api:
                 time.sleep(0.5)
         raise ReleaseCheckError(f"hass did not answer within {HA_START_TIMEOUT_S:.0f} s")
 
+    def wait_until_running(self) -> None:
+        """Until Home Assistant has finished starting (logged in: /api/config needs a token).
+
+        Its API answers long before: stopped while still starting, it exits without the final
+        write of its stores (on a busy machine the dashboards' resources were never written).
+        """
+        deadline = time.monotonic() + HA_START_TIMEOUT_S
+        while (state := self.request("GET", "/api/config").get("state")) != "RUNNING":
+            if time.monotonic() > deadline:
+                raise ReleaseCheckError(
+                    f"hass was {state!r}, not running, after {HA_START_TIMEOUT_S:.0f} s"
+                )
+            time.sleep(0.2)
+
     def state(self, entity_id: str) -> str | None:
         """An entity's state now (None: no such entity)."""
         try:
@@ -425,6 +440,25 @@ def our_errors(log: str) -> list[str]:
     return found
 
 
+def stop_home_assistant(
+    process: subprocess.Popen[bytes], version: str, times: dict[str, float]
+) -> ReleaseCheckError | None:
+    """Stop it as a service manager does; what went wrong, if it did not stop cleanly.
+
+    The wait is longer than Home Assistant's own stop stages (100 + 60 + 30 s): killed
+    earlier, it would lose its final write and the check would blame the integration.
+    """
+    with timed(f"{version}: stop hass", times):
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(timeout=HA_STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            return ReleaseCheckError(f"hass did not stop within {HA_STOP_TIMEOUT_S:.0f} s")
+    return None if code == 0 else ReleaseCheckError(f"hass exited with {code} when stopped")
+
+
 def run_home_assistant(version: str, dist: Path, times: dict[str, float]) -> None:
     """One plain Home Assistant, from its own venv to a session run through its API."""
     env = home_assistant_env(version, times)
@@ -453,6 +487,8 @@ def run_home_assistant(version: str, dist: Path, times: dict[str, float]) -> Non
                 api.wait_until_up(process)
             with timed(f"{version}: onboard and log in", times):
                 onboard_and_log_in(api)
+            with timed(f"{version}: wait until started", times):
+                api.wait_until_running()
             with timed(f"{version}: flow (installs the library), start, stop", times):
                 add_and_run_a_massager(api)
             with timed(f"{version}: the massage card served", times):
@@ -460,11 +496,9 @@ def run_home_assistant(version: str, dist: Path, times: dict[str, float]) -> Non
         except ReleaseCheckError as err:
             failure = err
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stopped = stop_home_assistant(process, version, times)
+            if failure is None and stopped is not None:
+                failure = stopped
         log = log_file.read_text(errors="replace") if log_file.exists() else ""
         errors = our_errors(log)
         if failure is not None or errors:
