@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from homeassistant.exceptions import ServiceValidationError
+
 from pysmartmassager import Capabilities, SessionSettings
 
 from .const import MAX_ROUTINE_STEPS, ROUTINE_CAP_FACTOR
-from .routine_catalogue import Routine, program_for_device
+from .routine_catalogue import BUILTIN_ROUTINES, CUSTOM_ROUTINE, Routine, program_for_device
 from .validation import (
     check_heat,
     check_intensity,
@@ -36,6 +38,23 @@ def check_routine_limits(caps: Capabilities, routine: Routine, *, heat: bool) ->
         raise refusal("routine_heat_too_long", minutes=routine.minutes, max=cap)
 
 
+def fitted(caps: Capabilities, routine: Routine) -> Routine:
+    """A built-in routine with each step at the nearest length the device's sessions take.
+
+    Each step is one device session: a 2-minute warm-up on a massager whose shortest session is
+    5 minutes (a bed) or 10 (a Tuya chair's 10/15/20/30) runs for that, or no device but the
+    reference one could run a built-in routine at all. The limits are checked on the fitted
+    lengths. A user's own steps are not changed: a length the device refuses is their error.
+    """
+    if routine.id == CUSTOM_ROUTINE:
+        return routine
+    lengths = caps.session_minutes
+    return replace(
+        routine,
+        steps=tuple(replace(step, minutes=lengths.clamp(step.minutes)) for step in routine.steps),
+    )
+
+
 def routine_settings(
     caps: Capabilities,
     routine: Routine,
@@ -56,6 +75,7 @@ def routine_settings(
     # A routine's heat means "with heat where the massager has it" (the action's own words), so
     # the evening blueprint also runs on a massager without a heater.
     heat = heat and caps.heat
+    routine = fitted(caps, routine)
     check_routine_limits(caps, routine, heat=heat)
     levels = caps.intensity
     settings: list[SessionSettings] = []
@@ -94,3 +114,18 @@ def routine_settings(
             )
         settings.append(step_settings)
     return settings
+
+
+def runnable_routines(caps: Capabilities) -> list[str]:
+    """The built-in routines this massager can run as they are (a bed's "Mode 1..3" runs none).
+
+    Offered by the massage card; the others would only answer a tap with a refusal.
+    """
+    runnable: list[str] = []
+    for routine_id, routine in BUILTIN_ROUTINES.items():
+        try:
+            routine_settings(caps, routine)
+        except ServiceValidationError:
+            continue
+        runnable.append(routine_id)
+    return runnable

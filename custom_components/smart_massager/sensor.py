@@ -22,6 +22,7 @@ from .clock_writes import ClockWrites
 from .coordinator import MassagerCoordinator
 from .entity import MassagerEntity, MassagerEntityDescription, setup_from_table
 from .routine_catalogue import BUILTIN_ROUTINES, CUSTOM_ROUTINE
+from .routine_plan import runnable_routines
 from .routines import RoutineRunner
 from .session_time import remaining_minutes
 from .usage_sensor import USAGE_SENSORS, MassagerUsageDescription, MassagerUsageSensor
@@ -136,11 +137,15 @@ class MassagerSensor(MassagerEntity, ClockWrites, SensorEntity):
 class MassagerRoutineSensor(MassagerEntity, SensorEntity):
     """The running routine, its step and end time; "none" between routines."""
 
+    # Fixed for the device: the recorder need not keep a copy with every state.
+    _unrecorded_attributes = frozenset({"runnable"})
+
     def __init__(
         self, coordinator: MassagerCoordinator, description: MassagerRoutineDescription
     ) -> None:
         super().__init__(coordinator, description)
         self._runner: RoutineRunner = coordinator.config_entry.runtime_data.routines
+        self._runnable = runnable_routines(coordinator.info.capabilities)
 
     async def async_added_to_hass(self) -> None:
         """Follow the runner's progress."""
@@ -155,10 +160,13 @@ class MassagerRoutineSensor(MassagerEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, object]:
-        """Step, steps total, program, zone, the next step's, the end, and the last outcome."""
+        """The step and its settings, the next step's, the end, the last outcome; `runnable`."""
         progress = self._runner.progress
         outcome = self._runner.last_outcome
-        attributes: dict[str, object] = {"last_outcome": None if outcome is None else outcome.value}
+        attributes: dict[str, object] = {
+            "last_outcome": None if outcome is None else outcome.value,
+            "runnable": self._runnable,
+        }
         if progress is not None:
             attributes |= {
                 "step": progress.step,

@@ -14,6 +14,7 @@ const {
   areasForZone,
   clock,
   minutesOf,
+  optionName,
   serviceCall,
   SmartMassagerCard,
   esc,
@@ -258,6 +259,34 @@ test("a routine: its step, what runs next, the built-in ones to tap", () => {
   assert.match(viewModel(hass, { device_id: DEVICE }, 0).routines.progress, /step 1 of 5 · Next: «shoulders»$/);
   hass.states["sensor.back_routine"].attributes = { options: [], step: 1, steps_total: 5 };
   assert.match(viewModel(hass, { device_id: DEVICE }, 0).routines.progress, /step 1 of 5$/);
+});
+
+test("a bed's own programs by their names; only the routines it can run, none offered when it runs none", () => {
+  const hass = hassWith({
+    ...IDLE,
+    "fan.back": { state: "off", attributes: { preset_modes: ["mode_1", "mode_2", "shiatsu"], preset_mode: "mode_1" } },
+    "select.back_program": {
+      state: "mode_1",
+      attributes: { options: ["mode_1", "mode_2", "shiatsu"], option_names: { mode_1: "Mode 1", mode_2: "Mode 2", shiatsu: "Shiatsu" } },
+    },
+    "sensor.back_routine": {
+      state: "none",
+      attributes: { options: ["none", "evening_back_pain_relief", "lower_back_recovery", "custom"], runnable: ["lower_back_recovery"] },
+    },
+  });
+  // Home Assistant's translation answers with the option itself where it has none.
+  hass.formatEntityState = (stateObj, value) => (value === "shiatsu" ? "Shiatsu (translated)" : value);
+  const model = viewModel(hass, { device_id: DEVICE }, 0);
+  assert.deepEqual(model.programs.map((p) => p.label), ["Mode 1", "Mode 2", "Shiatsu (translated)"]);
+  assert.deepEqual(model.routines.items.map((r) => r.id), ["lower_back_recovery"]);
+  // A name that is no string (an entity of another integration could send anything) is not used.
+  const odd = { attributes: { option_names: { mode_3: { toString: () => "<b>" } } } };
+  assert.equal(optionName(hass, odd, "mode_3"), "mode_3");
+  hass.states["sensor.back_routine"].attributes.runnable = [];
+  assert.equal(viewModel(hass, { device_id: DEVICE }, 0).routines, null);
+  // While one runs (started by an automation) its progress and its stop stay.
+  hass.states["sensor.back_routine"].state = "evening_back_pain_relief";
+  assert.equal(viewModel(hass, { device_id: DEVICE }, 0).routines.running, true);
 });
 
 test("the week: hourly changes by day, and what came since the last compiled hour", () => {

@@ -14,6 +14,7 @@ from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL
 from homeassistant.components.lovelace.const import LOVELACE_DATA
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -27,8 +28,10 @@ from custom_components.smart_massager.card import (
     card_url,
 )
 from custom_components.smart_massager.const import DOMAIN
+from custom_components.smart_massager.routine_catalogue import BUILTIN_ROUTINES
 from emulators.reference import EmulatorServer
 
+from .conftest import wait_for
 from .setups import SETUPS, set_up_massager
 
 URL = card_url(CARD_FILE.read_bytes())
@@ -138,3 +141,44 @@ async def test_the_card_knows_every_entity_of_every_set_up(
         assert found - NOT_ON_THE_CARD <= roles, kind
         assert all(entry.device_id for entry in entries)  # found through their device
         assert ("fan", "massage") in found
+
+
+@pytest.mark.parametrize("kind", SETUPS)
+async def test_the_routines_offered_are_the_ones_that_run(
+    hass: HomeAssistant, emulator: EmulatorServer, config_entry: MockConfigEntry, kind: str
+) -> None:
+    """The card offers a routine only where the routine sensor lists it as runnable: each of
+    those starts, each other one is refused by the action. The program select names every
+    option."""
+    REFUSED = {"routine_program_unsupported", "invalid_minutes"}  # noqa: N806
+    async with set_up_massager(kind, hass, emulator, config_entry) as massager:
+        registry = er.async_get(hass)
+        entries = er.async_entries_for_config_entry(registry, massager.entry.entry_id)
+        by_key = {(entry.domain, entry.translation_key): entry.entity_id for entry in entries}
+        sensor = by_key["sensor", "routine"]
+        routine_state = hass.states.get(sensor)
+        assert routine_state is not None
+        runnable = routine_state.attributes["runnable"]
+        for routine in BUILTIN_ROUTINES:
+            call = {"entity_id": massager.fan, "routine": routine}
+            if routine in runnable:
+                await hass.services.async_call(DOMAIN, "run_routine", call, blocking=True)
+                await wait_for(hass, lambda: hass.states.get(sensor).state == routine)  # noqa: B023
+                await hass.services.async_call(
+                    DOMAIN, "stop_routine", {"entity_id": massager.fan}, blocking=True
+                )
+                await hass.async_block_till_done()
+            else:
+                # Its programs or its 2-minute steps (a bed's sessions are 5 minutes or more).
+                with pytest.raises(ServiceValidationError) as refused:
+                    await hass.services.async_call(DOMAIN, "run_routine", call, blocking=True)
+                assert refused.value.translation_key in REFUSED, kind
+        if ("select", "program") in by_key:
+            program = hass.states.get(by_key["select", "program"])
+            assert program is not None
+            names = program.attributes["option_names"]
+            assert list(names) == program.attributes["options"]
+            assert all(isinstance(name, str) and name for name in names.values())
+    # Built-in steps are fitted to the device's session lengths (a bed's and a chair's start at
+    # 5 minutes); the Tuya products' programs have none of the routines' or their fallbacks.
+    assert runnable == ([] if kind.startswith("tuya_") else list(BUILTIN_ROUTINES))

@@ -326,9 +326,12 @@ function shown(hass, stateObj, value) {
   return cut(text);
 }
 
-function optionName(hass, stateObj, option) {
-  // A select or enum sensor's option in the user's language (the integration's translations).
-  return cut(hass.formatEntityState ? hass.formatEntityState(stateObj, option) : option);
+export function optionName(hass, stateObj, option) {
+  // A select or enum sensor's option in the user's language (the integration's translations);
+  // an option it has no words for (a bed's "mode_2") by the name the device gives it.
+  const shown = hass.formatEntityState ? hass.formatEntityState(stateObj, option) : option;
+  const named = stateObj?.attributes?.option_names?.[option];
+  return cut(shown === option && typeof named === "string" && named ? named : shown);
 }
 
 function entityName(hass, stateObj) {
@@ -528,11 +531,14 @@ export function viewModel(hass, config, now) {
     model.routines = {
       running,
       progress: [step, next].filter(Boolean).join(" · "),
+      // Only the routines this massager can run (an older integration sends no `runnable`).
       items: (attributes.options || [])
         .filter((id) => id !== NO_ROUTINE && id !== CUSTOM_ROUTINE)
+        .filter((id) => !Array.isArray(attributes.runnable) || attributes.runnable.includes(id))
         .map((id) => ({ id, label: optionName(hass, routine, id), selected: id === routine.state })),
       disabled: !canStart, // a routine starts sessions: not over one, nor in a fault
     };
+    if (!running && !model.routines.items.length) model.routines = null; // nothing to offer
   }
   model.history = show("history") && ids.massageTime ? { entity: ids.massageTime } : null;
   model.canStart = canStart;
