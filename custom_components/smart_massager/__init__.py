@@ -21,11 +21,17 @@ from .coordinator import (
     read_device,
 )
 from .from_entities import sources_as_refs
+from .heat_alone import HeatAloneTimer, async_remove_stored_start
 from .routines import RoutineRunner
 from .sentences import async_sync_sentences
 from .services import async_setup_services
 from .session_guard import SessionGuard
-from .session_timer import SessionTimer, async_remove_stored_end, async_stop_owed_session
+from .session_timer import (
+    HeatOff,
+    SessionTimer,
+    async_remove_stored_end,
+    async_stop_owed_session,
+)
 from .transport import async_load_transport_data, create_massager, transport_of
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -87,8 +93,14 @@ async def _async_set_up(
     coordinator = MassagerCoordinator(hass, entry, massager, info)
     coordinator.guard = SessionGuard(hass, coordinator)
     entry.async_on_unload(coordinator.guard.async_unload)
+    if info.capabilities.heat:
+        coordinator.heat_off = HeatOff(hass, coordinator)
+        entry.async_on_unload(coordinator.heat_off.async_unload)
+        coordinator.heat_alone = HeatAloneTimer(hass, coordinator, coordinator.heat_off)
+        entry.async_on_unload(coordinator.heat_alone.async_unload)
+        await coordinator.heat_alone.async_load()
     if not info.capabilities.device_timer:
-        coordinator.timer = SessionTimer(hass, coordinator)
+        coordinator.timer = SessionTimer(hass, coordinator, coordinator.heat_off)
         entry.async_on_unload(coordinator.timer.async_unload)
         await coordinator.timer.async_load()
     await coordinator.async_config_entry_first_refresh()
@@ -142,4 +154,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: MassagerConfigEntry) ->
     if row is not None and row.on_remove is not None:
         row.on_remove(hass, entry)
     await async_remove_stored_end(hass, entry.entry_id)
+    await async_remove_stored_start(hass, entry.entry_id)
     await async_sync_sentences(hass, leaving=entry)

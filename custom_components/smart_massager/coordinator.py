@@ -38,9 +38,10 @@ from .const import (
 from .errors import translate_error
 
 if TYPE_CHECKING:
+    from .heat_alone import HeatAloneTimer
     from .routines import RoutineRunner
     from .session_guard import SessionGuard
-    from .session_timer import SessionTimer
+    from .session_timer import HeatOff, SessionTimer
 
 type Command = Callable[[Massager], Awaitable[SessionState]]
 
@@ -136,6 +137,8 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
         # Home Assistant's own checks on the device's session: set by __init__.async_setup_entry.
         self.guard: SessionGuard | None = None
         self.timer: SessionTimer | None = None
+        self.heat_off: HeatOff | None = None  # for a massager with a heater
+        self.heat_alone: HeatAloneTimer | None = None
         self._pending: SessionState | None = None
         self._flush_handle: asyncio.TimerHandle | None = None
         self._last_push_applied = 0.0
@@ -202,11 +205,15 @@ class MassagerCoordinator(DataUpdateCoordinator[SessionState]):
         self.async_set_updated_data(state)
 
     def _checked(self, state: SessionState) -> SessionState:
-        """The state after Home Assistant's own session checks (timer end time, guard)."""
+        """The state after Home Assistant's own session checks (timer end time, guard, heat)."""
         if self.timer is not None:
             state = self.timer.observe(state)
         if self.guard is not None:
             self.guard.observe(state)
+        if self.heat_off is not None:
+            self.heat_off.observe(state)
+        if self.heat_alone is not None:
+            self.heat_alone.observe(state)
         return state
 
     # -- push ------------------------------------------------------------------------------------

@@ -7,9 +7,10 @@ one before its end is re-armed; nothing is ever started. A stop is retried until
 when the device cannot be reached a repair issue says so, and the stop stays owed: the next
 state showing the session still running stops it.
 
-Heat off is owned here for every such massager: a session that ended (by this timer, on the
-device, or while Home Assistant was down) with the heat on gets heat off, retried with backoff
-until the device reports it off; a repair issue says when it will not.
+Heat off is owned here (HeatOff) for every massager with a heater: a session this timer saw end
+(by the timer, on the device, or while Home Assistant was down) with the heat on, or a heat left
+on alone past its cap (heat_alone.py), gets heat off, retried with backoff until the device
+reports it off; a repair issue says when it will not.
 """
 
 from __future__ import annotations
@@ -91,9 +92,12 @@ async def async_stop_owed_session(
 class SessionTimer:
     """Ends the sessions of one massager that has no timer of its own."""
 
-    def __init__(self, hass: HomeAssistant, coordinator: MassagerCoordinator) -> None:
+    def __init__(
+        self, hass: HomeAssistant, coordinator: MassagerCoordinator, heat_off: HeatOff | None
+    ) -> None:
         self._hass = hass
         self._coordinator = coordinator
+        self._heat = heat_off  # None for a massager without a heater
         self._store = _store(hass, coordinator.config_entry.entry_id)
         self.ends_at: datetime | None = None  # shown, and kept for restarts
         self._deadline: float | None = None  # the loop's monotonic time that ends the session
@@ -103,19 +107,11 @@ class SessionTimer:
         self._cancel_end: CALLBACK_TYPE | None = None
         self._stopping = False
         self._ended_by_timer = False
-        self._heat_owed = False
-        self._heat_running = False
-        self._cancel_heat_retry: CALLBACK_TYPE | None = None
 
     @property
     def issue_id(self) -> str:
         """The repair issue raised when a session could not be stopped."""
         return f"timer_stop_failed_{self._coordinator.config_entry.entry_id}"
-
-    @property
-    def heat_issue_id(self) -> str:
-        """The repair issue raised when the heat would not go off."""
-        return f"heat_off_failed_{self._coordinator.config_entry.entry_id}"
 
     async def async_load(self) -> None:
         """Read the end time kept before a restart (before the first state is taken)."""
@@ -158,14 +154,8 @@ class SessionTimer:
             # a stop owed since a failed attempt is now confirmed.
             self._clear()
             ir.async_delete_issue(self._hass, DOMAIN, self.issue_id)
-            self._heat_owed = self._heat_owed or state.heat
-        if self._heat_owed:
-            if state.heat:
-                if self._cancel_heat_retry is None:  # after a give-up, only the slow retry
-                    self._heat_off()
-            else:
-                self._heat_owed = False
-                ir.async_delete_issue(self._hass, DOMAIN, self.heat_issue_id)
+            if state.heat and self._heat is not None:
+                self._heat.owe(SESSION_ENDED)
         if self._ended_by_timer and state.status is Status.IDLE:
             # Stopped by this timer: the session finished, as a device timer would say.
             return replace(state, status=Status.FINISHED)
@@ -217,13 +207,12 @@ class SessionTimer:
             LOGGER.info("Session on %s ended by Home Assistant's timer", name)
             ir.async_delete_issue(self._hass, DOMAIN, self.issue_id)
             self._clear()
-            if state.heat:  # the stop's own heat-off was not obeyed
-                self._heat_owed = True
-                self._heat_off()
+            if state.heat and self._heat is not None:  # the stop's own heat-off was not obeyed
+                self._heat.owe(SESSION_ENDED)
             return True
 
         try:
-            if await self._until_confirmed("end the session on", TIMER_STOP_ATTEMPTS, stop):
+            if await until_confirmed(name, "end the session on", TIMER_STOP_ATTEMPTS, stop):
                 return
             # The stop stays owed: the end is kept, so the next state showing the session
             # still running (the device or its source back) stops it again.
@@ -232,79 +221,8 @@ class SessionTimer:
         finally:
             self._stopping = False
 
-    async def _until_confirmed(
-        self, what: str, attempts: int, attempt: Callable[[], Awaitable[bool]]
-    ) -> bool:
-        """Try `attempt` until it reports success, waiting longer after each failed try."""
-        name = self._coordinator.info.name
-        delay = TIMER_STOP_RETRY_S
-        for tried in range(1, attempts + 1):
-            try:
-                if await attempt():
-                    return True
-            except HomeAssistantError as err:
-                LOGGER.warning("Could not %s %s (try %s): %s", what, name, tried, err)
-            await asyncio.sleep(delay)
-            delay *= 2
-        return False
-
-    @callback
-    def _heat_off(self) -> None:
-        if self._heat_running:
-            return
-        self._heat_running = True
-        if self._cancel_heat_retry is not None:
-            self._cancel_heat_retry()
-            self._cancel_heat_retry = None
-        self._coordinator.config_entry.async_create_task(
-            self._hass, self._switch_heat_off(), f"{DOMAIN} timer heat off", eager_start=False
-        )
-
-    async def _switch_heat_off(self) -> None:
-        try:
-            await self._switch_heat_off_until_confirmed()
-        finally:
-            self._heat_running = False
-
-    async def _switch_heat_off_until_confirmed(self) -> None:
-        """Heat off until the device reports it off; a repair issue after HEAT_OFF_ATTEMPTS."""
-        coordinator = self._coordinator
-        name = coordinator.info.name
-
-        async def heat_off() -> bool:
-            # Read first: a session started meanwhile keeps the heat it was started with.
-            state = await coordinator.async_command(lambda massager: massager.get_state())
-            if state.active:
-                self._heat_owed = False
-                return True
-            if state.heat:
-                state = await coordinator.async_command(
-                    lambda massager: massager.change_settings(SessionSettings(heat=False))
-                )
-            if state.heat:
-                LOGGER.warning("%s still reports its heat on", name)
-                return False
-            LOGGER.info("Heat on %s switched off: its session ended with the heat on", name)
-            self._heat_owed = False
-            ir.async_delete_issue(self._hass, DOMAIN, self.heat_issue_id)
-            return True
-
-        if await self._until_confirmed("switch off the heat of", HEAT_OFF_ATTEMPTS, heat_off):
-            return
-        self._raise_issue(self.heat_issue_id, "heat_off_failed")
-        # Still owed: tried again now and then, and whenever a state shows the heat on.
-        self._cancel_heat_retry = async_call_later(
-            self._hass, HEAT_OFF_SLOW_RETRY_S, self._heat_retry
-        )
-
     def _raise_issue(self, issue_id: str, translation_key: str) -> None:
         raise_issue(self._hass, issue_id, translation_key, name=self._coordinator.info.name)
-
-    @callback
-    def _heat_retry(self, _now: datetime) -> None:
-        self._cancel_heat_retry = None
-        if self._heat_owed:
-            self._heat_off()
 
     def _clear(self) -> None:
         if self._cancel_end is not None:
@@ -328,6 +246,118 @@ class SessionTimer:
         if self._cancel_end is not None:
             self._cancel_end()
             self._cancel_end = None
-        if self._cancel_heat_retry is not None:
-            self._cancel_heat_retry()
-            self._cancel_heat_retry = None
+
+
+async def until_confirmed(
+    name: str, what: str, attempts: int, attempt: Callable[[], Awaitable[bool]]
+) -> bool:
+    """Try `attempt` until it reports success, waiting longer after each failed try."""
+    delay = TIMER_STOP_RETRY_S
+    for tried in range(1, attempts + 1):
+        try:
+            if await attempt():
+                return True
+        except HomeAssistantError as err:
+            LOGGER.warning("Could not %s %s (try %s): %s", what, name, tried, err)
+        await asyncio.sleep(delay)
+        delay *= 2
+    return False
+
+
+SESSION_ENDED = "its session ended with the heat on"
+
+
+class HeatOff:
+    """Switches one massager's heat off until it reports off; one owner for every reason."""
+
+    def __init__(self, hass: HomeAssistant, coordinator: MassagerCoordinator) -> None:
+        self._hass = hass
+        self._coordinator = coordinator
+        self.owed = False
+        self._reason = SESSION_ENDED
+        self._running = False
+        self._cancel_retry: CALLBACK_TYPE | None = None
+
+    @property
+    def issue_id(self) -> str:
+        """The repair issue raised when the heat would not go off."""
+        return f"heat_off_failed_{self._coordinator.config_entry.entry_id}"
+
+    @callback
+    def owe(self, reason: str) -> None:
+        """Heat off is owed from now on (`reason` is logged when it is off)."""
+        self.owed = True
+        self._reason = reason
+        self._start()
+
+    @callback
+    def observe(self, state: SessionState) -> None:
+        """While owed: a state with the heat on tries again, one with it off settles it."""
+        if not self.owed or state.active:
+            return
+        if state.heat:
+            if self._cancel_retry is None:  # after a give-up, only the slow retry
+                self._start()
+        else:
+            self.owed = False
+            ir.async_delete_issue(self._hass, DOMAIN, self.issue_id)
+
+    @callback
+    def _start(self) -> None:
+        if self._running:
+            return
+        self._running = True
+        if self._cancel_retry is not None:
+            self._cancel_retry()
+            self._cancel_retry = None
+        self._coordinator.config_entry.async_create_task(
+            self._hass, self._switch_off(), f"{DOMAIN} heat off", eager_start=False
+        )
+
+    async def _switch_off(self) -> None:
+        try:
+            await self._switch_off_until_confirmed()
+        finally:
+            self._running = False
+
+    async def _switch_off_until_confirmed(self) -> None:
+        """Heat off until the device reports it off; a repair issue after HEAT_OFF_ATTEMPTS."""
+        coordinator = self._coordinator
+        name = coordinator.info.name
+
+        async def heat_off() -> bool:
+            # Read first: a session started meanwhile keeps the heat it was started with.
+            state = await coordinator.async_command(lambda massager: massager.get_state())
+            if state.active:
+                self.owed = False
+                return True
+            if state.heat:
+                state = await coordinator.async_command(
+                    lambda massager: massager.change_settings(SessionSettings(heat=False))
+                )
+            if state.heat:
+                LOGGER.warning("%s still reports its heat on", name)
+                return False
+            LOGGER.info("Heat on %s switched off: %s", name, self._reason)
+            self.owed = False
+            ir.async_delete_issue(self._hass, DOMAIN, self.issue_id)
+            return True
+
+        if await until_confirmed(name, "switch off the heat of", HEAT_OFF_ATTEMPTS, heat_off):
+            return
+        raise_issue(self._hass, self.issue_id, "heat_off_failed", name=name)
+        # Still owed: tried again now and then, and whenever a state shows the heat on.
+        self._cancel_retry = async_call_later(self._hass, HEAT_OFF_SLOW_RETRY_S, self._retry)
+
+    @callback
+    def _retry(self, _now: datetime) -> None:
+        self._cancel_retry = None
+        if self.owed:
+            self._start()
+
+    @callback
+    def async_unload(self) -> None:
+        """No retry after the entry is gone."""
+        if self._cancel_retry is not None:
+            self._cancel_retry()
+            self._cancel_retry = None
