@@ -9,12 +9,15 @@ like an unreachable device. It is registered with the factory only inside tests.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smart_massager.const import TRANSPORT_REFERENCE
+from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN, TRANSPORT_REFERENCE
 from custom_components.smart_massager.transport import TRANSPORTS, Transport
 from pysmartmassager import (
     Capabilities,
@@ -201,4 +204,26 @@ def fake_row(fake: FakeMassager) -> Transport:
         build=lambda _hass, _entry: fake,
         secrets=frozenset(),
         device_page=None,
+    )
+
+
+@contextmanager
+def registered(fake: FakeMassager) -> Iterator[None]:
+    """`fake` is what entries with transport "fake" build, for as long as this lasts."""
+    TRANSPORTS["fake"] = fake_row(fake)
+    try:
+        yield
+    finally:
+        del TRANSPORTS["fake"]
+
+
+def fake_entry() -> MockConfigEntry:
+    """The fake's entry, as a flow would store it (at an older minor version: it is migrated)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Cushion",
+        unique_id="FAKE-0001",
+        version=1,
+        minor_version=2,
+        data={CONF_TRANSPORT: "fake"},
     )

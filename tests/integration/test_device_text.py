@@ -20,10 +20,9 @@ from homeassistant.helpers import llm
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smart_massager import transport
-from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
+from custom_components.smart_massager.const import DOMAIN
 from pysmartmassager import Choice, Status
-from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager, fake_row
+from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager, fake_entry, registered
 
 from .conftest import setup_assist
 
@@ -50,20 +49,12 @@ def fake() -> FakeMassager:
 
 @pytest.fixture(autouse=True)
 def fake_transport(fake: FakeMassager) -> Generator[None]:
-    transport.TRANSPORTS["fake"] = fake_row(fake)
-    yield
-    del transport.TRANSPORTS["fake"]
+    with registered(fake):
+        yield
 
 
 async def set_up_fake(hass: HomeAssistant) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Cushion",
-        unique_id="FAKE-0001",
-        version=1,
-        minor_version=2,
-        data={CONF_TRANSPORT: "fake"},
-    )
+    entry = fake_entry()
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

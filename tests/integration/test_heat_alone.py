@@ -17,11 +17,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smart_massager import session_timer, transport
-from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
+from custom_components.smart_massager import session_timer
+from custom_components.smart_massager.const import DOMAIN
 from emulators.reference import EmulatorServer
 from pysmartmassager import Status
-from tests.fake_massager import FakeMassager, fake_row
+from tests.fake_massager import FakeMassager, fake_entry, registered
 
 from .conftest import advance, set_up, wait_for
 
@@ -35,20 +35,8 @@ def fake() -> FakeMassager:
 
 @pytest.fixture(autouse=True)
 def fake_transport(fake: FakeMassager) -> Generator[None]:
-    transport.TRANSPORTS["fake"] = fake_row(fake)
-    yield
-    del transport.TRANSPORTS["fake"]
-
-
-def fake_entry() -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Cushion",
-        unique_id="FAKE-0001",
-        version=1,
-        minor_version=2,
-        data={CONF_TRANSPORT: "fake"},
-    )
+    with registered(fake):
+        yield
 
 
 async def switch(hass: HomeAssistant, entity_id: str, *, on: bool) -> None:

@@ -25,11 +25,11 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.smart_massager import session_timer, transport
-from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
+from custom_components.smart_massager import session_timer
+from custom_components.smart_massager.const import DOMAIN
 from custom_components.smart_massager.routines import EVENT_ROUTINE_ENDED
 from pysmartmassager import Status
-from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager, fake_row
+from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager, fake_entry, registered
 
 from .conftest import step_wall_clock, wait_for
 
@@ -45,21 +45,13 @@ def fake() -> FakeMassager:
 @pytest.fixture(autouse=True)
 def fake_transport(fake: FakeMassager) -> Generator[None]:
     """Register the fake with the factory for this test only."""
-    transport.TRANSPORTS["fake"] = fake_row(fake)
-    yield
-    del transport.TRANSPORTS["fake"]
+    with registered(fake):
+        yield
 
 
-@pytest.fixture
-def fake_entry(hass: HomeAssistant) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Cushion",
-        unique_id="FAKE-0001",
-        version=1,
-        minor_version=2,
-        data={CONF_TRANSPORT: "fake"},
-    )
+@pytest.fixture(name="fake_entry")
+def added_fake_entry(hass: HomeAssistant) -> MockConfigEntry:
+    entry = fake_entry()
     entry.add_to_hass(hass)
     return entry
 
