@@ -60,3 +60,18 @@ def test_runnable_are_those_that_plan() -> None:
     programs = tuple(Choice(f"mode_{n}", f"Mode {n}") for n in (1, 2, 3))
     modes = replace(FAKE_CAPABILITIES, programs=programs)
     assert runnable_routines(modes) == []  # a bed's "Mode 1..3": none of the programs
+
+
+def test_a_tuya_chairs_own_modes_stand_in() -> None:
+    # The standard Tuya chair's manual modes (massage-techniques.md): no kneading or rolling.
+    modes = ("pinch", "beat", "knock", "shiatsu", "tuina")
+    chair = replace(FAKE_CAPABILITIES, programs=tuple(Choice(mode, mode) for mode in modes))
+    assert [step.program for step in routine_settings(chair, EVENING)] == [
+        "tuina",  # warm-up glide: pushing strokes
+        "shiatsu",  # palm circles: shiatsu comes before pinch
+        "shiatsu",
+        "tuina",
+        "shiatsu",
+    ]
+    tapping = Routine(id=CUSTOM_ROUTINE, steps=(RoutineStep("tapping", 10),))
+    assert routine_settings(chair, tapping)[0].program == "knock"  # percussion, not kneading

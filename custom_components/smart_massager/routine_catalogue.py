@@ -79,18 +79,22 @@ BUILTIN_ROUTINES: dict[str, Routine] = {
 }
 
 # When a device lacks a program, the first of these it has stands in (documented in README):
-# glides become rolling, circles become kneading, presses become shiatsu.
+# glides become rolling, circles become kneading, presses become shiatsu. Also the vocabularies
+# real devices use for the same moves (massage-techniques.md: a transport maps its vocabulary onto
+# the catalogue), after ours: Tuya's manual modes tuina (pushing strokes) for glides and pinch
+# (grasping) for circles; the Tuya neck massager's scraping_therapy (long strokes) for glides.
+# Tapping is percussion: knock, beat and hammering come before any kneading.
 PROGRAM_FALLBACKS: dict[str, tuple[str, ...]] = {
-    "warm_up_glide": ("rolling", "thumb_glide", "kneading"),
-    "palm_circles": ("kneading", "rolling", "shiatsu"),
+    "warm_up_glide": ("rolling", "thumb_glide", "kneading", "tuina", "scraping_therapy"),
+    "palm_circles": ("kneading", "rolling", "shiatsu", "pinch"),
     "finger_press": ("shiatsu", "trigger_point", "kneading"),
-    "thumb_glide": ("rolling", "warm_up_glide", "kneading"),
+    "thumb_glide": ("rolling", "warm_up_glide", "kneading", "tuina", "scraping_therapy"),
     "trigger_point": ("shiatsu", "finger_press", "kneading"),
     "ball_roll": ("rolling", "kneading"),
-    "kneading": ("palm_circles", "shiatsu"),
+    "kneading": ("palm_circles", "shiatsu", "pinch"),
     "shiatsu": ("finger_press", "trigger_point", "kneading"),
-    "tapping": ("kneading", "shiatsu"),
-    "rolling": ("warm_up_glide", "thumb_glide", "kneading"),
+    "tapping": ("knock", "beat", "hammering", "kneading", "shiatsu"),
+    "rolling": ("warm_up_glide", "thumb_glide", "kneading", "tuina"),
 }
 
 
