@@ -26,16 +26,16 @@ from tests.fake_massager import FakeMassager
 
 from .test_session_timer import (  # the fake massager's fixtures and steps, shared
     FAN,
+    added_fake_entry,
     advance,
     fake,
-    fake_entry,
     fake_transport,
     restart,
     setup,
     start,
 )
 
-__all__ = ["fake", "fake_entry", "fake_transport"]  # fixtures, used by name
+__all__ = ["added_fake_entry", "fake", "fake_transport"]  # fixtures (fake_entry), used by name
 
 MINUTES = "sensor.cushion_massage_time"
 
