@@ -7,6 +7,11 @@ start is kept in a Store, so a restart neither forgets it nor gives it a new cap
 start-up, it goes off at once). The switching off is HeatOff's (session_timer.py): retried until
 the device reports it, then a repair issue. A session started meanwhile ends the count: its own
 timer owns its heat.
+
+Heat that reads off ends the count only after HEAT_OFF_SETTLED of reading off: a heat plug whose
+integration blips to unavailable (a massager built from entities reads that as off) or is still
+loading after a restart must not win a new cap each time. Off and on again within it keeps the
+first start, which only ever switches the heat off sooner.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.event import async_call_at
+from homeassistant.helpers.event import async_call_at, async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -26,6 +31,7 @@ from .coordinator import MassagerCoordinator
 from .session_timer import HeatOff
 
 STORAGE_VERSION = 1
+HEAT_OFF_SETTLED_S = 300.0  # seconds of heat reading off before its count is dropped
 PAST_ITS_CAP = "it was on with no massage for longer than a session may last"
 
 
@@ -59,6 +65,8 @@ class HeatAloneTimer:
         self.since: datetime | None = None  # wall clock, for restarts only
         self._deadline: float | None = None  # the loop's monotonic time that ends the heat
         self._cancel: CALLBACK_TYPE | None = None
+        self._cancel_settle: CALLBACK_TYPE | None = None  # drops the count once off for long
+        self._unloaded = False
 
     async def async_load(self) -> None:
         """The start kept before a restart (read before the first state is taken)."""
@@ -67,18 +75,29 @@ class HeatAloneTimer:
 
     def _begin(self, since: datetime) -> None:
         # The only place the wall clock meets the deadline: a heat first seen, or a restart.
-        # A start in the future (a clock stepped back since) counts from now, never later.
-        since = min(since, dt_util.utcnow())
+        now = dt_util.utcnow()
         self.since = since
-        left = (since + self._cap - dt_util.utcnow()).total_seconds()
-        self._deadline = self._hass.loop.time() + left
+        if since > now:
+            # Stored before the clock was stepped back: how long it has been on is unknown, so
+            # it is taken as past its cap (off at once) rather than given a new one.
+            self._deadline = self._hass.loop.time()
+            return
+        self._deadline = self._hass.loop.time() + (since + self._cap - now).total_seconds()
 
     @callback
     def observe(self, state: SessionState) -> None:
-        """Count while the heat is on with no session; stop counting at anything else."""
-        if state.active or not state.heat:
+        """Count while the heat is on with no session; a session ends the count at once."""
+        if self._unloaded:
+            return
+        if state.active:
             self._clear()
             return
+        if not state.heat:
+            self._reading_off()
+            return
+        if self._cancel_settle is not None:  # on again before the off settled: same count
+            self._cancel_settle()
+            self._cancel_settle = None
         if self._deadline is None:
             self._begin(dt_util.utcnow())
             self._hass.async_create_task(self._save())
@@ -89,6 +108,18 @@ class HeatAloneTimer:
             self._end()
         else:
             self._cancel = async_call_at(self._hass, self._at_end, deadline)
+
+    def _reading_off(self) -> None:
+        if self._cancel is not None:  # nothing to switch off while it reads off
+            self._cancel()
+            self._cancel = None
+        if self._deadline is not None and self._cancel_settle is None:
+            self._cancel_settle = async_call_later(self._hass, HEAT_OFF_SETTLED_S, self._settled)
+
+    @callback
+    def _settled(self, _now: datetime) -> None:
+        self._cancel_settle = None
+        self._clear()
 
     @callback
     def _at_end(self, _now: datetime) -> None:
@@ -105,9 +136,7 @@ class HeatAloneTimer:
         self._heat_off.owe(PAST_ITS_CAP)
 
     def _clear(self) -> None:
-        if self._cancel is not None:
-            self._cancel()
-            self._cancel = None
+        self._cancel_callbacks()
         self._deadline = None
         if self.since is not None:
             self.since = None
@@ -117,9 +146,19 @@ class HeatAloneTimer:
         if self.since is not None:
             await self._store.async_save({"since": self.since.isoformat()})
 
-    @callback
-    def async_unload(self) -> None:
-        """Stop the in-memory count; the stored start stays for the next start-up."""
+    def _cancel_callbacks(self) -> None:
         if self._cancel is not None:
             self._cancel()
             self._cancel = None
+        if self._cancel_settle is not None:
+            self._cancel_settle()
+            self._cancel_settle = None
+
+    @callback
+    def async_unload(self) -> None:
+        """Stop the in-memory count; the stored start stays for the next start-up.
+
+        A state that still arrives (the answer to a stop under way) changes nothing.
+        """
+        self._unloaded = True
+        self._cancel_callbacks()

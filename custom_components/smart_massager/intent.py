@@ -212,7 +212,8 @@ class RunRoutineHandler(MassagerIntentHandler):
     intent_type = INTENT_RUN_ROUTINE
     description = (
         "Runs a built-in massage routine: evening_back_pain_relief (15 min, lower back),"
-        " quick_shoulder_release (8 min) or lower_back_recovery (12 min, after exercise)."
+        " quick_shoulder_release (8 min) or lower_back_recovery (12 min, after exercise);"
+        " longer on a massager whose shortest session is longer than a step."
     )
     extra_slots = {vol.Required("routine"): vol.In(list(BUILTIN_ROUTINES))}  # noqa: RUF012
 
@@ -230,7 +231,8 @@ class RunRoutineHandler(MassagerIntentHandler):
             "routine_started",
             routine=routine_name(language, routine.id),
             steps=len(steps),
-            minutes=routine.minutes,
+            # As it runs on this massager: built-in steps take the device's session lengths.
+            minutes=sum(step.minutes or 0 for step in steps),
         )
 
 

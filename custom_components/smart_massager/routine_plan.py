@@ -39,7 +39,10 @@ def check_routine_limits(caps: Capabilities, routine: Routine, *, heat: bool) ->
 
 
 def fitted(caps: Capabilities, routine: Routine) -> Routine:
-    """A built-in routine with each step at the nearest length the device's sessions take.
+    """A built-in routine with each step at a length the device's sessions take.
+
+    The one LevelRange.clamp gives: the nearest of a list (10/15/20/30), on a stepped range the
+    one at or below it, and never outside the range (a 2-minute step is 5 where 5 is shortest).
 
     Each step is one device session: a 2-minute warm-up on a massager whose shortest session is
     5 minutes (a bed) or 10 (a Tuya chair's 10/15/20/30) runs for that, or no device but the

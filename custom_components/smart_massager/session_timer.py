@@ -277,6 +277,7 @@ class HeatOff:
         self._reason = SESSION_ENDED
         self._running = False
         self._cancel_retry: CALLBACK_TYPE | None = None
+        self._unloaded = False
 
     @property
     def issue_id(self) -> str:
@@ -304,7 +305,7 @@ class HeatOff:
 
     @callback
     def _start(self) -> None:
-        if self._running:
+        if self._running or self._unloaded:
             return
         self._running = True
         if self._cancel_retry is not None:
@@ -326,6 +327,8 @@ class HeatOff:
         name = coordinator.info.name
 
         async def heat_off() -> bool:
+            if self._unloaded:  # the entry is gone (reloaded: its new one owns the heat)
+                return True
             # Read first: a session started meanwhile keeps the heat it was started with.
             state = await coordinator.async_command(lambda massager: massager.get_state())
             if state.active:
@@ -345,6 +348,8 @@ class HeatOff:
 
         if await until_confirmed(name, "switch off the heat of", HEAT_OFF_ATTEMPTS, heat_off):
             return
+        if self._unloaded:
+            return
         raise_issue(self._hass, self.issue_id, "heat_off_failed", name=name)
         # Still owed: tried again now and then, and whenever a state shows the heat on.
         self._cancel_retry = async_call_later(self._hass, HEAT_OFF_SLOW_RETRY_S, self._retry)
@@ -357,7 +362,8 @@ class HeatOff:
 
     @callback
     def async_unload(self) -> None:
-        """No retry after the entry is gone."""
+        """No retry after the entry is gone (a try under way stops at its next attempt)."""
+        self._unloaded = True
         if self._cancel_retry is not None:
             self._cancel_retry()
             self._cancel_retry = None

@@ -15,13 +15,15 @@ import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_massager import session_timer
 from custom_components.smart_massager.const import DOMAIN
+from custom_components.smart_massager.heat_alone import HEAT_OFF_SETTLED_S
 from emulators.reference import EmulatorServer
-from pysmartmassager import Status
-from tests.fake_massager import FakeMassager, fake_entry, registered
+from pysmartmassager import SessionSettings, SessionState, Status
+from tests.fake_massager import IDLE_POLL_S, FakeMassager, fake_entry, registered
 
 from .conftest import advance, set_up, wait_for
 
@@ -97,16 +99,17 @@ async def test_heat_found_on_past_its_cap_at_a_restart_goes_off_at_once(
     assert fake.heat is False
 
 
-async def test_heat_switched_off_and_on_counts_again_and_a_session_owns_its_heat(
+async def test_heat_off_for_a_while_counts_again_and_a_session_owns_its_heat(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, fake: FakeMassager
 ) -> None:
     await set_up(hass, fake_entry())
     await switch(hass, HEAT, on=True)
     await advance(hass, freezer, minutes=20)
     await switch(hass, HEAT, on=False)
+    await advance(hass, freezer, seconds=HEAT_OFF_SETTLED_S + 1)
     await switch(hass, HEAT, on=True)
     await advance(hass, freezer, minutes=20)
-    assert fake.heat is True  # 40 minutes since the first on, 20 since this one
+    assert fake.heat is True  # 45 minutes since the first on, 20 since this one
     # A session started with the heat on: its own timer ends it (10 minutes), heat and all.
     await hass.services.async_call(
         DOMAIN, "start_session", {"entity_id": "fan.cushion", "minutes": 10}, blocking=True
@@ -115,6 +118,72 @@ async def test_heat_switched_off_and_on_counts_again_and_a_session_owns_its_heat
     assert (fake.status, fake.heat) == (Status.RUNNING, True)
     await advance(hass, freezer, minutes=1, seconds=2)
     assert (fake.status, fake.heat) == (Status.IDLE, False)
+
+
+async def test_heat_that_reads_off_for_a_moment_keeps_its_count(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, fake: FakeMassager
+) -> None:
+    """A heat plug's integration blipping to unavailable (read as off) wins no new cap."""
+    await set_up(hass, fake_entry())
+    await switch(hass, HEAT, on=True)
+    await advance(hass, freezer, minutes=25)
+    fake.heat = False  # what the next poll reads, for one poll
+    await advance(hass, freezer, seconds=IDLE_POLL_S + 1)
+    assert hass.states.get(HEAT).state == "off"
+    fake.heat = True
+    await advance(hass, freezer, seconds=IDLE_POLL_S + 1)
+    assert hass.states.get(HEAT).state == "on"
+    await advance(hass, freezer, minutes=4)
+    assert fake.heat is False  # 30 minutes from the first on
+
+
+async def test_a_start_stored_in_the_future_is_past_its_cap(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, fake: FakeMassager
+) -> None:
+    """The clock stepped back while Home Assistant was down: how long it was on is unknown."""
+    entry = await set_up(hass, fake_entry())
+    await switch(hass, HEAT, on=True)
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    freezer.move_to(dt_util.utcnow() - timedelta(hours=2))
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert fake.heat is False
+
+
+async def test_no_heat_off_after_the_entry_is_unloaded(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A try under way when the entry goes stops there: no commands, no notice, no retry.
+
+    The unload is HeatOff's own (what the entry's unload calls), made during the second try:
+    the entry's unload itself would wait for the try, whose backoff sleeps on the frozen clock.
+    """
+    monkeypatch.setattr(session_timer, "TIMER_STOP_RETRY_S", 0.0)
+    entry = await set_up(hass, fake_entry())
+    heat_off = entry.runtime_data.coordinator.heat_off
+    assert heat_off is not None
+    await switch(hass, HEAT, on=True)
+    fake.heat_sticks = True
+    change = fake.change_settings
+
+    async def unloaded_during_the_second_try(settings: SessionSettings) -> SessionState:
+        if fake.commands.count("change") == 2:
+            heat_off.async_unload()
+        return await change(settings)
+
+    monkeypatch.setattr(fake, "change_settings", unloaded_during_the_second_try)
+    await advance(hass, freezer, minutes=30, seconds=1)
+    for _ in range(3):
+        await advance(hass, freezer, seconds=session_timer.HEAT_OFF_SLOW_RETRY_S)
+    assert fake.commands.count("change") == 3  # the heat switched on, and two tries
+    assert ir.async_get(hass).async_get_issue(DOMAIN, heat_off.issue_id) is None
+    heat_off.owe("a test")  # owed again after the unload: nothing is sent
+    await hass.async_block_till_done()
+    assert fake.commands.count("change") == 3
 
 
 async def test_heat_that_will_not_go_off_is_retried_and_reported(
