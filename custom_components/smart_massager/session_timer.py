@@ -107,6 +107,7 @@ class SessionTimer:
         self._cancel_end: CALLBACK_TYPE | None = None
         self._stopping = False
         self._ended_by_timer = False
+        self._unloaded = False  # the entry is gone: its next start-up owns the stored end
 
     @property
     def issue_id(self) -> str:
@@ -189,7 +190,7 @@ class SessionTimer:
         # A task of the entry, not a background task: an unload waits for a stop under way
         # (up to 10 s) instead of cancelling it. Not started eagerly: this runs while the
         # coordinator takes a state, and the stop's answer must come after that state.
-        if self._stopping:
+        if self._stopping or self._unloaded:
             return
         self._stopping = True
         self._coordinator.config_entry.async_create_task(
@@ -200,6 +201,8 @@ class SessionTimer:
         name = self._coordinator.info.name
 
         async def stop() -> bool:
+            if self._unloaded:  # no more tries: the stored end stays, the next start-up stops it
+                return True
             self._ended_by_timer = True
             state = await self._coordinator.async_command(lambda massager: massager.stop())
             if state.active:
@@ -213,6 +216,8 @@ class SessionTimer:
 
         try:
             if await until_confirmed(name, "end the session on", TIMER_STOP_ATTEMPTS, stop):
+                return
+            if self._unloaded:
                 return
             # The stop stays owed: the end is kept, so the next state showing the session
             # still running (the device or its source back) stops it again.
@@ -242,7 +247,12 @@ class SessionTimer:
 
     @callback
     def async_unload(self) -> None:
-        """Stop the in-memory timer; the stored end time stays for the next start."""
+        """Stop the in-memory timer; the stored end time stays for the next start.
+
+        A stop under way makes no further try and raises no notice (the entry's connection is
+        closing); the stop stays owed through the stored end.
+        """
+        self._unloaded = True
         if self._cancel_end is not None:
             self._cancel_end()
             self._cancel_end = None

@@ -28,7 +28,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.smart_massager import session_timer
 from custom_components.smart_massager.const import DOMAIN
 from custom_components.smart_massager.routines import EVENT_ROUTINE_ENDED
-from pysmartmassager import Status
+from pysmartmassager import SessionState, Status
 from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager, fake_entry, registered
 
 from .conftest import step_wall_clock, wait_for
@@ -197,6 +197,44 @@ async def test_stop_that_cannot_reach_the_device_raises_a_repair_issue(
     await advance(hass, freezer, seconds=31)  # the next poll finds it past its end
     assert fake.status is Status.IDLE
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_a_stop_under_way_at_unload_tries_no_more_and_stays_owed(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake: FakeMassager,
+    fake_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The timer's own unload (what the entry's unload calls) during the second try: no third
+    try and no notice from the entry that is gone; the next start-up stops the session.
+
+    The entry's unload itself would wait for the try, whose backoff sleeps on the frozen clock.
+    """
+    monkeypatch.setattr(session_timer, "TIMER_STOP_RETRY_S", 0.0)
+    await setup(hass, fake_entry)
+    timer = fake_entry.runtime_data.coordinator.timer
+    assert timer is not None
+    await start(hass, minutes=10)
+    fake.reachable = False
+    stop = fake.stop
+    tries: list[None] = []
+
+    async def unloaded_during_the_second_try() -> SessionState:
+        tries.append(None)
+        if len(tries) == 2:
+            timer.async_unload()
+        return await stop()
+
+    monkeypatch.setattr(fake, "stop", unloaded_during_the_second_try)
+    await advance(hass, freezer, minutes=10, seconds=1)
+    assert len(tries) == 2
+    issue_id = f"timer_stop_failed_{fake_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert fake.status is Status.RUNNING
+    fake.reachable = True
+    await restart(hass, fake_entry)
+    assert fake.status is Status.IDLE  # the stored end was kept: past it, stopped at once
 
 
 async def test_a_press_on_the_device_gets_the_default_length(
