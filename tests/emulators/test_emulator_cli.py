@@ -14,6 +14,7 @@ import urllib.request
 from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -73,6 +74,18 @@ def test_parse_args_admin_port_and_token(monkeypatch: pytest.MonkeyPatch) -> Non
             parse_args(wrong)
 
 
+async def json_once_up(
+    http: aiohttp.ClientSession, url: str, headers: dict[str, str] | None = None
+) -> Any:
+    """The JSON at `url`, asked again while nothing listens there yet (for up to 10 s)."""
+    for _ in range(200):
+        with contextlib.suppress(aiohttp.ClientConnectionError):
+            async with http.get(url, headers=headers) as response:
+                return await response.json()
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing answered at {url}")
+
+
 @pytest.mark.usefixtures("socket_enabled")
 async def test_serve_runs_a_fleet_until_stopped(capsys: pytest.CaptureFixture[str]) -> None:
     port, admin_port = free_ports(2)
@@ -81,18 +94,14 @@ async def test_serve_runs_a_fleet_until_stopped(capsys: pytest.CaptureFixture[st
     args += ["--admin-port", str(admin_port), "--admin-token", ADMIN_TOKEN]
     task = asyncio.create_task(serve(parse_args(args), stop))
     async with aiohttp.ClientSession() as http:
-        for _ in range(100):
-            with contextlib.suppress(aiohttp.ClientConnectionError):
-                async with http.get(f"http://127.0.0.1:{port + 1}/api/v1/pair") as response:
-                    identity = await response.json()
-                    break
-            await asyncio.sleep(0.05)
-        # The second massager's admin API is on the next admin port, with the one token.
-        async with http.get(
+        identity = await json_once_up(http, f"http://127.0.0.1:{port + 1}/api/v1/pair")
+        # The second massager's admin API is on the next admin port, with the one token. It
+        # may come up a moment after the massager's own port (it did, on a busy machine).
+        overview = await json_once_up(
+            http,
             f"http://127.0.0.1:{admin_port + 1}/emulator",
-            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-        ) as response:
-            overview = await response.json()
+            {"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        )
     assert identity["name"] == "Back massager 2"
     assert identity["pairing_open"] is True
     assert overview["identity"]["serial"] == "SM-0008"  # counted up from --first-serial
