@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import probatio as vol
@@ -54,6 +55,7 @@ from .from_entities import (
     POWER_DOMAINS,
     PROGRAM_DOMAINS,
     RUNNING_DOMAINS,
+    SOURCE_KEYS,
     TIMER_DOMAINS,
     EntitiesMassager,
     async_hide_sources,
@@ -225,8 +227,16 @@ def _length_errors(data: dict[str, Any]) -> dict[str, str]:
 
 
 def _sources(entry: ConfigEntry) -> dict[str, Any]:
-    """An entry's sources: the options (the options step changes them) over the entry's data."""
-    return {**entry.data, **entry.options}
+    """An entry's sources: the options (the options step changes them) over the entry's data.
+
+    A source the options step cleared is None there: it hides the one in the data beneath.
+    """
+    return _sources_of(entry.data, entry.options)
+
+
+def _sources_of(data: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
+    merged = {**data, **options}
+    return {key: value for key, value in merged.items() if value is not None}
 
 
 def build(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
@@ -316,10 +326,20 @@ class EntitiesOptions(OptionsFlowWithReload):
         if user_input is not None:
             data, errors = check_sources(user_input)
             if not errors:
-                # Options layer over the entry's data (build() merges them).
-                return self.async_create_entry(
-                    data={**entry.options, **sources_as_refs(self.hass, data)}
+                # Options layer over the entry's data (build() merges them). The form holds
+                # every source, so one left empty is cleared (None), not kept from beneath: a
+                # running sensor or heat switch taken out must stop being used.
+                cleared = dict.fromkeys((key for key in SOURCE_KEYS if key not in data), None)
+                options = {**entry.options, **cleared, **sources_as_refs(self.hass, data)}
+                before = _sources(entry)
+                after = _sources_of(entry.data, options)
+                # A source taken out or replaced that this massager hid is shown again.
+                async_hide_sources(
+                    self.hass,
+                    {key: ref for key, ref in before.items() if after.get(key) != ref},
+                    hide=False,
                 )
+                return self.async_create_entry(data=options)
         current = sources_as_entity_ids(self.hass, _sources(entry))
         return self.async_show_form(
             step_id="sources",

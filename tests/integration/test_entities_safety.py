@@ -25,7 +25,15 @@ from custom_components.smart_massager import session_timer
 from custom_components.smart_massager.const import DOMAIN
 
 from .conftest import advance, step_wall_clock
-from .test_from_entities import FAN, TOGGLE, WATTS, add_through_the_flow, call, helpers
+from .test_from_entities import (
+    FAN,
+    TOGGLE,
+    WATTS,
+    add_through_the_flow,
+    call,
+    change_sources,
+    helpers,
+)
 
 __all__ = ["helpers"]  # the fixture, used by name
 
@@ -424,6 +432,16 @@ async def test_hidden_sources_are_shown_again_when_the_massager_goes(
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert registry.async_get(plug).hidden_by is None
+
+
+async def test_a_hidden_source_replaced_in_the_options_is_shown_again(
+    hass: HomeAssistant, plug: str
+) -> None:
+    registry = er.async_get(hass)
+    entry = await add_through_the_flow(hass, power_entity=plug, hide_sources=True)
+    assert registry.async_get(plug).hidden_by is er.RegistryEntryHider.INTEGRATION
+    await change_sources(hass, entry, power_entity=RELAY, hide_sources=True)
+    assert registry.async_get(plug).hidden_by is None  # no longer the massager's
 
 
 async def test_sources_hidden_by_the_user_stay_hidden(hass: HomeAssistant, plug: str) -> None:

@@ -33,7 +33,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.smart_massager.const import CONF_TRANSPORT, DOMAIN
 from pysmartmassager.session import MAX_SESSION_MINUTES
 
-from .conftest import advance, wait_for
+from .conftest import advance, suggested, wait_for
 from .test_blueprints import TUESDAY_2129, use_blueprint
 from .test_blueprints import advance as blueprint_advance
 
@@ -415,6 +415,58 @@ async def test_options_change_the_entities_later(hass: HomeAssistant, helpers: N
     # Kept, by its registry id (a rename is followed).
     assert er.async_resolve_entity_id(er.async_get(hass), entry.options["heat_entity"]) == HEAT
     assert entry.options["default_minutes"] == 20
+
+
+async def change_sources(hass: HomeAssistant, entry: MockConfigEntry, **sources: Any) -> None:
+    """The options' entities step, submitted with these sources (and the usual lengths)."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "sources"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "intensity_levels": 5,
+            "running_above": 5,
+            "min_minutes": 5,
+            "max_minutes": 30,
+            "session_minutes": 15,
+            **sources,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await hass.async_block_till_done()
+
+
+async def test_a_source_cleared_in_the_options_is_no_longer_used(
+    hass: HomeAssistant, helpers: None
+) -> None:
+    """The options layer over the entry's data: a source left empty there is gone, not kept
+    from the data beneath (a heat switch or running sensor taken out must stop being used)."""
+    entry = await add_through_the_flow(
+        hass, power_entity=PLUG, heat_entity=HEAT, running_entity=WATTS
+    )
+    assert hass.states.get("switch.cushion_heat") is not None
+    await change_sources(hass, entry, power_entity=PLUG)
+    # No longer provided (Home Assistant keeps its registry entry, shown as restored, for the
+    # user to remove), and the massager has no heat to switch.
+    assert hass.states.get("switch.cushion_heat").attributes.get("restored") is True
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, DOMAIN, "start_session", entity_id=FAN, heat=True)
+    assert refused.value.translation_key == "heat_not_supported"
+    assert hass.states.get(HEAT).state == "off"
+    # What the form shows next is what runs: the power alone.
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "sources"}
+    )
+    shown = suggested(result)
+    assert shown["power_entity"] == PLUG
+    assert "heat_entity" not in shown
+    assert "running_entity" not in shown
+    # And it can be put back.
+    await change_sources(hass, entry, power_entity=PLUG, heat_entity=HEAT)
+    assert hass.states.get("switch.cushion_heat").attributes.get("restored") is None
 
 
 @pytest.fixture
