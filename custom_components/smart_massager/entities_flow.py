@@ -11,6 +11,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
+from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers import entity_registry as er
@@ -58,9 +59,10 @@ from .from_entities import (
     SOURCE_KEYS,
     TIMER_DOMAINS,
     EntitiesMassager,
-    async_hide_sources,
+    async_set_hidden,
     commanded_store,
     identity_source,
+    source_refs,
     sources_as_entity_ids,
     sources_as_refs,
 )
@@ -239,6 +241,45 @@ def _sources_of(data: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str
     return {key: value for key, value in merged.items() if value is not None}
 
 
+async def _async_sources_taken_out(
+    hass: HomeAssistant, entry: ConfigEntry, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """What the options step owes the sources it takes out, before the massager reloads.
+
+    A heat switch taken out while on is switched off: the massager reloaded without it no
+    longer owns that heat, so nothing else would. Hiding (with hide_sources on) follows the
+    sources, not their roles: a source taken out is shown again unless another massager that
+    hides its sources still uses it, and a new one is hidden (the reloaded massager hides its
+    sources only when the option itself changes).
+    """
+    heat = before.get(CONF_HEAT)
+    if isinstance(heat, str) and heat not in source_refs(after):
+        entity_id = er.async_resolve_entity_id(er.async_get(hass), heat)
+        state = hass.states.get(entity_id) if entity_id else None
+        if entity_id and state is not None and state.state == STATE_ON:
+            await hass.services.async_call(
+                entity_id.split(".", 1)[0], "turn_off", {"entity_id": entity_id}
+            )
+    if not before.get(CONF_HIDE_SOURCES):
+        return
+    taken_out = source_refs(before) - source_refs(after)
+    async_set_hidden(hass, taken_out - _hidden_by_others(hass, entry.entry_id), hide=False)
+    if after.get(CONF_HIDE_SOURCES):
+        async_set_hidden(hass, source_refs(after) - source_refs(before), hide=True)
+
+
+def _hidden_by_others(hass: HomeAssistant, entry_id: str) -> set[str]:
+    """The sources other massagers built from entities hide."""
+    refs: set[str] = set()
+    for other in hass.config_entries.async_entries(DOMAIN):
+        # Only a massager built from entities has sources and hides them: the others' entries
+        # hold neither field.
+        sources = _sources(other)
+        if other.entry_id != entry_id and sources.get(CONF_HIDE_SOURCES):
+            refs |= source_refs(sources)
+    return refs
+
+
 def build(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
     """The entry's massager: its sources, the options' changes layered over the entry's data."""
     return EntitiesMassager(hass, entry.entry_id, entry.title, _sources(entry))
@@ -246,7 +287,10 @@ def build(hass: HomeAssistant, entry: ConfigEntry) -> Massager:
 
 def on_remove(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """A removed massager shows again the sources it hid, and its stored commands go."""
-    async_hide_sources(hass, _sources(entry), hide=False)
+    sources = _sources(entry)
+    if sources.get(CONF_HIDE_SOURCES):  # only what it hid; not what another massager hides
+        refs = source_refs(sources) - _hidden_by_others(hass, entry.entry_id)
+        async_set_hidden(hass, refs, hide=False)
     hass.async_create_task(commanded_store(hass, entry.entry_id).async_remove())
 
 
@@ -328,17 +372,18 @@ class EntitiesOptions(OptionsFlowWithReload):
             if not errors:
                 # Options layer over the entry's data (build() merges them). The form holds
                 # every source, so one left empty is cleared (None), not kept from beneath: a
-                # running sensor or heat switch taken out must stop being used.
-                cleared = dict.fromkeys((key for key in SOURCE_KEYS if key not in data), None)
+                # running sensor or heat switch taken out must stop being used. The zones only
+                # where their section was sent (a REST client may leave it out).
+                shown = [
+                    key
+                    for key in SOURCE_KEYS
+                    if key not in ZONE_SOURCE_KEYS or SECTION_ZONES in user_input
+                ]
+                cleared = dict.fromkeys((key for key in shown if key not in data), None)
                 options = {**entry.options, **cleared, **sources_as_refs(self.hass, data)}
                 before = _sources(entry)
                 after = _sources_of(entry.data, options)
-                # A source taken out or replaced that this massager hid is shown again.
-                async_hide_sources(
-                    self.hass,
-                    {key: ref for key, ref in before.items() if after.get(key) != ref},
-                    hide=False,
-                )
+                await _async_sources_taken_out(self.hass, entry, before, after)
                 return self.async_create_entry(data=options)
         current = sources_as_entity_ids(self.hass, _sources(entry))
         return self.async_show_form(

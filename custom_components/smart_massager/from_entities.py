@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -258,10 +258,19 @@ def async_hide_sources(hass: HomeAssistant, config: Mapping[str, Any], *, hide: 
     Hidden, a bed's raw buttons stay out of dashboards and voice assistants, which reach the
     massager instead. Only entities nobody else hid or showed are changed.
     """
+    async_set_hidden(hass, source_refs(config), hide=hide)
+
+
+def source_refs(config: Mapping[str, Any]) -> set[str]:
+    """The stored references (registry ids, or entity ids) of every source in `config`."""
+    return {ref for key in SOURCE_KEYS if isinstance(ref := config.get(key), str)}
+
+
+def async_set_hidden(hass: HomeAssistant, refs: Iterable[str], *, hide: bool) -> None:
+    """Hide these sources, or show again those this integration hid (never the user's)."""
     registry = er.async_get(hass)
-    for key in SOURCE_KEYS:
-        ref = config.get(key)
-        entity_id = er.async_resolve_entity_id(registry, ref) if isinstance(ref, str) else None
+    for ref in refs:
+        entity_id = er.async_resolve_entity_id(registry, ref)
         entry = registry.async_get(entity_id) if entity_id else None
         if entry is None:
             continue

@@ -201,8 +201,6 @@ class SessionTimer:
         name = self._coordinator.info.name
 
         async def stop() -> bool:
-            if self._unloaded:  # no more tries: the stored end stays, the next start-up stops it
-                return True
             self._ended_by_timer = True
             state = await self._coordinator.async_command(lambda massager: massager.stop())
             if state.active:
@@ -218,6 +216,9 @@ class SessionTimer:
             if await until_confirmed(name, "end the session on", TIMER_STOP_ATTEMPTS, stop):
                 return
             if self._unloaded:
+                # The tries under way ran to their end (a massager built from entities can
+                # still be reached); the entry that is gone raises no notice, and the stored end
+                # keeps the stop owed for the next start-up.
                 return
             # The stop stays owed: the end is kept, so the next state showing the session
             # still running (the device or its source back) stops it again.
@@ -249,8 +250,8 @@ class SessionTimer:
     def async_unload(self) -> None:
         """Stop the in-memory timer; the stored end time stays for the next start.
 
-        A stop under way makes no further try and raises no notice (the entry's connection is
-        closing); the stop stays owed through the stored end.
+        A stop under way makes its remaining tries but raises no notice; the stop stays owed
+        through the stored end. No new stop is started.
         """
         self._unloaded = True
         if self._cancel_end is not None:
@@ -337,8 +338,6 @@ class HeatOff:
         name = coordinator.info.name
 
         async def heat_off() -> bool:
-            if self._unloaded:  # the entry is gone (reloaded: its new one owns the heat)
-                return True
             # Read first: a session started meanwhile keeps the heat it was started with.
             state = await coordinator.async_command(lambda massager: massager.get_state())
             if state.active:
@@ -358,7 +357,7 @@ class HeatOff:
 
         if await until_confirmed(name, "switch off the heat of", HEAT_OFF_ATTEMPTS, heat_off):
             return
-        if self._unloaded:
+        if self._unloaded:  # the tries under way ran; no notice and no slow retry from here on
             return
         raise_issue(self._hass, self.issue_id, "heat_off_failed", name=name)
         # Still owed: tried again now and then, and whenever a state shows the heat on.
@@ -372,7 +371,11 @@ class HeatOff:
 
     @callback
     def async_unload(self) -> None:
-        """No retry after the entry is gone (a try under way stops at its next attempt)."""
+        """No new switching off, notice or slow retry after the entry is gone.
+
+        The tries under way make their remaining attempts: a massager built from entities is
+        still reachable after its entry is removed, and its heat must still go off.
+        """
         self._unloaded = True
         if self._cancel_retry is not None:
             self._cancel_retry()

@@ -29,7 +29,7 @@ from .adjustable_bed import LINAK, POLL, REVERIE, TIMED, Bed, BedFlow, BedShape,
 from .conftest import advance, setup_assist, wait_for
 from .test_blueprints import TUESDAY_2129, use_blueprint
 from .test_blueprints import advance as blueprint_advance
-from .test_from_entities import call
+from .test_from_entities import call, change_sources
 from .test_voice import converse
 
 FORM_DEFAULTS = {
@@ -495,3 +495,19 @@ async def test_a_level_set_right_after_a_stop_starts_a_session_not_a_second_stop
     await poll(hass, freezer)
     assert bed.commands == ["foot=5"]
     assert state(hass, fan) == "on"
+
+
+async def test_options_keep_the_zones_a_client_leaves_out(hass: HomeAssistant) -> None:
+    """The zones section is optional in the form (a REST client may leave it out): left out,
+    the zones stay; sent, a zone left empty is cleared as any source left empty."""
+    _bed, proposal, _fan = await bed_with_massager(hass, TIMED)
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    sources = {key: value for key, value in proposal.items() if key not in ("name", "zones")}
+    sources |= {"intensity_levels": 5, "running_above": 5, "min_minutes": 5}
+    sources |= {"max_minutes": 30, "session_minutes": 15}
+    await change_sources(hass, entry, **sources)
+    assert state(hass, "number.bedroom_bed_foot_intensity") == "0"  # still the bed's
+    head = {key: value for key, value in proposal["zones"].items() if key.startswith("head")}
+    await change_sources(hass, entry, **sources, zones=head)
+    assert state(hass, "number.bedroom_bed_head_intensity") == "0"
+    assert hass.states.get("number.bedroom_bed_foot_intensity").attributes.get("restored")

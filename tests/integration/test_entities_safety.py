@@ -39,6 +39,7 @@ __all__ = ["helpers"]  # the fixture, used by name
 
 PLUG = "switch.plug"
 RELAY = "input_boolean.relay"
+HEAT_PAD = "switch.heat_pad"
 WIFI = "input_boolean.wifi"
 ENDS = "sensor.cushion_session_ends"
 
@@ -47,7 +48,9 @@ ENDS = "sensor.cushion_session_ends"
 async def plug(hass: HomeAssistant) -> str:
     """A smart plug's switch: a template switch with a unique id (so it is in the registry)."""
     assert await async_setup_component(
-        hass, "input_boolean", {"input_boolean": {"relay": {}, "wifi": {"initial": True}}}
+        hass,
+        "input_boolean",
+        {"input_boolean": {"relay": {}, "wifi": {"initial": True}, "pad_relay": {}}},
     )
     assert await async_setup_component(
         hass,
@@ -80,7 +83,20 @@ async def plug(hass: HomeAssistant) -> str:
                                 "action": "input_boolean.turn_off",
                                 "target": {"entity_id": RELAY},
                             },
-                        }
+                        },
+                        {  # a heat pad on a second plug, also in the registry
+                            "name": "Heat pad",
+                            "unique_id": "heat_pad_switch",
+                            "state": "{{ is_state('input_boolean.pad_relay', 'on') }}",
+                            "turn_on": {
+                                "action": "input_boolean.turn_on",
+                                "target": {"entity_id": "input_boolean.pad_relay"},
+                            },
+                            "turn_off": {
+                                "action": "input_boolean.turn_off",
+                                "target": {"entity_id": "input_boolean.pad_relay"},
+                            },
+                        },
                     ]
                 }
             ]
@@ -442,6 +458,41 @@ async def test_a_hidden_source_replaced_in_the_options_is_shown_again(
     assert registry.async_get(plug).hidden_by is er.RegistryEntryHider.INTEGRATION
     await change_sources(hass, entry, power_entity=RELAY, hide_sources=True)
     assert registry.async_get(plug).hidden_by is None  # no longer the massager's
+
+
+async def test_hiding_follows_the_sources_through_the_options(
+    hass: HomeAssistant, plug: str
+) -> None:
+    """Roles swapped: both stay hidden. A heat pad taken out while on is switched off (the
+    massager reloaded without it would own it no more) and shown again; one added is hidden."""
+    registry = er.async_get(hass)
+    entry = await add_through_the_flow(
+        hass, power_entity=plug, heat_entity=HEAT_PAD, hide_sources=True
+    )
+    assert registry.async_get(HEAT_PAD).hidden_by is er.RegistryEntryHider.INTEGRATION
+    await change_sources(hass, entry, power_entity=HEAT_PAD, heat_entity=plug, hide_sources=True)
+    for source in (plug, HEAT_PAD):
+        assert registry.async_get(source).hidden_by is er.RegistryEntryHider.INTEGRATION
+    await change_sources(hass, entry, power_entity=plug, heat_entity=HEAT_PAD, hide_sources=True)
+    await call(hass, "switch", "turn_on", entity_id=HEAT_PAD)
+    await change_sources(hass, entry, power_entity=plug, hide_sources=True)
+    assert hass.states.get(HEAT_PAD).state == "off"
+    assert registry.async_get(HEAT_PAD).hidden_by is None
+    assert registry.async_get(plug).hidden_by is er.RegistryEntryHider.INTEGRATION
+    await change_sources(hass, entry, power_entity=plug, heat_entity=HEAT_PAD, hide_sources=True)
+    assert registry.async_get(HEAT_PAD).hidden_by is er.RegistryEntryHider.INTEGRATION
+
+
+async def test_a_source_another_integration_hid_is_left_hidden(
+    hass: HomeAssistant, plug: str
+) -> None:
+    """This massager does not hide its sources: replacing one shows nothing (switch_as_x and
+    others hide what they wrap the same way, as the integration)."""
+    registry = er.async_get(hass)
+    registry.async_update_entity(plug, hidden_by=er.RegistryEntryHider.INTEGRATION)
+    entry = await add_through_the_flow(hass, power_entity=plug)
+    await change_sources(hass, entry, power_entity=RELAY)
+    assert registry.async_get(plug).hidden_by is er.RegistryEntryHider.INTEGRATION
 
 
 async def test_sources_hidden_by_the_user_stay_hidden(hass: HomeAssistant, plug: str) -> None:

@@ -157,7 +157,8 @@ async def test_no_heat_off_after_the_entry_is_unloaded(
     fake: FakeMassager,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A try under way when the entry goes stops there: no commands, no notice, no retry.
+    """The tries under way when the entry goes make their attempts (a massager built from
+    entities is still reachable); then no notice, no slow retry, and nothing new.
 
     The unload is HeatOff's own (what the entry's unload calls), made during the second try:
     the entry's unload itself would wait for the try, whose backoff sleeps on the frozen clock.
@@ -179,11 +180,12 @@ async def test_no_heat_off_after_the_entry_is_unloaded(
     await advance(hass, freezer, minutes=30, seconds=1)
     for _ in range(3):
         await advance(hass, freezer, seconds=session_timer.HEAT_OFF_SLOW_RETRY_S)
-    assert fake.commands.count("change") == 3  # the heat switched on, and two tries
+    tried = 1 + session_timer.HEAT_OFF_ATTEMPTS  # the heat switched on, and every try
+    assert fake.commands.count("change") == tried
     assert ir.async_get(hass).async_get_issue(DOMAIN, heat_off.issue_id) is None
     heat_off.owe("a test")  # owed again after the unload: nothing is sent
     await hass.async_block_till_done()
-    assert fake.commands.count("change") == 3
+    assert fake.commands.count("change") == tried
 
 
 async def test_heat_that_will_not_go_off_is_retried_and_reported(

@@ -199,15 +199,16 @@ async def test_stop_that_cannot_reach_the_device_raises_a_repair_issue(
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
 
-async def test_a_stop_under_way_at_unload_tries_no_more_and_stays_owed(
+async def test_a_stop_under_way_at_unload_raises_no_notice_and_stays_owed(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     fake: FakeMassager,
     fake_entry: MockConfigEntry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The timer's own unload (what the entry's unload calls) during the second try: no third
-    try and no notice from the entry that is gone; the next start-up stops the session.
+    """The timer's own unload (what the entry's unload calls) during the second try: the tries
+    under way run to their end, no notice from the entry that is gone, and the next start-up
+    stops the session.
 
     The entry's unload itself would wait for the try, whose backoff sleeps on the frozen clock.
     """
@@ -228,7 +229,7 @@ async def test_a_stop_under_way_at_unload_tries_no_more_and_stays_owed(
 
     monkeypatch.setattr(fake, "stop", unloaded_during_the_second_try)
     await advance(hass, freezer, minutes=10, seconds=1)
-    assert len(tries) == 2
+    assert len(tries) == session_timer.TIMER_STOP_ATTEMPTS
     issue_id = f"timer_stop_failed_{fake_entry.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert fake.status is Status.RUNNING
