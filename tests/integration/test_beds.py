@@ -503,8 +503,6 @@ async def test_options_keep_the_zones_a_client_leaves_out(hass: HomeAssistant) -
     _bed, proposal, _fan = await bed_with_massager(hass, TIMED)
     entry = hass.config_entries.async_entries(DOMAIN)[0]
     sources = {key: value for key, value in proposal.items() if key not in ("name", "zones")}
-    sources |= {"intensity_levels": 5, "running_above": 5, "min_minutes": 5}
-    sources |= {"max_minutes": 30, "session_minutes": 15}
     await change_sources(hass, entry, **sources)
     assert state(hass, "number.bedroom_bed_foot_intensity") == "0"  # still the bed's
     head = {key: value for key, value in proposal["zones"].items() if key.startswith("head")}

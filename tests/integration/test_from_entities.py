@@ -77,6 +77,16 @@ async def helpers(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()
 
 
+# The form's fields besides the entities, as the tests fill them in.
+FORM_DEFAULTS = {
+    "intensity_levels": 5,
+    "running_above": 5,
+    "min_minutes": 5,
+    "max_minutes": 30,
+    "session_minutes": 15,
+}
+
+
 async def add_through_the_flow(hass: HomeAssistant, **sources: Any) -> MockConfigEntry:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
@@ -86,15 +96,7 @@ async def add_through_the_flow(hass: HomeAssistant, **sources: Any) -> MockConfi
     assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "entities")
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
-        {
-            "name": "Cushion",
-            "intensity_levels": 5,
-            "running_above": 5,
-            "min_minutes": 5,
-            "max_minutes": 30,
-            "session_minutes": 15,
-            **sources,
-        },
+        {"name": "Cushion", **FORM_DEFAULTS, **sources},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY, result
     await hass.async_block_till_done()
@@ -382,14 +384,7 @@ async def test_options_change_the_entities_later(hass: HomeAssistant, helpers: N
         result["flow_id"], {"next_step_id": "sources"}
     )
     assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "sources")
-    sources = {
-        "power_entity": PLUG,
-        "intensity_levels": 5,
-        "running_above": 5,
-        "min_minutes": 5,
-        "max_minutes": 30,
-        "session_minutes": 15,
-    }
+    sources = {"power_entity": PLUG, **FORM_DEFAULTS}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**sources, "session_minutes": 40}
     )
@@ -424,15 +419,7 @@ async def change_sources(hass: HomeAssistant, entry: MockConfigEntry, **sources:
         result["flow_id"], {"next_step_id": "sources"}
     )
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {
-            "intensity_levels": 5,
-            "running_above": 5,
-            "min_minutes": 5,
-            "max_minutes": 30,
-            "session_minutes": 15,
-            **sources,
-        },
+        result["flow_id"], {**FORM_DEFAULTS, **sources}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY, result
     await hass.async_block_till_done()
