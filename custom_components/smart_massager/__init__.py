@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from pysmartmassager import Massager, MassagerError
+from pysmartmassager import Massager, MassagerError, SessionSettings
 from pysmartmassager.const import MAX_MESSAGE_LENGTH
 from pysmartmassager.decoding import clean_text
 
 from .card import async_register_card
-from .const import CONF_TRANSPORT, DOMAIN, TRANSPORT_ENTITIES, TRANSPORT_REFERENCE
+from .const import (
+    CONF_TRANSPORT,
+    DOMAIN,
+    LOGGER,
+    REMOVAL_STOP_TIMEOUT_S,
+    TRANSPORT_ENTITIES,
+    TRANSPORT_REFERENCE,
+)
 from .coordinator import (
     MassagerConfigEntry,
     MassagerCoordinator,
@@ -21,7 +30,7 @@ from .coordinator import (
     read_device,
 )
 from .from_entities import sources_as_refs
-from .heat_alone import HeatAloneTimer, async_remove_stored_start
+from .heat_alone import HeatAloneTimer, async_has_stored_start, async_remove_stored_start
 from .routines import RoutineRunner
 from .sentences import async_sync_sentences
 from .services import async_setup_services
@@ -29,6 +38,7 @@ from .session_guard import SessionGuard
 from .session_timer import (
     HeatOff,
     SessionTimer,
+    async_has_stored_end,
     async_remove_stored_end,
     async_stop_owed_session,
 )
@@ -145,11 +155,44 @@ async def async_unload_entry(hass: HomeAssistant, entry: MassagerConfigEntry) ->
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
+async def _async_end_what_it_owes(hass: HomeAssistant, entry: MassagerConfigEntry) -> None:
+    """The last stop of a massager removed while Home Assistant times it.
+
+    Its session timed by Home Assistant, or its heat left on alone being counted: nothing would
+    ever end them after the removal, so they are ended now (one try, bounded in time).
+    """
+    owes = await async_has_stored_end(hass, entry.entry_id) or await async_has_stored_start(
+        hass, entry.entry_id
+    )
+    if not owes:
+        return
+    try:
+        massager = create_massager(hass, entry)
+    except MassagerError, ValueError, KeyError, TypeError:
+        return  # a damaged entry: set-up refused it too
+    try:
+        async with asyncio.timeout(REMOVAL_STOP_TIMEOUT_S):
+            state = await massager.stop()
+            if state.heat:
+                state = await massager.change_settings(SessionSettings(heat=False))
+    except (MassagerError, TimeoutError) as err:
+        LOGGER.warning(
+            "%s was removed while Home Assistant was timing it and could not be stopped: %s",
+            entry.title,
+            err,
+        )
+        return
+    finally:
+        await massager.close()
+    LOGGER.info("%s was removed while Home Assistant was timing it: stopped", entry.title)
+
+
 async def async_remove_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> None:
     """A removed massager leaves the voice sentences (the files go with the last one).
 
     Its family undoes what the entry did outside itself (the sources an entities one hid).
     """
+    await _async_end_what_it_owes(hass, entry)  # first: an entities one reads its stores
     row = transport_of(entry.data)
     if row is not None and row.on_remove is not None:
         row.on_remove(hass, entry)

@@ -59,3 +59,6 @@ TIMER_STOP_RETRY_S: Final = 2.0
 HEAT_OFF_ATTEMPTS: Final = 6
 # After those, still owed: tried again this often (seconds) until the heat reports off.
 HEAT_OFF_SLOW_RETRY_S: Final = 300.0
+# A massager removed during a session Home Assistant times: one last stop, at most this long
+# (seconds), so the removal never hangs on a device that does not answer.
+REMOVAL_STOP_TIMEOUT_S: Final = 15.0

@@ -44,6 +44,11 @@ async def async_remove_stored_start(hass: HomeAssistant, entry_id: str) -> None:
     await _store(hass, entry_id).async_remove()
 
 
+async def async_has_stored_start(hass: HomeAssistant, entry_id: str) -> bool:
+    """Whether a heat left on alone is being counted for the entry."""
+    return _stored_start(await _store(hass, entry_id).async_load()) is not None
+
+
 def _stored_start(stored: Any) -> datetime | None:
     if not isinstance(stored, dict):
         return None

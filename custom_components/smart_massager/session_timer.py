@@ -66,6 +66,11 @@ def _stored_end(stored: dict[str, Any] | None) -> tuple[datetime, int] | None:
     return ends, int(minutes) if minutes.isdigit() else 0
 
 
+async def async_has_stored_end(hass: HomeAssistant, entry_id: str) -> bool:
+    """Whether a session this timer keeps is stored for the entry (one it still has to end)."""
+    return _stored_end(await _store(hass, entry_id).async_load()) is not None
+
+
 async def async_stop_owed_session(
     hass: HomeAssistant, entry_id: str, massager: Massager, name: str
 ) -> None:

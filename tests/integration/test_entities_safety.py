@@ -570,3 +570,15 @@ async def test_a_removed_massager_leaves_no_stored_files(
     await hass.async_block_till_done()
     assert timer not in hass_storage
     assert commanded not in hass_storage
+
+
+async def test_a_plug_massager_removed_mid_session_is_switched_off(
+    hass: HomeAssistant, plug: str
+) -> None:
+    """Its timer goes with the entry: the plug would stay on for good."""
+    entry = await add_through_the_flow(hass, power_entity=plug)
+    await start(hass, minutes=15)
+    assert hass.states.get(RELAY).state == "on"
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(RELAY).state == "off"

@@ -447,3 +447,41 @@ async def test_a_wall_clock_stepped_forward_does_not_make_a_session_look_too_old
     assert ir.async_get(hass).async_get_issue(DOMAIN, guard_issue) is None
     await advance(hass, freezer, minutes=15, seconds=1)
     assert fake.status is Status.IDLE  # at its own end
+
+
+async def test_a_massager_removed_mid_session_is_stopped_first(
+    hass: HomeAssistant, fake: FakeMassager, fake_entry: MockConfigEntry
+) -> None:
+    """Nothing would end the session after the removal (its timer goes with the entry)."""
+    await setup(hass, fake_entry)
+    await start(hass, minutes=10, heat=True)
+    assert (fake.status, fake.heat) == (Status.RUNNING, True)
+    assert await hass.config_entries.async_remove(fake_entry.entry_id)
+    await hass.async_block_till_done()
+    assert (fake.status, fake.heat) == (Status.IDLE, False)
+    assert fake.commands[-1] == "stop"
+
+
+async def test_a_massager_removed_with_its_heat_on_alone_has_it_switched_off(
+    hass: HomeAssistant, fake: FakeMassager, fake_entry: MockConfigEntry
+) -> None:
+    await setup(hass, fake_entry)
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": "switch.cushion_heat"}, blocking=True
+    )
+    await hass.async_block_till_done()
+    assert (fake.status, fake.heat) == (Status.IDLE, True)
+    fake.heat_sticks = True  # this firmware's stop leaves the heat on: a heat-off follows
+    assert await hass.config_entries.async_remove(fake_entry.entry_id)
+    await hass.async_block_till_done()
+    assert fake.commands[-2:] == ["stop", "change"]
+
+
+async def test_a_massager_removed_idle_is_not_touched(
+    hass: HomeAssistant, fake: FakeMassager, fake_entry: MockConfigEntry
+) -> None:
+    await setup(hass, fake_entry)
+    sent = list(fake.commands)
+    assert await hass.config_entries.async_remove(fake_entry.entry_id)
+    await hass.async_block_till_done()
+    assert fake.commands == sent
