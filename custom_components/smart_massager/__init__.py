@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady, HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
@@ -159,12 +160,16 @@ async def _async_end_what_it_owes(hass: HomeAssistant, entry: MassagerConfigEntr
     """The last stop of a massager removed while Home Assistant times it.
 
     Its session timed by Home Assistant, or its heat left on alone being counted: nothing would
-    ever end them after the removal, so they are ended now (one try, bounded in time).
+    ever end them after the removal, so they are ended now (one try, bounded in time). Not
+    where the entry failed to unload (its own timer still runs and holds the connection), nor
+    while its timer's stop is still being tried (a second stop could press a toggle twice).
+    With only the heat counted, the state is read first: a session running now is not one
+    Home Assistant timed, and only the heat goes off.
     """
-    owes = await async_has_stored_end(hass, entry.entry_id) or await async_has_stored_start(
-        hass, entry.entry_id
-    )
-    if not owes:
+    if entry.state is ConfigEntryState.FAILED_UNLOAD or _stop_under_way(entry):
+        return
+    session = await async_has_stored_end(hass, entry.entry_id)
+    if not session and not await async_has_stored_start(hass, entry.entry_id):
         return
     try:
         massager = create_massager(hass, entry)
@@ -172,19 +177,24 @@ async def _async_end_what_it_owes(hass: HomeAssistant, entry: MassagerConfigEntr
         return  # a damaged entry: set-up refused it too
     try:
         async with asyncio.timeout(REMOVAL_STOP_TIMEOUT_S):
-            state = await massager.stop()
-            if state.heat:
+            state = await (massager.stop() if session else massager.get_state())
+            if state.heat and not state.active:
                 state = await massager.change_settings(SessionSettings(heat=False))
-    except (MassagerError, TimeoutError) as err:
-        LOGGER.warning(
-            "%s was removed while Home Assistant was timing it and could not be stopped: %s",
-            entry.title,
-            err,
-        )
+    except (MassagerError, HomeAssistantError, TimeoutError) as err:
+        LOGGER.warning("%s was removed and could not be stopped: %s", entry.title, err)
         return
     finally:
         await massager.close()
-    LOGGER.info("%s was removed while Home Assistant was timing it: stopped", entry.title)
+    if (session and state.active) or (state.heat and not state.active):
+        LOGGER.warning("%s was removed and still reports running or heating", entry.title)
+    else:
+        LOGGER.info("%s was removed: what Home Assistant was timing on it is off", entry.title)
+
+
+def _stop_under_way(entry: MassagerConfigEntry) -> bool:
+    runtime = getattr(entry, "runtime_data", None)  # never set where set-up failed early
+    timer = runtime.coordinator.timer if isinstance(runtime, MassagerRuntimeData) else None
+    return timer is not None and timer.stopping
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: MassagerConfigEntry) -> None:
@@ -192,10 +202,12 @@ async def async_remove_entry(hass: HomeAssistant, entry: MassagerConfigEntry) ->
 
     Its family undoes what the entry did outside itself (the sources an entities one hid).
     """
-    await _async_end_what_it_owes(hass, entry)  # first: an entities one reads its stores
-    row = transport_of(entry.data)
-    if row is not None and row.on_remove is not None:
-        row.on_remove(hass, entry)
-    await async_remove_stored_end(hass, entry.entry_id)
-    await async_remove_stored_start(hass, entry.entry_id)
-    await async_sync_sentences(hass, leaving=entry)
+    try:
+        await _async_end_what_it_owes(hass, entry)  # first: an entities one reads its stores
+    finally:  # whatever that met, the clean-up runs
+        row = transport_of(entry.data)
+        if row is not None and row.on_remove is not None:
+            row.on_remove(hass, entry)
+        await async_remove_stored_end(hass, entry.entry_id)
+        await async_remove_stored_start(hass, entry.entry_id)
+        await async_sync_sentences(hass, leaving=entry)

@@ -115,6 +115,11 @@ class SessionTimer:
         self._unloaded = False  # the entry is gone: its next start-up owns the stored end
 
     @property
+    def stopping(self) -> bool:
+        """Whether a stop of this timer is being tried now."""
+        return self._stopping
+
+    @property
     def issue_id(self) -> str:
         """The repair issue raised when a session could not be stopped."""
         return f"timer_stop_failed_{self._coordinator.config_entry.entry_id}"

@@ -471,10 +471,31 @@ async def test_a_massager_removed_with_its_heat_on_alone_has_it_switched_off(
     )
     await hass.async_block_till_done()
     assert (fake.status, fake.heat) == (Status.IDLE, True)
-    fake.heat_sticks = True  # this firmware's stop leaves the heat on: a heat-off follows
+    sent = len(fake.commands)
     assert await hass.config_entries.async_remove(fake_entry.entry_id)
     await hass.async_block_till_done()
-    assert fake.commands[-2:] == ["stop", "change"]
+    assert fake.heat is False
+    assert fake.commands[sent:] == ["change"]  # the heat off alone: no stop
+
+
+async def test_a_session_not_timed_by_home_assistant_is_left_at_removal(
+    hass: HomeAssistant, fake: FakeMassager, fake_entry: MockConfigEntry
+) -> None:
+    """Only the heat was counted (the entry unloaded with it on alone); a session started on
+    the device since is none Home Assistant timed: the removal leaves it and its heat."""
+    await setup(hass, fake_entry)
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": "switch.cushion_heat"}, blocking=True
+    )
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(fake_entry.entry_id)
+    await hass.async_block_till_done()
+    fake.status, fake.started_at = Status.RUNNING, dt_util.utcnow()  # a press on the device
+    sent = len(fake.commands)
+    assert await hass.config_entries.async_remove(fake_entry.entry_id)
+    await hass.async_block_till_done()
+    assert (fake.status, fake.heat) == (Status.RUNNING, True)
+    assert fake.commands[sent:] == []
 
 
 async def test_a_massager_removed_idle_is_not_touched(
