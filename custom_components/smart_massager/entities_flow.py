@@ -61,6 +61,7 @@ from .from_entities import (
     EntitiesMassager,
     async_set_hidden,
     commanded_store,
+    domain_of,
     identity_source,
     source_refs,
     sources_as_entity_ids,
@@ -252,20 +253,21 @@ async def _async_sources_taken_out(
     hides its sources still uses it, and a new one is hidden (the reloaded massager hides its
     sources only when the option itself changes).
     """
+    before_refs, after_refs = source_refs(before), source_refs(after)
     heat = before.get(CONF_HEAT)
-    if isinstance(heat, str) and heat not in source_refs(after):
+    if isinstance(heat, str) and heat not in after_refs:
         entity_id = er.async_resolve_entity_id(er.async_get(hass), heat)
         state = hass.states.get(entity_id) if entity_id else None
         if entity_id and state is not None and state.state == STATE_ON:
             await hass.services.async_call(
-                entity_id.split(".", 1)[0], "turn_off", {"entity_id": entity_id}
+                domain_of(entity_id), "turn_off", {"entity_id": entity_id}
             )
     if not before.get(CONF_HIDE_SOURCES):
         return
-    taken_out = source_refs(before) - source_refs(after)
+    taken_out = before_refs - after_refs
     async_set_hidden(hass, taken_out - _hidden_by_others(hass, entry.entry_id), hide=False)
     if after.get(CONF_HIDE_SOURCES):
-        async_set_hidden(hass, source_refs(after) - source_refs(before), hide=True)
+        async_set_hidden(hass, after_refs - before_refs, hide=True)
 
 
 def _hidden_by_others(hass: HomeAssistant, entry_id: str) -> set[str]:

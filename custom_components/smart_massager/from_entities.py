@@ -165,7 +165,8 @@ _UNIT_SECONDS = {"s": 1, "sec": 1, "second": 1, "seconds": 1, "min": 60, "minute
 STORAGE_VERSION = 1
 
 
-def _domain(entity_id: str) -> str:
+def domain_of(entity_id: str) -> str:
+    """The domain part of an entity id."""
     return entity_id.split(".", 1)[0]
 
 
@@ -251,23 +252,18 @@ def identity_source(data: Mapping[str, Any]) -> str:
     return str(data[keys[0]]) if keys else ""
 
 
-@callback
-def async_hide_sources(hass: HomeAssistant, config: Mapping[str, Any], *, hide: bool) -> None:
-    """Hide the wrapped sources (as switch_as_x does), or show again those this hid.
-
-    Hidden, a bed's raw buttons stay out of dashboards and voice assistants, which reach the
-    massager instead. Only entities nobody else hid or showed are changed.
-    """
-    async_set_hidden(hass, source_refs(config), hide=hide)
-
-
 def source_refs(config: Mapping[str, Any]) -> set[str]:
     """The stored references (registry ids, or entity ids) of every source in `config`."""
     return {ref for key in SOURCE_KEYS if isinstance(ref := config.get(key), str)}
 
 
+@callback
 def async_set_hidden(hass: HomeAssistant, refs: Iterable[str], *, hide: bool) -> None:
-    """Hide these sources, or show again those this integration hid (never the user's)."""
+    """Hide these sources (as switch_as_x does), or show again those this integration hid.
+
+    Hidden, a bed's raw buttons stay out of dashboards and voice assistants, which reach the
+    massager instead. Only entities nobody else hid or showed are changed (never the user's).
+    """
     registry = er.async_get(hass)
     for ref in refs:
         entity_id = er.async_resolve_entity_id(registry, ref)
@@ -362,14 +358,14 @@ class EntitiesMassager(Massager):
     def _power_is_button(self) -> bool:
         if not self._has_power:
             return False
-        return _domain(str(self._config[CONF_POWER])) in BUTTON_DOMAINS or (
+        return domain_of(str(self._config[CONF_POWER])) in BUTTON_DOMAINS or (
             (entity_id := self.entity_id(CONF_POWER)) is not None
-            and _domain(entity_id) in BUTTON_DOMAINS
+            and domain_of(entity_id) in BUTTON_DOMAINS
         )
 
     def _power_is_fan(self) -> bool:
         entity_id = self.entity_id(CONF_POWER)
-        return entity_id is not None and _domain(entity_id) == "fan"
+        return entity_id is not None and domain_of(entity_id) == "fan"
 
     def _program_options(self) -> list[str]:
         if self._config.get(CONF_PROGRAM):
@@ -615,7 +611,7 @@ class EntitiesMassager(Massager):
         state = self._hass.states.get(power)
         if state is None or state.state == STATE_UNAVAILABLE:
             return f"{power} is unavailable"
-        if state.state == STATE_UNKNOWN and _domain(power) not in BUTTON_DOMAINS:
+        if state.state == STATE_UNKNOWN and domain_of(power) not in BUTTON_DOMAINS:
             # A button's state is the time of its last press: `unknown` until first pressed.
             return f"{power} is unknown"
         return None
@@ -645,7 +641,7 @@ class EntitiesMassager(Massager):
         sensor = self._state_of(CONF_RUNNING) if self._config.get(CONF_RUNNING) else None
         if sensor is None or sensor.state in _BAD_STATES:
             return None
-        if _domain(sensor.entity_id) == "binary_sensor":
+        if domain_of(sensor.entity_id) == "binary_sensor":
             return sensor.state == STATE_ON
         value = _finite(sensor.state, math.nan) if sensor.state else math.nan
         if math.isnan(value):
@@ -877,7 +873,7 @@ class EntitiesMassager(Massager):
         """
         wanted = bool(self._config.get(CONF_HIDE_SOURCES))
         if wanted != self._hidden:
-            async_hide_sources(self._hass, self._config, hide=wanted)
+            async_set_hidden(self._hass, source_refs(self._config), hide=wanted)
             self._hidden = wanted
             await self._save()
 
@@ -1020,7 +1016,7 @@ class EntitiesMassager(Massager):
             return
         try:
             entity_id = self._need(CONF_TIMER)
-            if _domain(entity_id) in PROGRAM_DOMAINS:
+            if domain_of(entity_id) in PROGRAM_DOMAINS:
                 options, _off = self._timer_options()
                 if not options:
                     raise MassagerResponseError(f"{entity_id} offers no timer length")
@@ -1046,7 +1042,7 @@ class EntitiesMassager(Massager):
     async def _disarm_device_timer(self) -> None:
         try:
             entity_id = self._need(CONF_TIMER)
-            if _domain(entity_id) in PROGRAM_DOMAINS:
+            if domain_of(entity_id) in PROGRAM_DOMAINS:
                 if (off := self._timer_options()[1]) is not None:
                     await self._call(entity_id, "select_option", option=off)
             else:
@@ -1127,7 +1123,7 @@ class EntitiesMassager(Massager):
             raise MassagerConnectionError(f"{entity_id} is unavailable: {service} not sent")
         try:
             await self._hass.services.async_call(
-                _domain(entity_id), service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
+                domain_of(entity_id), service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
             )
         except (HomeAssistantError, ValueError) as err:
             reason = clean_text(str(err), MAX_MESSAGE_LENGTH)
