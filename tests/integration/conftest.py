@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from conftest import SERIAL
 from custom_components.smart_massager import coordinator as coordinator_module
 from custom_components.smart_massager.const import CONF_TOKEN, DOMAIN
 from emulators.reference import EmulatorServer
+from tests.fake_massager import FakeMassager, registered
 
 
 @pytest.fixture(autouse=True)
@@ -177,3 +178,19 @@ async def assist(
     yield init_integration
     if init_integration.state is ConfigEntryState.LOADED:
         await init_integration.runtime_data.routines.async_stop()
+
+
+@pytest.fixture
+def fake() -> FakeMassager:
+    """The in-memory massager (a module may shape its own under the same name)."""
+    return FakeMassager()
+
+
+@pytest.fixture
+def fake_transport(fake: FakeMassager) -> Generator[None]:
+    """`fake` is what entries of transport "fake" build, for this test only.
+
+    Used by name: pytestmark = pytest.mark.usefixtures("fake_transport").
+    """
+    with registered(fake):
+        yield

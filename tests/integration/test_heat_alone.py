@@ -8,7 +8,6 @@ heat alone). Restarts are the entry unloaded and set up again with the same stor
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
 from datetime import timedelta
 
 import pytest
@@ -23,22 +22,13 @@ from custom_components.smart_massager.const import DOMAIN
 from custom_components.smart_massager.heat_alone import HEAT_OFF_SETTLED_S
 from emulators.reference import EmulatorServer
 from pysmartmassager import SessionSettings, SessionState, Status
-from tests.fake_massager import IDLE_POLL_S, FakeMassager, fake_entry, registered
+from tests.fake_massager import IDLE_POLL_S, FakeMassager, fake_entry
 
 from .conftest import advance, set_up, wait_for
 
+pytestmark = pytest.mark.usefixtures("fake_transport")
+
 HEAT = "switch.cushion_heat"
-
-
-@pytest.fixture
-def fake() -> FakeMassager:
-    return FakeMassager()
-
-
-@pytest.fixture(autouse=True)
-def fake_transport(fake: FakeMassager) -> Generator[None]:
-    with registered(fake):
-        yield
 
 
 async def switch(hass: HomeAssistant, entity_id: str, *, on: bool) -> None:

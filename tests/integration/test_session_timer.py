@@ -8,7 +8,6 @@ again with the same storage, which is what a Home Assistant restart does to an e
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -29,24 +28,14 @@ from custom_components.smart_massager import session_timer
 from custom_components.smart_massager.const import DOMAIN
 from custom_components.smart_massager.routines import EVENT_ROUTINE_ENDED
 from pysmartmassager import SessionState, Status
-from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager, fake_entry, registered
+from tests.fake_massager import FAKE_CAPABILITIES, FakeMassager, fake_entry
 
 from .conftest import step_wall_clock, wait_for
 
+pytestmark = pytest.mark.usefixtures("fake_transport")
+
 FAN = "fan.cushion"
 ENDS = "sensor.cushion_session_ends"
-
-
-@pytest.fixture
-def fake() -> FakeMassager:
-    return FakeMassager()
-
-
-@pytest.fixture(autouse=True)
-def fake_transport(fake: FakeMassager) -> Generator[None]:
-    """Register the fake with the factory for this test only."""
-    with registered(fake):
-        yield
 
 
 @pytest.fixture(name="fake_entry")

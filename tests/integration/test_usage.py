@@ -28,14 +28,13 @@ from .test_session_timer import (  # the fake massager's fixtures and steps, sha
     FAN,
     added_fake_entry,
     advance,
-    fake,
-    fake_transport,
     restart,
     setup,
     start,
 )
 
-__all__ = ["added_fake_entry", "fake", "fake_transport"]  # fixtures (fake_entry), used by name
+__all__ = ["added_fake_entry"]  # the fixture fake_entry, used by name
+pytestmark = pytest.mark.usefixtures("fake_transport")
 
 MINUTES = "sensor.cushion_massage_time"
 
